@@ -1,0 +1,16 @@
+//! Command-line arguments (clap). Arguments are parsed here and handed to `commands`.
+
+use clap::{Parser, Subcommand};
+
+/// Tells a team, with evidence, whether a deployment is ready for production.
+#[derive(Debug, Parser)]
+#[command(name = "shipcheck", version, about)]
+pub(crate) struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {}

@@ -1,0 +1,19 @@
+//! The `shipcheck` command-line tool.
+
+mod cli;
+mod commands;
+mod exit;
+
+use clap::Parser as _;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let code = match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            exit::INTERNAL
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,352 @@
+//! The report data types.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::verdict::{Coverage, Summary, Verdict};
+
+/// Version of the `report.json` layout; bumped on breaking changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One run of shipcheck: what ran, what was found, and the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Layout version of this document ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// Run metadata.
+    pub run: RunInfo,
+    /// The readiness verdict, derived from `checks` and `run.interrupted`.
+    pub verdict: Verdict,
+    /// How much of the plan actually ran.
+    pub coverage: Coverage,
+    /// Counts per status and per finding severity.
+    pub summary: Summary,
+    /// Results of live checks, in plan order.
+    pub checks: Vec<CheckResult>,
+    /// Static findings (lint), sorted by path, line, column, rule.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Builds a report, deriving verdict, coverage and summary from the results.
+    pub fn new(run: RunInfo, checks: Vec<CheckResult>, mut findings: Vec<Finding>) -> Self {
+        findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
+        });
+        let (verdict, coverage, mut summary) = crate::verdict::summarize(&checks, run.interrupted);
+        summary.count_findings(&findings);
+        Self {
+            schema_version: SCHEMA_VERSION,
+            run,
+            verdict,
+            coverage,
+            summary,
+            checks,
+            findings,
+        }
+    }
+
+    /// Exit code per DESIGN.md §2: 0 ready (or caveats without `strict`), 1 otherwise.
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        match self.verdict.status {
+            crate::VerdictStatus::Ready => 0,
+            crate::VerdictStatus::ReadyWithCaveats if !strict => 0,
+            _ => 1,
+        }
+    }
+}
+
+/// Metadata about the run itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Tool name, `shipcheck`.
+    pub tool: String,
+    /// Tool version.
+    pub version: String,
+    /// The command that produced the report (`verify`, `demo`, `lint`).
+    pub command: String,
+    /// The plan that was run, if any.
+    pub plan: Option<PlanInfo>,
+    /// Facts about the environment *as declared by the plan*, not verified.
+    pub environment: BTreeMap<String, String>,
+    /// Start time, RFC 3339 UTC.
+    pub started_at: String,
+    /// Wall time of the whole run in milliseconds.
+    pub duration_ms: f64,
+    /// Host name of the machine that ran the checks.
+    pub host: String,
+    /// True when the run was stopped early (Ctrl-C or global timeout).
+    pub interrupted: bool,
+    /// Why the run was interrupted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupt_reason: Option<String>,
+}
+
+/// The plan behind a `verify` run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanInfo {
+    /// The plan's `name`.
+    pub name: String,
+    /// Path of the plan file as given.
+    pub path: String,
+}
+
+/// Outcome of one check. Exactly these five; skipped is never counted as passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Ran, and every expectation held.
+    Passed,
+    /// Ran, and an expectation did not hold.
+    Failed,
+    /// Could not run (DNS, connect, TLS, timeout…); see [`CheckError`].
+    Error,
+    /// Deliberately not run (`skip:`, `when:`, `--only/--skip`), with a reason.
+    Skipped,
+    /// Not run because a dependency did not pass, or the run was interrupted.
+    NotRun,
+}
+
+impl Status {
+    /// The kebab-case name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+            Status::NotRun => "not-run",
+        }
+    }
+}
+
+/// Why a check failed or could not run; one enum for every probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureClass {
+    /// Name resolution failed.
+    Dns,
+    /// The connection could not be made (refused, unreachable, file missing).
+    Connect,
+    /// TLS handshake or certificate problem.
+    Tls,
+    /// An operation exceeded its timeout.
+    Timeout,
+    /// The peer spoke something unexpected (malformed HTTP, bad JSON…).
+    Protocol,
+    /// Authentication was refused.
+    Auth,
+    /// An expectation did not hold.
+    Assertion,
+}
+
+impl FailureClass {
+    /// The kebab-case name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureClass::Dns => "dns",
+            FailureClass::Connect => "connect",
+            FailureClass::Tls => "tls",
+            FailureClass::Timeout => "timeout",
+            FailureClass::Protocol => "protocol",
+            FailureClass::Auth => "auth",
+            FailureClass::Assertion => "assertion",
+        }
+    }
+}
+
+/// The error that stopped a check from running.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckError {
+    /// Classification of the failure.
+    pub class: FailureClass,
+    /// Human-readable detail, naming the host, file or operation.
+    pub message: String,
+}
+
+/// The result of one planned check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The check's `id` in the plan.
+    pub id: String,
+    /// The check's title (defaults to the id).
+    pub title: String,
+    /// Probe kind (`http`, `sqlite`, `lint`…).
+    pub kind: String,
+    /// Whether a failure makes the deployment not ready.
+    pub critical: bool,
+    /// Final status.
+    pub status: Status,
+    /// Why the check was skipped or not run, or a one-line failure summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Set when `status` is `error`, and for failed assertions (`class: assertion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<CheckError>,
+    /// Milliseconds from run start to the check's start.
+    pub started_ms: f64,
+    /// Wall time of the check including retries, in milliseconds.
+    pub duration_ms: f64,
+    /// Every attempt made (retries and polling).
+    pub attempts: Vec<Attempt>,
+    /// Assertions of the final attempt, with expected and actual values.
+    pub assertions: Vec<AssertionResult>,
+    /// Numbers measured by the final attempt (timings, sizes…).
+    pub measurements: Vec<Measurement>,
+    /// Values captured for later checks (secret ones redacted).
+    pub captures: Vec<CaptureRecord>,
+    /// Transcripts of what was sent and received (redacted, truncated).
+    pub evidence: Vec<Evidence>,
+}
+
+impl CheckResult {
+    /// A new result with the given id and kind, status `not-run`, and nothing recorded.
+    pub fn new(id: &str, kind: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            title: id.to_owned(),
+            kind: kind.to_owned(),
+            critical: true,
+            status: Status::NotRun,
+            reason: None,
+            error: None,
+            started_ms: 0.0,
+            duration_ms: 0.0,
+            attempts: Vec::new(),
+            assertions: Vec::new(),
+            measurements: Vec::new(),
+            captures: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// The assertions that did not hold.
+    pub fn failed_assertions(&self) -> impl Iterator<Item = &AssertionResult> {
+        self.assertions.iter().filter(|a| !a.passed)
+    }
+}
+
+/// One attempt at a check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// 1-based attempt number.
+    pub number: u32,
+    /// Outcome of this attempt.
+    pub status: Status,
+    /// Milliseconds this attempt took.
+    pub duration_ms: f64,
+    /// A one-line summary (e.g. `status 503`, `connect: connection refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// An assertion (query + predicate) and how it came out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssertionResult {
+    /// What was queried, e.g. `status`, `json $.status`, `header content-type`.
+    pub subject: String,
+    /// The predicate, e.g. `equals`, `at_least`, `regex`.
+    pub predicate: String,
+    /// The expected value, as text.
+    pub expected: String,
+    /// The observed value, as text.
+    pub actual: String,
+    /// Whether the assertion held.
+    pub passed: bool,
+}
+
+/// A measured number, optionally compared with a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// Name, e.g. `total`, `first_byte`, `body_size`, `p95`.
+    pub name: String,
+    /// The measured value.
+    pub value: f64,
+    /// Unit of `value`: `ms`, `bytes`, `count`, `ratio`.
+    pub unit: String,
+    /// The target as written in the plan, e.g. `< 200ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Whether the target was met, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met: Option<bool>,
+}
+
+/// A value a check captured for later checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptureRecord {
+    /// Variable name.
+    pub name: String,
+    /// The value as text (redacted when secret).
+    pub value: String,
+    /// Whether the capture is marked `secret: true`.
+    pub secret: bool,
+}
+
+/// A piece of evidence: a request/response or query transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// What this is, e.g. `request`, `response`, `query`, `redirect 1`.
+    pub label: String,
+    /// The transcript text (redacted, truncated to a cap).
+    pub text: String,
+    /// True when `text` was cut at the evidence cap.
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+/// Severity of a static finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Info,
+    /// Should be fixed before production.
+    Warning,
+    /// Must be fixed before production.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A static finding from `lint`, with an exact position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Rule ID, e.g. `k8s/privileged-container`.
+    pub rule: String,
+    /// Effective severity.
+    pub severity: Severity,
+    /// Present-tense message naming the offending value (secrets masked).
+    pub message: String,
+    /// File path as given on the command line (or the helm template name).
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// 1-based end line, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    /// 1-based end column (exclusive), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<u32>,
+    /// The source line(s) around the finding, secrets masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    /// Imperative fix hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The plan check that produced this finding, for `lint` checks inside a plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_id: Option<String>,
+}
