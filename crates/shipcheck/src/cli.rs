@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::{lint::LintArgs, rules::RulesArgs};
+
 /// Tells a team, with evidence, whether a deployment is ready for production.
 #[derive(Debug, Parser)]
 #[command(name = "shipcheck", version, about)]
@@ -13,4 +15,9 @@ pub(crate) struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub(crate) enum Command {}
+pub(crate) enum Command {
+    /// Lint Kubernetes manifests, compose files, Dockerfiles and .env templates.
+    Lint(LintArgs),
+    /// List lint rules, or explain one.
+    Rules(RulesArgs),
+}
