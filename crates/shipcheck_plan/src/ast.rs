@@ -1,0 +1,279 @@
+//! The checked plan: what the runner executes. Built by the loader from YAML; every
+//! value here is already validated (durations parsed, ids unique, `needs` acyclic,
+//! `${…}` expanded). `{{ name }}` templates remain in strings and JSON values and are
+//! resolved at run time with [`crate::template`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A position in the plan file (1-based line and column).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// A loaded, validated plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The plan's `name`.
+    pub name: String,
+    /// Path of the plan file as given.
+    pub path: PathBuf,
+    /// Directory relative paths in the plan resolve against.
+    pub base_dir: PathBuf,
+    /// `environment:` facts, shown as declared (not verified).
+    pub environment: BTreeMap<String, String>,
+    /// `vars:` after `${…}` expansion; may contain `{{ }}` referring to other vars.
+    pub vars: BTreeMap<String, serde_json::Value>,
+    /// Names listed under `secrets:` (environment variables).
+    pub secret_names: Vec<String>,
+    /// Values of those variables at load time, to be redacted everywhere.
+    pub secret_values: Vec<String>,
+    /// The checks, in file order.
+    pub checks: Vec<Check>,
+}
+
+/// `retry: { attempts, delay }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Total attempts (≥ 1).
+    pub attempts: u32,
+    /// Pause between attempts.
+    pub delay: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            attempts: 1,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// `until: { within, every }`: poll until the expectations hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Until {
+    /// Give up after this long.
+    pub within: Duration,
+    /// Pause between polls.
+    pub every: Duration,
+}
+
+/// One planned check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Unique id.
+    pub id: String,
+    /// Title for reports (defaults to the id).
+    pub title: String,
+    /// Checks that must pass before this one runs.
+    pub needs: Vec<String>,
+    /// A failure of a critical check makes the deployment not ready (default true).
+    pub critical: bool,
+    /// Bound on one attempt.
+    pub timeout: Duration,
+    /// Retries on failure or error.
+    pub retry: Retry,
+    /// Readiness polling; overrides `retry` when present.
+    pub until: Option<Until>,
+    /// `skip: reason`: the check is reported skipped with this reason.
+    pub skip: Option<String>,
+    /// The probe to run.
+    pub probe: Probe,
+    /// Expectations, evaluated generically on the probe's observation.
+    pub expect: Vec<Assertion>,
+    /// Values to capture for checks that need this one.
+    pub capture: Vec<Capture>,
+    /// Where the check starts in the plan file.
+    pub pos: Pos,
+}
+
+/// The probe of a check: exactly one per check.
+#[derive(Debug, Clone)]
+pub enum Probe {
+    /// An HTTP request.
+    Http(HttpProbe),
+    /// A SQLite database file, opened read-only.
+    Sqlite(SqliteProbe),
+}
+
+impl Probe {
+    /// The probe kind's name as written in the plan (`http`, `sqlite`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Probe::Http(_) => "http",
+            Probe::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// `http:` — short form `{ get: URL }` or long form `{ method, url, … }`.
+#[derive(Debug, Clone)]
+pub struct HttpProbe {
+    /// Upper-case method.
+    pub method: String,
+    /// URL template.
+    pub url: String,
+    /// Header name → value template, in file order.
+    pub headers: Vec<(String, String)>,
+    /// Query parameters appended to the URL, in file order.
+    pub query: Vec<(String, String)>,
+    /// Request body.
+    pub body: Option<Body>,
+    /// Follow at most this many redirects (default 0: the chain is recorded, not followed).
+    pub follow_redirects: u32,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+    /// Read at most this many bytes of a response body (default 1 MiB).
+    pub max_body: u64,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `json:` — sent as `application/json`; strings may hold templates.
+    Json(serde_json::Value),
+    /// `form:` — sent as `application/x-www-form-urlencoded`.
+    Form(Vec<(String, String)>),
+    /// `body:` — sent as is (template).
+    Raw(String),
+}
+
+/// `sqlite:` — `{ path: FILE }` or the short form `sqlite: FILE`.
+#[derive(Debug, Clone)]
+pub struct SqliteProbe {
+    /// Database file, resolved against the plan's directory.
+    pub path: PathBuf,
+}
+
+/// One expectation: a query on the observation and the predicates it must satisfy.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    /// What to look at.
+    pub query: Query,
+    /// What must hold.
+    pub predicate: Predicate,
+    /// Where it was written.
+    pub pos: Pos,
+}
+
+/// What an assertion looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// HTTP status code.
+    Status,
+    /// A response header (name lower-cased).
+    Header(String),
+    /// An RFC 9535 JSONPath into the JSON response body.
+    JsonPath(String),
+    /// The response body as text.
+    Body,
+    /// Response body size in bytes (as read, up to the cap).
+    BodySize,
+    /// Duration of the attempt (for HTTP: total time of the final exchange).
+    Duration,
+    /// SQLite: the named table exists with these columns.
+    Columns(String),
+    /// SQLite: the named table exists.
+    Table(String),
+}
+
+/// What a query's value must satisfy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Predicate {
+    /// Equal to a literal (JSON value; numbers compare numerically).
+    Equals(serde_json::Value),
+    /// Not equal to a literal.
+    NotEquals(serde_json::Value),
+    /// The query matches (true) or does not match anything (false).
+    Exists(bool),
+    /// The value (as text) matches the regex (the source is kept for reports).
+    Regex(String),
+    /// Equal to one of these literals.
+    OneOf(Vec<serde_json::Value>),
+    /// Status code patterns: exact codes and classes like `2xx` (status only).
+    StatusIn(Vec<StatusPattern>),
+    /// The body/value contains this text.
+    Contains(String),
+    /// Number of JSONPath matches satisfies the inner predicate.
+    Count(Box<Predicate>),
+    /// Length of the value (array items, object keys, string chars) satisfies the inner predicate.
+    Length(Box<Predicate>),
+    /// ≥ (inclusive).
+    AtLeast(Quantity),
+    /// ≤ (inclusive).
+    AtMost(Quantity),
+    /// < (strict).
+    Under(Quantity),
+    /// > (strict).
+    Over(Quantity),
+    /// SQLite columns: every named column exists.
+    HasColumns(Vec<String>),
+}
+
+/// A status code pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusPattern {
+    /// An exact code.
+    Code(u16),
+    /// A class: `2xx` is `Class(2)`.
+    Class(u8),
+}
+
+/// A number with a unit, as written in `under: 200ms`, `at_most: 1MiB`, `under: 0.1%`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantity {
+    /// The value in the unit's base (milliseconds, bytes, plain number, percent).
+    pub value: f64,
+    /// The unit.
+    pub unit: Unit,
+}
+
+/// Units of a [`Quantity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A plain number.
+    Number,
+    /// Milliseconds (written `5s`, `200ms`, `1m`…).
+    Millis,
+    /// Bytes (written `512B`, `10KiB`, `1MB`…).
+    Bytes,
+    /// Percent (written `0.1%`).
+    Percent,
+}
+
+/// `capture: { name: "$.path" }` or the long form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capture {
+    /// Variable name.
+    pub name: String,
+    /// Where the value comes from.
+    pub source: CaptureSource,
+    /// Redact the value everywhere.
+    pub secret: bool,
+    /// Where it was written.
+    pub pos: Pos,
+}
+
+/// Where a capture reads its value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaptureSource {
+    /// An RFC 9535 JSONPath into the JSON body (exactly one match).
+    JsonPath(String),
+    /// A response header (name lower-cased).
+    Header(String),
+    /// A regex over the body; the value is capture group `group` (default 1, or 0 without groups).
+    Regex {
+        /// The pattern.
+        pattern: String,
+        /// Capture group index.
+        group: usize,
+    },
+}
