@@ -9,10 +9,24 @@ use std::sync::LazyLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use regex::Regex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+/// `application/x-www-form-urlencoded` leaves these unescaped (WHATWG URL standard).
+const FORM: &AsciiSet = &NON_ALPHANUMERIC.remove(b'*').remove(b'-').remove(b'.').remove(b'_');
+/// `encodeURIComponent` leaves these unescaped.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
@@ -53,7 +67,9 @@ impl Redactor {
             return;
         }
         let mut forms = vec![secret.to_owned()];
-        forms.push(utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string());
+        for set in [NON_ALPHANUMERIC, COMPONENT] {
+            forms.push(utf8_percent_encode(secret, set).to_string());
+        }
         forms.push(form_encode(secret));
         if let Ok(json) = serde_json::to_string(secret) {
             forms.push(json[1..json.len() - 1].to_owned());
@@ -130,7 +146,7 @@ fn form_encode(s: &str) -> String {
         if !out.is_empty() {
             out.push('+');
         }
-        out.push_str(&utf8_percent_encode(part, NON_ALPHANUMERIC).to_string());
+        out.push_str(&utf8_percent_encode(part, FORM).to_string());
     }
     out
 }
@@ -139,7 +155,7 @@ fn form_encode(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const SECRET: &str = "s3cr3t/pa ss\"word+=";
+    const SECRET: &str = "s3cr3t/pa ss\"wo-rd+=_.";
 
     fn redactor() -> Redactor {
         let mut r = Redactor::new();
@@ -153,6 +169,8 @@ mod tests {
         let forms = [
             SECRET.to_owned(),
             utf8_percent_encode(SECRET, NON_ALPHANUMERIC).to_string(),
+            utf8_percent_encode(SECRET, COMPONENT).to_string(),
+            utf8_percent_encode(SECRET, FORM).to_string(),
             form_encode(SECRET),
             serde_json::to_string(SECRET).unwrap(),
             STANDARD.encode(SECRET),
