@@ -1,0 +1,26 @@
+//! The HTTP client behind shipcheck's `http` probe, load generator and WebSocket probe.
+//!
+//! [`send`] drives each connection itself — DNS (`lookup_host`), `TcpStream`, tokio-rustls
+//! (ring provider, ALPN `h2`/`http/1.1`), then hyper's HTTP/1.1 or HTTP/2 connection API as
+//! ALPN decided — so every hop records exact [`Timings`] (dns, connect, tls, first byte,
+//! total). Redirects are followed only when asked, and every hop is recorded either way.
+//! Bodies are read up to [`ClientOptions::max_body`]; the rest is never read. Errors say which
+//! phase failed and why (for TLS: expired, not yet valid, wrong host, unknown issuer…) and map
+//! to the report's [`FailureClass`](shipcheck_report::FailureClass) via [`HttpError::class`].
+//!
+//! It does not pool connections (one connection per hop), does not decompress bodies, does not
+//! redact (the report layer does) and prints nothing.
+
+mod client;
+mod connect;
+mod error;
+mod hop;
+mod progress;
+mod tls;
+mod types;
+
+pub use client::{MAX_REDIRECTS, send};
+pub use error::{HttpError, Phase, TlsProblem};
+pub use types::{
+    ClientOptions, Exchange, Hop, Request, RequestRecord, ResponseRecord, Timings, TlsInfo,
+};
