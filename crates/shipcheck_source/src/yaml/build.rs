@@ -1,0 +1,250 @@
+//! Builds the [`Node`] tree from saphyr-parser events, with a bound on alias expansion.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+
+use crate::text::{SourceFile, Span, TextRange};
+use crate::yaml::node::{Node, Scalar, Value};
+
+/// The most nodes a document may stand for once aliases are expanded. Beyond this the
+/// input is rejected as an alias bomb; the tree itself never copies aliased nodes.
+pub const MAX_EXPANDED_NODES: u64 = 250_000;
+
+/// Deepest nesting accepted.
+const MAX_DEPTH: usize = 512;
+
+/// All documents of a YAML stream, plus the error that stopped parsing, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlStream {
+    /// Documents parsed before the end (or before the error).
+    pub documents: Vec<Document>,
+    /// The syntax error, or alias-bomb error, that ended parsing early.
+    pub error: Option<YamlError>,
+}
+
+/// One document of a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// 0-based index in the stream.
+    pub index: usize,
+    /// The root node (a null scalar for an empty document).
+    pub root: Node,
+    /// The document's text range.
+    pub range: TextRange,
+}
+
+/// A YAML error with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// Lowercase description.
+    pub message: String,
+    /// Where the error was detected.
+    pub range: TextRange,
+}
+
+struct Frame {
+    is_map: bool,
+    start: u32,
+    anchor: usize,
+    items: Vec<Node>,
+    entries: Vec<(Node, Node)>,
+    pending_key: Option<Node>,
+    weight: u64,
+}
+
+struct Builder<'a> {
+    file: &'a SourceFile,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Arc<Node>>,
+    root: Option<Node>,
+    doc_start: u32,
+    docs: Vec<Document>,
+}
+
+/// Parses every document of `file` (which must be YAML text).
+pub fn parse_yaml(file: &SourceFile) -> YamlStream {
+    let mut b = Builder {
+        file,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        doc_start: 0,
+        docs: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(&file.text);
+    let mut error = None;
+    while let Some(ev) = parser.next_event() {
+        match ev {
+            Ok((event, span)) => {
+                if let Err(e) = b.on_event(event, span.start, span.end) {
+                    error = Some(e);
+                    break;
+                }
+            }
+            Err(e) => {
+                let at = b.offset(e.marker());
+                error = Some(YamlError {
+                    message: e.info().to_owned(),
+                    range: TextRange::empty(at),
+                });
+                break;
+            }
+        }
+    }
+    YamlStream {
+        documents: b.docs,
+        error,
+    }
+}
+
+impl Builder<'_> {
+    fn offset(&self, m: &Marker) -> u32 {
+        self.file.lines.offset(&self.file.text, m.line(), m.col())
+    }
+
+    fn span(&self, start: u32, end: u32) -> Span {
+        Span::new(self.file.id, TextRange::new(start, end))
+    }
+
+    fn on_event(&mut self, ev: Event<'_>, start: Marker, end: Marker) -> Result<(), YamlError> {
+        let (s, e) = (self.offset(&start), self.offset(&end));
+        match ev {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd => {}
+            Event::DocumentStart(_) => {
+                self.doc_start = s;
+                self.anchors.clear();
+                self.root = None;
+                self.stack.clear();
+            }
+            Event::DocumentEnd => {
+                let root = self.root.take().unwrap_or_else(|| Node {
+                    value: Value::Scalar(Scalar {
+                        text: String::new(),
+                        quoted: false,
+                        tag: None,
+                    }),
+                    span: self.span(self.doc_start, self.doc_start),
+                    weight: 1,
+                });
+                let end = e.max(root.span.range.end);
+                self.docs.push(Document {
+                    index: self.docs.len(),
+                    root,
+                    range: TextRange::new(self.doc_start, end),
+                });
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let node = Node {
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        quoted: !matches!(style, ScalarStyle::Plain),
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                    }),
+                    span: self.span(s, e),
+                    weight: 1,
+                };
+                self.push(node, anchor)?;
+            }
+            Event::Alias(id) => {
+                let Some(target) = self.anchors.get(&id).cloned() else {
+                    return Err(YamlError {
+                        message: "alias refers to an unknown or unfinished anchor".into(),
+                        range: TextRange::new(s, e),
+                    });
+                };
+                let node = Node {
+                    weight: target.weight,
+                    value: Value::Alias(target),
+                    span: self.span(s, e),
+                };
+                self.push(node, 0)?;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        range: TextRange::new(s, e),
+                    });
+                }
+                let is_map = matches!(ev, Event::MappingStart(..));
+                self.stack.push(Frame {
+                    is_map,
+                    start: s,
+                    anchor,
+                    items: Vec::new(),
+                    entries: Vec::new(),
+                    pending_key: None,
+                    weight: 1,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(f) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let last_end = if f.is_map {
+                    f.entries.last().map(|(_, v)| v.span.range.end)
+                } else {
+                    f.items.last().map(|n| n.span.range.end)
+                };
+                // Flow collections end at their closing bracket; block ones at their last child.
+                let end = match last_end {
+                    Some(le)
+                        if e > le
+                            && self
+                                .file
+                                .text
+                                .as_bytes()
+                                .get(s as usize)
+                                .is_some_and(|b| *b == b'[' || *b == b'{') =>
+                    {
+                        e
+                    }
+                    Some(le) => le,
+                    None => e.max(f.start),
+                };
+                let value = if f.is_map {
+                    Value::Map(f.entries)
+                } else {
+                    Value::Seq(f.items)
+                };
+                let node = Node {
+                    value,
+                    span: self.span(f.start, end),
+                    weight: f.weight,
+                };
+                self.push(node, f.anchor)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, Arc::new(node.clone()));
+        }
+        let Some(top) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        top.weight = top.weight.saturating_add(node.weight);
+        if top.weight > MAX_EXPANDED_NODES {
+            return Err(YamlError {
+                message: format!(
+                    "aliases expand to more than {MAX_EXPANDED_NODES} nodes (possible alias bomb)"
+                ),
+                range: node.span.range,
+            });
+        }
+        if top.is_map {
+            match top.pending_key.take() {
+                None => top.pending_key = Some(node),
+                Some(k) => top.entries.push((k, node)),
+            }
+        } else {
+            top.items.push(node);
+        }
+        Ok(())
+    }
+}
