@@ -1,0 +1,253 @@
+//! In-process test servers on 127.0.0.1 (plain, TLS, hanging) and an rcgen PKI.
+#![allow(dead_code, unreachable_pub, clippy::expect_used)] // test-only helpers: a failed set-up should panic
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    date_time_ymd,
+};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// A server task that stops when dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    pub fn url(&self, scheme: &str, path: &str) -> url::Url {
+        url::Url::parse(&format!("{scheme}://{}{path}", self.addr)).expect("test url")
+    }
+}
+
+fn response(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(status);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(Full::new(body.into())).expect("test response")
+}
+
+/// The routes every test server answers.
+async fn route(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = req.uri().path().to_owned();
+    let reply = if path == "/json" {
+        response(
+            200,
+            &[("content-type", "application/json")],
+            r#"{"status":"ok"}"#,
+        )
+    } else if let Some(n) = path.strip_prefix("/chain/") {
+        // /chain/N answers 301 to /chain/N-1 (absolute path); /chain/0 answers 200.
+        match n.parse::<u32>() {
+            Ok(0) => response(200, &[], "end of chain"),
+            Ok(n) => {
+                let location = format!("/chain/{}", n - 1);
+                response(301, &[("location", location.as_str())], "")
+            }
+            Err(_) => response(400, &[], "bad chain"),
+        }
+    } else if path == "/dir/start" {
+        response(302, &[("location", "next?x=1")], "")
+    } else if path == "/dir/next" {
+        response(
+            200,
+            &[],
+            format!("next {}", req.uri().query().unwrap_or("")),
+        )
+    } else if path == "/loop" {
+        response(302, &[("location", "/loop")], "")
+    } else if path == "/see-other" {
+        response(303, &[("location", "/echo")], "")
+    } else if path == "/big" {
+        response(200, &[], vec![b'x'; 2 * 1024 * 1024])
+    } else if path == "/echo" {
+        let method = req.method().to_string();
+        let mut text = format!("{method}\n");
+        for (name, value) in req.headers() {
+            text.push_str(&format!("{}: {}\n", name, value.to_str().unwrap_or("?")));
+        }
+        let body = req
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        text.push('\n');
+        text.push_str(&String::from_utf8_lossy(&body));
+        response(200, &[], text)
+    } else {
+        response(404, &[], "not found")
+    };
+    Ok(reply)
+}
+
+async fn listener() -> (TcpListener, SocketAddr) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    (listener, addr)
+}
+
+fn serve_io<IO>(io: IO)
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+            .serve_connection(TokioIo::new(io), service_fn(route))
+            .await;
+    });
+}
+
+/// Plain HTTP (h1, or h2 with prior knowledge).
+pub async fn http_server() -> Server {
+    let (listener, addr) = listener().await;
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            serve_io(stream);
+        }
+    });
+    Server { addr, task }
+}
+
+/// HTTPS with the given chain and key, offering `alpn`.
+pub async fn https_server(leaf: &Leaf, alpn: &[&[u8]]) -> Server {
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.cert.clone()], leaf.key())
+    .expect("server cert");
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let (listener, addr) = listener().await;
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(stream).await {
+                    serve_io(tls);
+                }
+            });
+        }
+    });
+    Server { addr, task }
+}
+
+/// Accepts connections and never answers.
+pub async fn hanging_server() -> Server {
+    let (listener, addr) = listener().await;
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    Server { addr, task }
+}
+
+/// A loopback port nobody listens on (bound, then released).
+pub async fn closed_port() -> SocketAddr {
+    let (listener, addr) = listener().await;
+    drop(listener);
+    addr
+}
+
+/// A test CA.
+pub struct Ca {
+    pub pem: String,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+/// A leaf certificate and its key.
+pub struct Leaf {
+    pub cert: CertificateDer<'static>,
+    key_der: Vec<u8>,
+}
+
+impl Leaf {
+    pub fn key(&self) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
+    }
+}
+
+impl Ca {
+    pub fn new() -> Ca {
+        let key = KeyPair::generate().expect("ca key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "shipcheck test CA");
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let cert = params.self_signed(&key).expect("ca cert");
+        Ca {
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A leaf for `names` signed by this CA.
+    pub fn leaf(&self, names: &[&str]) -> Leaf {
+        self.leaf_with(names, |_| {})
+    }
+
+    /// A leaf for `names`, with `tweak` applied to its parameters (e.g. validity).
+    pub fn leaf_with(&self, names: &[&str], tweak: impl FnOnce(&mut CertificateParams)) -> Leaf {
+        let key = KeyPair::generate().expect("leaf key");
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("leaf params");
+        tweak(&mut params);
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf cert");
+        Leaf {
+            cert: cert.der().clone(),
+            key_der: key.serialize_der(),
+        }
+    }
+}
+
+/// A self-signed leaf for `names`.
+pub fn self_signed(names: &[&str]) -> Leaf {
+    let key = KeyPair::generate().expect("key");
+    let params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+        .expect("params");
+    let cert = params.self_signed(&key).expect("cert");
+    Leaf {
+        cert: cert.der().clone(),
+        key_der: key.serialize_der(),
+    }
+}
+
+/// Validity entirely in the past.
+pub fn expired(params: &mut CertificateParams) {
+    params.not_before = date_time_ymd(2000, 1, 1);
+    params.not_after = date_time_ymd(2001, 1, 1);
+}
