@@ -8,6 +8,22 @@
 //! phase failed and why (for TLS: expired, not yet valid, wrong host, unknown issuer…) and map
 //! to the report's [`FailureClass`](shipcheck_report::FailureClass) via [`HttpError::class`].
 //!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use shipcheck_http::{ClientOptions, Request, send};
+//! let url = url::Url::parse("https://example.com/health")?;
+//! let options = ClientOptions { follow_redirects: 3, ..ClientOptions::default() };
+//! match send(&Request::get(url), &options).await {
+//!     Ok(exchange) => {
+//!         let last = exchange.last().ok_or("no hop")?;
+//!         println!("{} in {:.1} ms", last.response.status, last.timings.total_ms);
+//!     }
+//!     Err(e) => println!("{} error: {e}", e.class().as_str()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! It does not pool connections (one connection per hop), does not decompress bodies, does not
 //! redact (the report layer does) and prints nothing.
 

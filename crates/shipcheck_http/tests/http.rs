@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use shipcheck_http::{ClientOptions, HttpError, Phase, Request, send};
 use shipcheck_report::FailureClass;
-use support::{closed_port, hanging_server, http_server};
+use support::{closed_port, hanging_server, http_server, raw_server};
 
 fn opts() -> ClientOptions {
     ClientOptions {
@@ -299,4 +299,26 @@ async fn unsupported_scheme_is_rejected_before_connecting() {
     let err = send(&Request::get(url), &opts()).await.expect_err("ftp");
     assert!(matches!(err, HttpError::InvalidRequest { .. }), "{err}");
     assert!(err.to_string().contains("only http and https"), "{err}");
+}
+
+#[tokio::test]
+async fn garbage_instead_of_http_is_a_protocol_error() {
+    let server = raw_server(b"HELLO THERE\r\n\r\n").await;
+    let err = send(&Request::get(server.url("http", "/")), &opts())
+        .await
+        .expect_err("garbage");
+    assert_eq!(err.class(), FailureClass::Protocol);
+    let message = err.to_string();
+    let prefix = format!("invalid or incomplete response from {}: ", server.addr);
+    assert!(message.starts_with(&prefix), "{message}");
+}
+
+#[tokio::test]
+async fn connection_closed_without_answer_is_a_protocol_error() {
+    let server = raw_server(b"").await;
+    let err = send(&Request::get(server.url("http", "/")), &opts())
+        .await
+        .expect_err("closed");
+    assert_eq!(err.class(), FailureClass::Protocol);
+    assert!(err.to_string().contains("closed"), "{err}");
 }

@@ -169,6 +169,23 @@ pub async fn hanging_server() -> Server {
     Server { addr, task }
 }
 
+/// Reads the request head, writes `reply` verbatim, and closes.
+pub async fn raw_server(reply: &'static [u8]) -> Server {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (listener, addr) = listener().await;
+    let task = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let _ = stream.write_all(reply).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    Server { addr, task }
+}
+
 /// A loopback port nobody listens on (bound, then released).
 pub async fn closed_port() -> SocketAddr {
     let (listener, addr) = listener().await;
