@@ -1,0 +1,139 @@
+//! The format selector, render configuration, the [`Render`] trait and the entry points.
+
+use std::str::FromStr;
+
+use shipcheck_report::Report;
+
+use crate::error::{RenderError, UnknownFormat};
+use crate::json::JsonRenderer;
+use crate::junit::JunitRenderer;
+use crate::markdown::MarkdownRenderer;
+use crate::terminal::TerminalRenderer;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Human-readable text for a terminal: results table, failures, verdict.
+    Terminal,
+    /// The Markdown report teams write by hand (`report.md`).
+    Markdown,
+    /// The report model itself (`report.json`).
+    Json,
+    /// JUnit XML for CI systems (`junit.xml`).
+    Junit,
+}
+
+impl Format {
+    /// The canonical name: `terminal`, `markdown`, `json`, `junit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Terminal => "terminal",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+            Format::Junit => "junit",
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "terminal" => Ok(Format::Terminal),
+            "md" | "markdown" => Ok(Format::Markdown),
+            "json" => Ok(Format::Json),
+            "junit" => Ok(Format::Junit),
+            _ => Err(UnknownFormat {
+                given: s.to_owned(),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How to render. The caller decides colour (TTY, `NO_COLOR`); renderers read nothing else.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderConfig {
+    /// Emit ANSI colour codes (terminal output and progress lines only).
+    pub color: bool,
+    /// Show details of passed checks too (terminal output only).
+    pub verbose: bool,
+}
+
+/// A renderer: a pure function of the report and the config, writing to `out`.
+pub trait Render {
+    /// Writes `report` to `out`.
+    fn render(
+        &self,
+        report: &Report,
+        cfg: &RenderConfig,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError>;
+}
+
+/// Renders `report` in `format` to `out`.
+pub fn render(
+    format: Format,
+    report: &Report,
+    cfg: &RenderConfig,
+    out: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
+    let renderer: &dyn Render = match format {
+        Format::Terminal => &TerminalRenderer,
+        Format::Markdown => &MarkdownRenderer,
+        Format::Json => &JsonRenderer,
+        Format::Junit => &JunitRenderer,
+    };
+    renderer.render(report, cfg, out)
+}
+
+/// Renders `report` in `format` into a string.
+pub fn render_to_string(
+    format: Format,
+    report: &Report,
+    cfg: &RenderConfig,
+) -> Result<String, RenderError> {
+    let mut buf = Vec::new();
+    render(format, report, cfg, &mut buf)?;
+    String::from_utf8(buf).map_err(RenderError::Utf8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_parse() {
+        for (name, want) in [
+            ("terminal", Format::Terminal),
+            ("md", Format::Markdown),
+            ("markdown", Format::Markdown),
+            ("Markdown", Format::Markdown),
+            ("json", Format::Json),
+            ("junit", Format::Junit),
+        ] {
+            assert_eq!(name.parse::<Format>(), Ok(want), "{name}");
+        }
+        let err = "html".parse::<Format>().unwrap_err();
+        assert_eq!(err.given, "html");
+        assert!(err.to_string().contains("`html`"), "{err}");
+    }
+
+    #[test]
+    fn canonical_names_round_trip() {
+        for f in [
+            Format::Terminal,
+            Format::Markdown,
+            Format::Json,
+            Format::Junit,
+        ] {
+            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
+        }
+    }
+}
