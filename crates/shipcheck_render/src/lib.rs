@@ -30,6 +30,8 @@ mod terminal;
 mod text;
 
 #[cfg(test)]
+mod all_formats_tests;
+#[cfg(test)]
 mod fixtures;
 
 pub use error::{RenderError, UnknownFormat};
