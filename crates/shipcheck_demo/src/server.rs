@@ -1,0 +1,159 @@
+//! Starting and stopping the demo service.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::app::{AppState, router};
+use crate::auth::{TokenStore, hash_password, random_hex};
+use crate::commands::CommandHub;
+use crate::db::Db;
+use crate::error::DemoError;
+use crate::metrics::Metrics;
+use crate::scenario::Scenario;
+use crate::{serve, tls};
+
+const ADMIN_USERNAME: &str = "admin";
+/// An origin a local frontend dev server would use; allowed by CORS besides the service's own.
+const DEV_FRONTEND_ORIGIN: &str = "http://localhost:3000";
+
+/// How to start the demo service.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// The incident to reproduce.
+    pub scenario: Scenario,
+    /// A fixed delay added to every response (zero for none).
+    pub delay: Duration,
+    /// Where `demo.db` and `ca.pem` are written (created if missing).
+    pub data_dir: PathBuf,
+}
+
+/// A running demo service. Dropping it stops the listeners too; [`DemoServer::shutdown`] also
+/// waits for in-flight requests.
+pub struct DemoServer {
+    /// `http://127.0.0.1:PORT`
+    pub http_url: String,
+    /// `https://localhost:PORT` (the certificate is valid for `localhost` and `127.0.0.1`).
+    pub https_url: String,
+    /// The CA generated at start, PEM, under the data directory.
+    pub ca_pem_path: PathBuf,
+    /// The SQLite database, under the data directory.
+    pub db_path: PathBuf,
+    /// The seeded administrator's user name.
+    pub admin_username: String,
+    /// The seeded administrator's password, random per start: pass it to plans as a secret.
+    pub admin_password: String,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for DemoServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DemoServer")
+            .field("http_url", &self.http_url)
+            .field("https_url", &self.https_url)
+            .field("ca_pem_path", &self.ca_pem_path)
+            .field("db_path", &self.db_path)
+            .field("admin_username", &self.admin_username)
+            .field("admin_password", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl DemoServer {
+    /// Stops accepting connections and waits (boundedly) for in-flight requests to finish.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+async fn bind() -> Result<(TcpListener, u16), DemoError> {
+    let addr = "127.0.0.1:0";
+    let bind_err = |source| DemoError::Bind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(addr).await.map_err(bind_err)?;
+    let port = listener.local_addr().map_err(bind_err)?.port();
+    Ok((listener, port))
+}
+
+/// Creates the database and certificates under `opts.data_dir`, binds HTTP and HTTPS on
+/// ephemeral 127.0.0.1 ports and starts serving.
+pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
+    let data_dir = opts.data_dir;
+    std::fs::create_dir_all(&data_dir).map_err(|source| DemoError::Io {
+        path: data_dir.clone(),
+        source,
+    })?;
+    let db_path = data_dir.join("demo.db");
+    let ca_pem_path = data_dir.join("ca.pem");
+    let admin_password = random_hex(12)?;
+
+    // Hashing, SQLite and key generation block: keep them off the async workers.
+    let (password, path, scenario) = (admin_password.clone(), db_path.clone(), opts.scenario);
+    let (db, demo_tls) = tokio::task::spawn_blocking(move || {
+        let admin_hash = hash_password(&password)?;
+        let db = Db::create(&path, scenario, &admin_hash)?;
+        Ok::<_, DemoError>((db, tls::generate()?))
+    })
+    .await
+    .map_err(|_| DemoError::Random)??;
+    std::fs::write(&ca_pem_path, &demo_tls.ca_pem).map_err(|source| DemoError::Io {
+        path: ca_pem_path.clone(),
+        source,
+    })?;
+
+    let (http_listener, http_port) = bind().await?;
+    let (https_listener, https_port) = bind().await?;
+    let http_url = format!("http://127.0.0.1:{http_port}");
+    let https_url = format!("https://localhost:{https_port}");
+    let allowed_origins = vec![
+        DEV_FRONTEND_ORIGIN.to_owned(),
+        http_url.clone(),
+        format!("http://localhost:{http_port}"),
+        https_url.clone(),
+        format!("https://127.0.0.1:{https_port}"),
+    ];
+    let state = Arc::new(AppState {
+        scenario: opts.scenario,
+        delay: opts.delay,
+        db,
+        tokens: TokenStore::default(),
+        metrics: Metrics::default(),
+        commands: CommandHub::default(),
+        request_counter: AtomicU64::new(0),
+        allowed_origins,
+    });
+    let app = router(state);
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let tasks = vec![
+        serve::spawn(http_listener, None, app.clone(), shutdown_rx.clone()),
+        serve::spawn(
+            https_listener,
+            Some(TlsAcceptor::from(demo_tls.server_config)),
+            app,
+            shutdown_rx,
+        ),
+    ];
+    Ok(DemoServer {
+        http_url,
+        https_url,
+        ca_pem_path,
+        db_path,
+        admin_username: ADMIN_USERNAME.to_owned(),
+        admin_password,
+        shutdown,
+        tasks,
+    })
+}
