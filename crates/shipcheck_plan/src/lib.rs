@@ -1,11 +1,38 @@
 //! The shipcheck plan language (see `docs/plan.md`).
 //!
 //! Responsibilities: read a plan file, expand `${…}` from the environment, validate it
-//! (unknown keys, bad durations, duplicate ids, unknown or cyclic `needs`, undefined
-//! variables, missing environment variables) with file:line:column errors and code frames,
-//! and produce the checked [`Plan`] AST. Resolves `{{ name }}` templates at run time
-//! through [`template`]. Non-responsibilities: running anything, networking, output.
+//! (unknown keys, wrong types, bad durations and sizes, duplicate ids, unknown or cyclic
+//! `needs`, undefined variables, missing environment variables and secrets) with
+//! file:line:column errors and code frames, and produce the checked [`Plan`] AST. Every
+//! problem is collected and reported at once ([`PlanErrors`]). Resolves `{{ name }}`
+//! templates at run time through [`template`].
+//!
+//! Non-responsibilities: running anything, networking, printing (the caller prints
+//! [`PlanErrors`] with `Display`), reading the process environment (the caller passes a
+//! lookup function).
+//!
+//! ```
+//! use std::path::Path;
+//! let src = "name: demo\nchecks:\n  - id: live\n    http: { get: \"${API:-http://127.0.0.1:8000}/health\" }\n    expect: { status: 200 }\n";
+//! let plan = shipcheck_plan::load_str(src, Path::new("plan.yaml"), &|_| None).unwrap();
+//! assert_eq!(plan.checks[0].id, "live");
+//! ```
 
 mod ast;
+mod capture;
+mod check;
+mod ctx;
+mod error;
+mod expect;
+mod graph;
+mod interp;
+mod load;
+mod probe;
+mod quantity;
+pub mod template;
+mod yaml;
 
 pub use ast::*;
+pub use error::{PlanError, PlanErrors};
+pub use load::{load_file, load_str};
+pub use quantity::{parse_duration, parse_quantity};

@@ -1,0 +1,254 @@
+//! The plan's top level (`name`, `environment`, `vars`, `secrets`, `defaults`, `checks`) and
+//! the public entry points [`load_file`] and [`load_str`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::ast::Plan;
+use crate::check::{self, Defaults};
+use crate::ctx::{Ctx, get};
+use crate::error::{PlanErrors, RawError, Span, finish};
+use crate::graph::{self, VarDef};
+use crate::interp::is_env_name;
+use crate::template::is_identifier;
+use crate::yaml::{self, Kind, Node};
+
+/// Largest plan file accepted.
+pub(crate) const MAX_PLAN_BYTES: usize = 4 * 1024 * 1024;
+/// Shortest secret value that can be redacted without hiding ordinary text.
+const MIN_SECRET_CHARS: usize = 4;
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "environment",
+    "vars",
+    "secrets",
+    "defaults",
+    "checks",
+];
+
+/// Read and load a plan file. A read error is a [`PlanErrors`] with one entry naming the path.
+pub fn load_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Plan, PlanErrors> {
+    match std::fs::read_to_string(path) {
+        Ok(src) => load_str(&src, path, env),
+        Err(e) => Err(PlanErrors {
+            errors: vec![crate::PlanError {
+                path: path.to_path_buf(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read plan file `{}`: {e}", path.display()),
+                label: String::new(),
+                help: None,
+                span: 0..0,
+            }],
+            source: String::new(),
+        }),
+    }
+}
+
+/// Load a plan from its source. `path` names the file in errors and its directory is the
+/// base for relative paths. `env` reads environment variables (for `${…}` and `secrets`).
+pub fn load_str(
+    src: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, PlanErrors> {
+    let mut ctx = Ctx::new(env);
+    let plan = if src.len() > MAX_PLAN_BYTES {
+        ctx.error(
+            Span::default(),
+            format!(
+                "the plan is larger than {} MiB",
+                MAX_PLAN_BYTES / (1024 * 1024)
+            ),
+            "file too large",
+        );
+        None
+    } else {
+        yaml::parse(src, &mut ctx).and_then(|root| build(&mut ctx, &root, path))
+    };
+    match plan {
+        Some(plan) if ctx.errors.is_empty() => Ok(plan),
+        _ => {
+            let mut errors: Vec<RawError> = ctx.errors;
+            if errors.is_empty() {
+                // Defensive: a part failed without saying why.
+                errors.push(RawError {
+                    span: Span::default(),
+                    message: "the plan is invalid".to_owned(),
+                    label: String::new(),
+                    help: None,
+                });
+            }
+            Err(finish(path, src, errors))
+        }
+    }
+}
+
+/// The plan's directory (`.` for a bare file name).
+fn base_dir(path: &Path) -> std::path::PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
+fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path) -> Option<Plan> {
+    let Kind::Map(entries) = &root.kind else {
+        ctx.error(
+            root.span,
+            "a plan must be a mapping",
+            format!("found {}", root.type_name()),
+        );
+        return None;
+    };
+    ctx.keys(entries, TOP_KEYS, "the plan");
+    let base_dir = base_dir(path);
+
+    let name = match get(entries, "name") {
+        Some(n) => ctx.text(n, "name"),
+        None => {
+            ctx.error(root.span, "the plan has no `name`", "add `name: …`");
+            None
+        }
+    };
+    let environment =
+        get(entries, "environment").map_or_else(BTreeMap::new, |n| environment(ctx, n));
+    let (vars, var_defs) = get(entries, "vars").map_or_else(Default::default, |n| vars(ctx, n));
+    let (secret_names, secret_values) =
+        get(entries, "secrets").map_or_else(Default::default, |n| secrets(ctx, n));
+    let defaults =
+        get(entries, "defaults").map_or_else(|| Some(Defaults::default()), |n| defaults(ctx, n));
+
+    let mut checks = Vec::new();
+    let mut metas = Vec::new();
+    match get(entries, "checks") {
+        None => ctx.error(root.span, "the plan has no `checks`", "add `checks: [ … ]`"),
+        Some(n) => {
+            let items = ctx.seq(n, "checks").unwrap_or_default();
+            if items.is_empty() && matches!(n.kind, Kind::Seq(_)) {
+                ctx.error(n.span, "`checks` is empty", "add at least one check");
+            }
+            let d = defaults.unwrap_or_default();
+            for item in items {
+                let (check, meta) = check::build(ctx, item, &d, &base_dir);
+                checks.extend(check);
+                metas.extend(meta);
+            }
+        }
+    }
+    graph::validate(ctx, &metas, &var_defs);
+    defaults?;
+    Some(Plan {
+        name: name?,
+        path: path.to_path_buf(),
+        base_dir,
+        environment,
+        vars,
+        secret_names,
+        secret_values,
+        checks,
+    })
+}
+
+fn environment(ctx: &mut Ctx<'_>, n: &Node) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in ctx.map(n, "environment").unwrap_or_default() {
+        let (Some(key), Some(value)) = (k.scalar_text(), ctx.text(v, "environment value")) else {
+            continue;
+        };
+        out.insert(key, value);
+    }
+    out
+}
+
+type Vars = (BTreeMap<String, serde_json::Value>, Vec<VarDef>);
+
+fn vars(ctx: &mut Ctx<'_>, n: &Node) -> Vars {
+    let mut values = BTreeMap::new();
+    let mut defs = Vec::new();
+    for (k, v) in ctx.map(n, "vars").unwrap_or_default() {
+        let Some(name) = k.scalar_text() else {
+            ctx.expected(k, "vars", "a mapping of names to values");
+            continue;
+        };
+        if !is_identifier(&name) {
+            ctx.error_help(
+                k.span,
+                format!("`{name}` is not a valid variable name"),
+                "invalid name",
+                "names are letters, digits and `_`, not starting with a digit",
+            );
+            continue;
+        }
+        let saved = std::mem::take(&mut ctx.sites);
+        ctx.template_sites(v);
+        let sites = std::mem::replace(&mut ctx.sites, saved);
+        if let Some(value) = ctx.json(v) {
+            values.insert(name.clone(), value);
+        }
+        defs.push(VarDef {
+            name,
+            span: k.span,
+            sites,
+        });
+    }
+    (values, defs)
+}
+
+fn secrets(ctx: &mut Ctx<'_>, n: &Node) -> (Vec<String>, Vec<String>) {
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for item in ctx.seq(n, "secrets").unwrap_or_default() {
+        let Some(name) = ctx.text(item, "secrets") else {
+            continue;
+        };
+        if !is_env_name(&name) {
+            ctx.error(
+                item.span,
+                format!("`{name}` is not an environment variable name"),
+                "secrets lists environment variable names",
+            );
+            continue;
+        }
+        if names.contains(&name) {
+            continue;
+        }
+        match (ctx.env)(&name) {
+            None => ctx.error_help(
+                item.span,
+                format!("secret `{name}` is not set in the environment"),
+                "declared here",
+                format!("set `{name}`: declared secrets must be set so they can be redacted"),
+            ),
+            Some(v) if v.is_empty() => ctx.error_help(
+                item.span,
+                format!("secret `{name}` is empty"),
+                "declared here",
+                format!("set `{name}` to its value"),
+            ),
+            Some(v) if v.chars().count() < MIN_SECRET_CHARS => ctx.error_help(
+                item.span,
+                format!("secret `{name}` is shorter than {MIN_SECRET_CHARS} characters"),
+                "too short to redact safely",
+                "redacting a value this short would also hide ordinary text; use a longer secret",
+            ),
+            Some(v) => values.push(v),
+        }
+        names.push(name);
+    }
+    (names, values)
+}
+
+fn defaults(ctx: &mut Ctx<'_>, n: &Node) -> Option<Defaults> {
+    let entries = ctx.map(n, "defaults")?;
+    ctx.keys(entries, &["timeout", "retry"], "defaults");
+    let mut d = Defaults::default();
+    if let Some(t) = get(entries, "timeout") {
+        d.timeout = check::positive_duration(ctx, t, "timeout")?;
+    }
+    if let Some(r) = get(entries, "retry") {
+        d.retry = check::retry(ctx, r)?;
+    }
+    Some(d)
+}

@@ -1,0 +1,292 @@
+//! Snapshot tests of rendered plan errors, one per error class. Each snapshot shows the
+//! message, the file:line:column and the code frame pointing at the offending node.
+
+use std::path::Path;
+
+use shipcheck_plan::load_str;
+
+/// Load `src` with a fake environment and return the rendered errors.
+fn errors_with(src: &str, vars: &[(&str, &str)]) -> String {
+    let env = |name: &str| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    };
+    match load_str(src, Path::new("plan.yaml"), &env) {
+        Ok(_) => panic!("the plan should not load:\n{src}"),
+        Err(e) => {
+            // Every error has a real position inside the source.
+            for err in &e.errors {
+                assert!(err.line >= 1 && err.column >= 1, "{err:?}");
+                assert!(err.span.end <= src.len(), "{err:?}");
+            }
+            e.to_string()
+        }
+    }
+}
+
+fn errors(src: &str) -> String {
+    errors_with(src, &[])
+}
+
+#[test]
+fn yaml_syntax_error() {
+    insta::assert_snapshot!(errors(
+        "name: p\nchecks:\n  - id: a\n    http: { get: \"http://h/\"\n    expect: {}\n"
+    ));
+}
+
+#[test]
+fn unknown_keys_with_suggestions() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+chekcs: []
+checks:
+  - id: login
+    http: { get: "http://h/", header: { a: b } }
+    expcet: { status: 200 }
+    capture: { t: { jsonpath: "$.t", secrett: true } }
+"#
+    ));
+}
+
+#[test]
+fn wrong_types() {
+    insta::assert_snapshot!(errors(
+        r#"name: [not, a, string]
+checks:
+  - id: a
+    critical: "yes"
+    needs: { b: 1 }
+    http: { get: "http://h/", follow_redirects: -1, headers: [a] }
+    expect: { status: 99, json: { "$.a": { exists: maybe } } }
+"#
+    ));
+}
+
+#[test]
+fn bad_durations_and_sizes() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+defaults: { timeout: 5 }
+checks:
+  - id: a
+    timeout: 5 sec
+    retry: { attempts: 2, delay: soon }
+    http: { get: "http://h/", max_body: 1 MiBs }
+    expect: { duration: { under: 200 }, body_size: { under: 1 lightyear } }
+"#
+    ));
+}
+
+#[test]
+fn duplicate_ids() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: health
+    http: { get: "http://h/a" }
+  - id: other
+    http: { get: "http://h/b" }
+  - id: health
+    http: { get: "http://h/c" }
+"#
+    ));
+}
+
+#[test]
+fn unknown_needs() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: login
+    http: { post: "http://h/login" }
+  - id: vehicles
+    needs: [logn, missing]
+    http: { get: "http://h/v" }
+"#
+    ));
+}
+
+#[test]
+fn cyclic_needs() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: a
+    needs: [b]
+    http: { get: "http://h/a" }
+  - id: b
+    needs: [c]
+    http: { get: "http://h/b" }
+  - id: c
+    needs: [a]
+    http: { get: "http://h/c" }
+  - id: self
+    needs: [self]
+    http: { get: "http://h/s" }
+"#
+    ));
+}
+
+#[test]
+fn no_probe_and_several_probes() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: nothing
+    expect: { status: 200 }
+  - id: both
+    http: { get: "http://h/" }
+    sqlite: app.db
+"#
+    ));
+}
+
+#[test]
+fn http_request_shape() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: bodies
+    http: { post: "http://h/", json: { a: 1 }, body: "raw" }
+  - id: methods
+    http: { get: "http://h/", post: "http://h/" }
+  - id: nourl
+    http: { method: GET }
+  - id: relative
+    http: { get: "/health" }
+"#
+    ));
+}
+
+#[test]
+fn undefined_template_variables() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+vars: { api: "http://h" }
+checks:
+  - id: login
+    http: { post: "{{ api }}/login" }
+    capture: { token: "$.token" }
+  - id: no-needs
+    http: { get: "{{ api }}/me", headers: { authorization: "Bearer {{ token }}" } }
+  - id: typo
+    http: { get: "{{ apu }}/x", json: { a: "{{ a.b }}" } }
+"#
+    ));
+}
+
+#[test]
+fn environment_variables() {
+    insta::assert_snapshot!(errors_with(
+        r#"name: p
+vars:
+  api: "${API_BASE_URL}"
+  token: "${API_TOKEN:?create a token in the admin UI}"
+  ok: "${HOME:-/root} costs $$5"
+checks:
+  - id: a
+    http: { get: "http://h/${PATH_PREFIX" }
+"#,
+        &[("HOME", "/home/me")]
+    ));
+}
+
+#[test]
+fn secrets_unset_empty_or_too_short() {
+    insta::assert_snapshot!(errors_with(
+        r#"name: p
+secrets: [ADMIN_PASSWORD, DB_PASSWORD, PIN, "not-a-name"]
+checks:
+  - id: a
+    http: { get: "http://h/" }
+"#,
+        &[("DB_PASSWORD", ""), ("PIN", "123")]
+    ));
+}
+
+#[test]
+fn predicates_and_regexes() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: a
+    http: { get: "http://h/" }
+    expect:
+      headers: { x-id: { regex: "([a-z]+" } }
+      json: { "$.a": { equals: 1, exsits: true }, "status": ok, "$.b": { count: { at_lest: 1 } } }
+      status: { count: 1 }
+      tables: [users]
+    capture: { c: { regex: "(x)", group: 3 } }
+"#
+    ));
+}
+
+#[test]
+fn variables_referring_to_each_other() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+vars:
+  a: "{{ b }}/x"
+  b: "{{ a }}/y"
+  c: "{{ nowhere }}"
+  d: "{{ token }}"
+checks:
+  - id: login
+    http: { get: "http://h/" }
+    capture: { token: "$.t" }
+"#
+    ));
+}
+
+#[test]
+fn document_structure() {
+    insta::assert_snapshot!(errors(
+        "name: p\nname: q\nchecks:\n  - id: a\n    http: { get: \"http://h/\" }\n---\nname: second\n"
+    ));
+}
+
+#[test]
+fn missing_required_keys() {
+    insta::assert_snapshot!(errors("environment: { cluster: kind }\n"));
+}
+
+#[test]
+fn alias_bomb_is_bounded() {
+    let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..8 {
+        let prev = format!("*a{}", i - 1);
+        let items = [prev.as_str(); 10].join(", ");
+        src.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+    }
+    insta::assert_snapshot!(errors(&src));
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let src = format!("name: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let out = errors(&src);
+    // Either our own depth bound or the YAML parser's recursion limit stops it.
+    assert!(
+        out.contains("nests deeper than 128 levels") || out.contains("recursion limit exceeded"),
+        "{out}"
+    );
+}
+
+#[test]
+fn oversized_plan_is_rejected() {
+    let src = format!("name: p\n# {}\n", "x".repeat(5 * 1024 * 1024));
+    let out = errors(&src);
+    assert!(out.contains("larger than 4 MiB"), "{out}");
+}
+
+#[test]
+fn secret_values_from_the_environment_are_not_shown_in_errors() {
+    let out = errors_with(
+        "name: p\ncheck: 1\nchecks:\n  - id: a\n    timeout: \"${SECRET_TIMEOUT}\"\n    http: { get: \"http://h/\" }\n",
+        &[("SECRET_TIMEOUT", "hunter2-value")],
+    );
+    assert!(!out.contains("hunter2"), "{out}");
+    assert!(out.contains("a value from the environment"), "{out}");
+}

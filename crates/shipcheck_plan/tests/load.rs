@@ -1,0 +1,530 @@
+//! Positive tests: plans that load, and the AST they load into.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::json;
+use shipcheck_plan::{
+    Body, CaptureSource, Plan, Predicate, Probe, Quantity, Query, StatusPattern, Unit, load_file,
+    load_str,
+};
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "ADMIN_PASSWORD" => Some("s3cret-pass".into()),
+        "HOST" => Some("db.internal".into()),
+        _ => None,
+    }
+}
+
+fn load(src: &str) -> Plan {
+    match load_str(src, Path::new("plans/staging.yaml"), &env) {
+        Ok(plan) => plan,
+        Err(e) => panic!("plan should load:\n{e}"),
+    }
+}
+
+/// The example at the top of docs/plan.md.
+const DOCS_EXAMPLE: &str = r#"
+name: vehicle-diagnostics staging
+environment: { cluster: kind/staging, chart: webapp-1.0.0, backend_image: backend:1.4.2 }
+vars:
+  api: "${API_BASE_URL:-http://127.0.0.1:18000}"
+secrets: [ADMIN_PASSWORD]
+defaults: { timeout: 5s, retry: { attempts: 3, delay: 1s } }
+checks:
+  - id: liveness
+    http: { get: "{{ api }}/health/live" }
+    expect: { status: 200, json: { "$.status": ok }, duration: { under: 200ms } }
+  - id: login
+    http:
+      post: "{{ api }}/api/v1/auth/login"
+      json: { username: admin, password: "${ADMIN_PASSWORD}" }
+    expect: { status: 200 }
+    capture: { token: { jsonpath: "$.access_token", secret: true } }
+  - id: vehicles
+    needs: [login]
+    http: { get: "{{ api }}/api/v1/vehicles", headers: { Authorization: "Bearer {{ token }}" } }
+    expect: { status: 200, json: { "$": { length: { at_least: 2 } } } }
+  - id: schema
+    sqlite: app.db
+    expect: { columns: { users: [user_id, username, password_hash, is_active] } }
+"#;
+
+fn http(plan: &Plan, i: usize) -> &shipcheck_plan::HttpProbe {
+    match &plan.checks[i].probe {
+        Probe::Http(h) => h,
+        other => panic!("check {i} is {}", other.kind()),
+    }
+}
+
+#[test]
+fn docs_example_loads() {
+    let plan = load(DOCS_EXAMPLE);
+    assert_eq!(plan.name, "vehicle-diagnostics staging");
+    assert_eq!(plan.base_dir, PathBuf::from("plans"));
+    assert_eq!(plan.environment["backend_image"], "backend:1.4.2");
+    assert_eq!(plan.vars["api"], json!("http://127.0.0.1:18000"));
+    assert_eq!(plan.secret_names, vec!["ADMIN_PASSWORD"]);
+    assert_eq!(plan.secret_values, vec!["s3cret-pass"]);
+    let ids: Vec<&str> = plan.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["liveness", "login", "vehicles", "schema"]);
+
+    let live = &plan.checks[0];
+    assert_eq!(live.title, "liveness");
+    assert!(live.critical);
+    assert_eq!(live.timeout, Duration::from_secs(5));
+    assert_eq!(live.retry.attempts, 3);
+    assert_eq!(live.retry.delay, Duration::from_secs(1));
+    assert_eq!((live.pos.line, live.pos.column), (9, 5));
+    let h = http(&plan, 0);
+    assert_eq!(h.method, "GET");
+    assert_eq!(h.url, "{{ api }}/health/live");
+    assert_eq!(h.max_body, 1024 * 1024);
+    assert_eq!(h.follow_redirects, 0);
+    let qp: Vec<(Query, Predicate)> = live
+        .expect
+        .iter()
+        .map(|a| (a.query.clone(), a.predicate.clone()))
+        .collect();
+    assert_eq!(
+        qp,
+        vec![
+            (Query::Status, Predicate::Equals(json!(200))),
+            (
+                Query::JsonPath("$.status".into()),
+                Predicate::Equals(json!("ok"))
+            ),
+            (
+                Query::Duration,
+                Predicate::Under(Quantity {
+                    value: 200.0,
+                    unit: Unit::Millis
+                })
+            ),
+        ]
+    );
+    assert_eq!(
+        (live.expect[0].pos.line, live.expect[0].pos.column),
+        (11, 23)
+    );
+
+    let login = http(&plan, 1);
+    assert_eq!(login.method, "POST");
+    match &login.body {
+        Some(Body::Json(v)) => {
+            assert_eq!(v, &json!({"username": "admin", "password": "s3cret-pass"}))
+        }
+        other => panic!("unexpected body {other:?}"),
+    }
+    let cap = &plan.checks[1].capture[0];
+    assert_eq!(cap.name, "token");
+    assert_eq!(cap.source, CaptureSource::JsonPath("$.access_token".into()));
+    assert!(cap.secret);
+
+    let vehicles = &plan.checks[2];
+    assert_eq!(vehicles.needs, vec!["login"]);
+    assert_eq!(
+        http(&plan, 2).headers,
+        vec![("authorization".to_owned(), "Bearer {{ token }}".to_owned())]
+    );
+    assert_eq!(vehicles.expect[1].query, Query::JsonPath("$".into()));
+    assert_eq!(
+        vehicles.expect[1].predicate,
+        Predicate::Length(Box::new(Predicate::AtLeast(Quantity {
+            value: 2.0,
+            unit: Unit::Number
+        })))
+    );
+
+    match &plan.checks[3].probe {
+        Probe::Sqlite(s) => assert_eq!(s.path, PathBuf::from("plans/app.db")),
+        other => panic!("schema is {}", other.kind()),
+    }
+    assert_eq!(
+        plan.checks[3].expect[0].query,
+        Query::Columns("users".into())
+    );
+    assert_eq!(
+        plan.checks[3].expect[0].predicate,
+        Predicate::HasColumns(
+            ["user_id", "username", "password_hash", "is_active"]
+                .map(String::from)
+                .to_vec()
+        )
+    );
+}
+
+#[test]
+fn every_predicate_form_of_the_docs_expect_example() {
+    let plan = load(
+        r#"
+name: p
+checks:
+  - id: api
+    http: { get: "http://127.0.0.1/x" }
+    expect:
+      status: 2xx
+      headers: { content-type: { regex: "^application/json" }, x-request-id: { exists: true } }
+      json:
+        "$.status": ok
+        "$.checks.database": { one_of: [ok, degraded] }
+        "$.items": { length: { at_least: 2, at_most: 100 } }
+        "$.items[*].id": { count: 3 }
+        "$.meta": { equals: { page: 1 } }
+        "$.literal": { page: 1 }
+        "$.n": { not_equals: 0, over: 1, under: 10, contains: "5" }
+      body: { contains: 'data-app="vehicle-diagnostics"' }
+      body_size: { under: 256KiB }
+      duration: { under: 200ms }
+"#,
+    );
+    let got: Vec<(Query, Predicate)> = plan.checks[0]
+        .expect
+        .iter()
+        .map(|a| (a.query.clone(), a.predicate.clone()))
+        .collect();
+    let num = |value| Quantity {
+        value,
+        unit: Unit::Number,
+    };
+    let jp = |p: &str| Query::JsonPath(p.into());
+    assert_eq!(
+        got,
+        vec![
+            (
+                Query::Status,
+                Predicate::StatusIn(vec![StatusPattern::Class(2)])
+            ),
+            (
+                Query::Header("content-type".into()),
+                Predicate::Regex("^application/json".into())
+            ),
+            (
+                Query::Header("x-request-id".into()),
+                Predicate::Exists(true)
+            ),
+            (jp("$.status"), Predicate::Equals(json!("ok"))),
+            (
+                jp("$.checks.database"),
+                Predicate::OneOf(vec![json!("ok"), json!("degraded")])
+            ),
+            (
+                jp("$.items"),
+                Predicate::Length(Box::new(Predicate::AtLeast(num(2.0))))
+            ),
+            (
+                jp("$.items"),
+                Predicate::Length(Box::new(Predicate::AtMost(num(100.0))))
+            ),
+            (
+                jp("$.items[*].id"),
+                Predicate::Count(Box::new(Predicate::Equals(json!(3))))
+            ),
+            (jp("$.meta"), Predicate::Equals(json!({"page": 1}))),
+            (jp("$.literal"), Predicate::Equals(json!({"page": 1}))),
+            (jp("$.n"), Predicate::NotEquals(json!(0))),
+            (jp("$.n"), Predicate::Over(num(1.0))),
+            (jp("$.n"), Predicate::Under(num(10.0))),
+            (jp("$.n"), Predicate::Contains("5".into())),
+            (
+                Query::Body,
+                Predicate::Contains("data-app=\"vehicle-diagnostics\"".into())
+            ),
+            (
+                Query::BodySize,
+                Predicate::Under(Quantity {
+                    value: 262_144.0,
+                    unit: Unit::Bytes
+                })
+            ),
+            (
+                Query::Duration,
+                Predicate::Under(Quantity {
+                    value: 200.0,
+                    unit: Unit::Millis
+                })
+            ),
+        ]
+    );
+}
+
+#[test]
+fn status_forms() {
+    let plan = load(
+        r#"
+name: p
+checks:
+  - { id: a, http: { get: "http://h/" }, expect: { status: [200, "2xx", 3XX] } }
+  - { id: b, http: { get: "http://h/" }, expect: { status: { one_of: [200, 204] } } }
+  - { id: c, http: { get: "http://h/" }, expect: { status: { at_least: 200, under: 300 } } }
+  - { id: d, http: { get: "http://h/" }, expect: { status: "404" } }
+"#,
+    );
+    let p = |i: usize| {
+        plan.checks[i]
+            .expect
+            .iter()
+            .map(|a| a.predicate.clone())
+            .collect::<Vec<_>>()
+    };
+    use StatusPattern::{Class, Code};
+    assert_eq!(
+        p(0),
+        vec![Predicate::StatusIn(vec![Code(200), Class(2), Class(3)])]
+    );
+    assert_eq!(p(1), vec![Predicate::StatusIn(vec![Code(200), Code(204)])]);
+    assert_eq!(
+        p(2),
+        vec![
+            Predicate::AtLeast(Quantity {
+                value: 200.0,
+                unit: Unit::Number
+            }),
+            Predicate::Under(Quantity {
+                value: 300.0,
+                unit: Unit::Number
+            })
+        ]
+    );
+    assert_eq!(p(3), vec![Predicate::StatusIn(vec![Code(404)])]);
+}
+
+#[test]
+fn count_and_length_objects_give_one_assertion_per_inner_predicate() {
+    let plan = load(
+        r#"
+name: p
+checks:
+  - id: a
+    http: { get: "http://h/" }
+    expect: { json: { "$.x[*]": { count: { at_least: 1, at_most: 5 } }, "$.s": { length: 3 } } }
+"#,
+    );
+    let preds: Vec<_> = plan.checks[0]
+        .expect
+        .iter()
+        .map(|a| a.predicate.clone())
+        .collect();
+    let num = |value| Quantity {
+        value,
+        unit: Unit::Number,
+    };
+    assert_eq!(
+        preds,
+        vec![
+            Predicate::Count(Box::new(Predicate::AtLeast(num(1.0)))),
+            Predicate::Count(Box::new(Predicate::AtMost(num(5.0)))),
+            Predicate::Length(Box::new(Predicate::Equals(json!(3)))),
+        ]
+    );
+}
+
+#[test]
+fn captures_short_and_long_form() {
+    let plan = load(
+        r#"
+name: p
+checks:
+  - id: a
+    http: { get: "http://h/" }
+    capture:
+      token: "$.access_token"
+      request_id: { header: X-Request-Id }
+      csrf: { regex: 'name="csrf" value="([^"]+)"' }
+      whole: { regex: "v[0-9]+" }
+      second: { regex: "(a)(b)", group: 2, secret: true }
+"#,
+    );
+    let caps: Vec<(String, CaptureSource, bool)> = plan.checks[0]
+        .capture
+        .iter()
+        .map(|c| (c.name.clone(), c.source.clone(), c.secret))
+        .collect();
+    assert_eq!(
+        caps,
+        vec![
+            (
+                "token".into(),
+                CaptureSource::JsonPath("$.access_token".into()),
+                false
+            ),
+            (
+                "request_id".into(),
+                CaptureSource::Header("x-request-id".into()),
+                false
+            ),
+            (
+                "csrf".into(),
+                CaptureSource::Regex {
+                    pattern: "name=\"csrf\" value=\"([^\"]+)\"".into(),
+                    group: 1
+                },
+                false
+            ),
+            (
+                "whole".into(),
+                CaptureSource::Regex {
+                    pattern: "v[0-9]+".into(),
+                    group: 0
+                },
+                false
+            ),
+            (
+                "second".into(),
+                CaptureSource::Regex {
+                    pattern: "(a)(b)".into(),
+                    group: 2
+                },
+                true
+            ),
+        ]
+    );
+    assert_eq!(plan.checks[0].capture[1].pos.line, 8);
+}
+
+#[test]
+fn defaults_when_nothing_is_set() {
+    let plan = load("name: p\nchecks:\n  - id: a\n    http: { get: \"http://h/\" }\n");
+    let c = &plan.checks[0];
+    assert_eq!(c.title, "a");
+    assert!(c.critical);
+    assert_eq!(c.timeout, Duration::from_secs(10));
+    assert_eq!(c.retry.attempts, 1);
+    assert_eq!(c.retry.delay, Duration::ZERO);
+    assert!(c.until.is_none() && c.skip.is_none() && c.expect.is_empty() && c.capture.is_empty());
+    let h = http(&plan, 0);
+    assert_eq!(
+        (h.max_body, h.follow_redirects, h.insecure),
+        (1024 * 1024, 0, false)
+    );
+    assert!(h.ca_file.is_none() && h.body.is_none());
+}
+
+#[test]
+fn long_form_http_and_check_options() {
+    let plan = load(
+        r#"
+name: p
+checks:
+  - id: a
+    title: Create a thing
+    critical: false
+    timeout: 1m30s
+    until: { within: 60s, every: 2s }
+    skip: not on staging
+    http:
+      method: put
+      url: "https://${HOST}/things"
+      headers: { X-Trace: "1" }
+      query: { page: 2, q: "a b" }
+      form: { name: thing, count: 3 }
+      follow_redirects: 5
+      insecure: true
+      ca_file: certs/ca.pem
+      max_body: 64KB
+  - id: b
+    retry: { attempts: 2 }
+    http: { url: "http://h/", body: "raw $$5 {{ a_var }}" }
+vars: { a_var: 1 }
+"#,
+    );
+    let c = &plan.checks[0];
+    assert_eq!(c.title, "Create a thing");
+    assert!(!c.critical);
+    assert_eq!(c.timeout, Duration::from_secs(90));
+    let until = c.until.unwrap_or_else(|| panic!("until"));
+    assert_eq!(
+        (until.within, until.every),
+        (Duration::from_secs(60), Duration::from_secs(2))
+    );
+    assert_eq!(c.skip.as_deref(), Some("not on staging"));
+    let h = http(&plan, 0);
+    assert_eq!(h.method, "PUT");
+    assert_eq!(h.url, "https://db.internal/things");
+    assert_eq!(h.headers, vec![("x-trace".to_owned(), "1".to_owned())]);
+    assert_eq!(
+        h.query,
+        vec![
+            ("page".to_owned(), "2".to_owned()),
+            ("q".to_owned(), "a b".to_owned())
+        ]
+    );
+    match &h.body {
+        Some(Body::Form(f)) => assert_eq!(f[1], ("count".to_owned(), "3".to_owned())),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        (h.follow_redirects, h.insecure, h.max_body),
+        (5, true, 64_000)
+    );
+    assert_eq!(h.ca_file.as_deref(), Some(Path::new("plans/certs/ca.pem")));
+    let b = http(&plan, 1);
+    assert_eq!(b.method, "GET");
+    assert_eq!(plan.checks[1].retry.attempts, 2);
+    match &b.body {
+        Some(Body::Raw(s)) => assert_eq!(s, "raw $5 {{ a_var }}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn env_values_stay_literal_and_are_never_reparsed() {
+    let env = |name: &str| match name {
+        "WEIRD" => Some("x: [1, {{ not_a_var }}".to_owned()),
+        _ => None,
+    };
+    let plan = load_str(
+        "name: \"${WEIRD}\"\nvars: { v: \"${WEIRD}\" }\nchecks:\n  - { id: a, http: { get: \"http://h/${WEIRD}\" } }\n",
+        Path::new("p.yaml"),
+        &env,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.name, "x: [1, \\{{ not_a_var }}");
+    assert_eq!(plan.base_dir, PathBuf::from("."));
+    let rendered = shipcheck_plan::template::render_value(&plan.vars["v"], &|_| None);
+    assert_eq!(rendered, Ok(json!("x: [1, {{ not_a_var }}")));
+}
+
+#[test]
+fn captures_through_transitive_needs_are_allowed() {
+    let plan = load(
+        r#"
+name: p
+vars: { base: "http://h", url: "{{ base }}/v1" }
+checks:
+  - { id: login, http: { post: "{{ url }}/login" }, capture: { token: "$.t" } }
+  - { id: me, needs: [login], http: { get: "{{ url }}/me" } }
+  - { id: cars, needs: me, http: { get: "{{ url }}/cars", headers: { authorization: "Bearer {{token}}" } } }
+"#,
+    );
+    assert_eq!(plan.checks[2].needs, vec!["me"]);
+}
+
+#[test]
+fn read_error_names_the_path() {
+    let Err(e) = load_file(Path::new("/nonexistent/plan.yaml"), &env) else {
+        panic!("should fail");
+    };
+    assert_eq!(e.errors.len(), 1);
+    assert_eq!(e.errors[0].line, 0);
+    assert!(e.to_string().contains("/nonexistent/plan.yaml"), "{e}");
+}
+
+#[test]
+fn load_file_reads_and_resolves_relative_to_the_file() {
+    let dir = std::env::temp_dir().join(format!("shipcheck-plan-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("plan.yaml");
+    std::fs::write(
+        &path,
+        "name: f\nchecks:\n  - { id: s, sqlite: { path: data/app.db } }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = load_file(&path, &env).unwrap_or_else(|e| panic!("{e}"));
+    match &plan.checks[0].probe {
+        Probe::Sqlite(s) => assert_eq!(s.path, dir.join("data/app.db")),
+        other => panic!("{}", other.kind()),
+    }
+    std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+}
