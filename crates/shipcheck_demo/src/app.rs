@@ -1,7 +1,6 @@
 //! The router and the state its handlers share.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use axum::Router;
@@ -28,8 +27,8 @@ pub(crate) struct AppState {
     pub(crate) tokens: TokenStore,
     pub(crate) metrics: Metrics,
     pub(crate) commands: CommandHub,
-    /// Requests seen by the `flaky` scenario's fault layer.
-    pub(crate) request_counter: AtomicU64,
+    /// Requests per URL seen by the `flaky` scenario's fault layer.
+    pub(crate) request_counts: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// Origins allowed by CORS on `/api/*`.
     pub(crate) allowed_origins: Vec<String>,
 }

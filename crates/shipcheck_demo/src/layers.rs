@@ -1,6 +1,5 @@
 //! Middleware: request metrics and `--delay`, the scenario's faults, and CORS on `/api/*`.
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -14,6 +13,8 @@ use crate::scenario::Scenario;
 
 /// How late the `slow` scenario answers `/api/*` and `/health/live`.
 pub(crate) const SLOW_DELAY: Duration = Duration::from_millis(300);
+/// Bound on the URLs the `flaky` scenario counts (the map is reset past it).
+const MAX_FLAKY_URLS: usize = 10_000;
 const CORS_ALLOWED_METHODS: &str = "GET, POST, OPTIONS";
 const CORS_ALLOWED_HEADERS: &str = "authorization, content-type";
 const CORS_MAX_AGE: &str = "600";
@@ -59,9 +60,23 @@ fn method_label(method: &Method) -> &'static str {
 pub(crate) async fn faults(State(state): State<SharedState>, req: Request, next: Next) -> Response {
     match state.scenario {
         Scenario::Flaky => {
-            // Deterministic: requests 2, 4, 6, … (counted across every endpoint) fail.
-            let n = state.request_counter.fetch_add(1, Ordering::Relaxed);
-            if n % 2 == 1 {
+            // Deterministic: the 2nd, 4th, 6th… request to each URL (method, path and
+            // query) fails, so one client retrying one URL sees 503 then 200 whatever
+            // other clients do concurrently.
+            let key = format!("{} {}", req.method(), req.uri());
+            let n = {
+                let mut counts = state
+                    .request_counts
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if counts.len() >= MAX_FLAKY_URLS && !counts.contains_key(&key) {
+                    counts.clear();
+                }
+                let n = counts.entry(key).or_insert(0);
+                *n += 1;
+                *n
+            };
+            if n % 2 == 0 {
                 return detail(StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable");
             }
             next.run(req).await

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -132,7 +131,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         tokens: TokenStore::default(),
         metrics: Metrics::default(),
         commands: CommandHub::default(),
-        request_counter: AtomicU64::new(0),
+        request_counts: std::sync::Mutex::new(std::collections::HashMap::new()),
         allowed_origins,
     });
     let app = router(state);
