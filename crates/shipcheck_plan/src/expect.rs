@@ -287,7 +287,6 @@ fn literal(ctx: &mut Ctx<'_>, v: &Node, target: Target) -> Option<Predicate> {
             _ => status_pattern(ctx, v).map(|p| Predicate::StatusIn(vec![p])),
         },
         Target::Header | Target::Body => {
-            ctx.template_sites(v);
             let what = target.name();
             match &v.kind {
                 Kind::Map(_) | Kind::Seq(_) | Kind::Null => {
@@ -299,10 +298,7 @@ fn literal(ctx: &mut Ctx<'_>, v: &Node, target: Target) -> Option<Predicate> {
                     .map(|s| Predicate::Equals(Value::String(s))),
             }
         }
-        Target::Json => {
-            ctx.template_sites(v);
-            ctx.json(v).map(Predicate::Equals)
-        }
+        Target::Json => ctx.json(v).map(Predicate::Equals),
         Target::BodySize => ctx
             .size(v, "body_size")
             .map(|b| Predicate::Equals(Value::from(b))),
@@ -362,10 +358,7 @@ fn predicate(ctx: &mut Ctx<'_>, k: &Node, pv: &Node, target: Target) -> Vec<Pred
                 Target::Status => status_code(ctx, pv).map(Value::from),
                 Target::BodySize => ctx.size(pv, &name).map(Value::from),
                 Target::Number => number(ctx, pv, &name),
-                _ => {
-                    ctx.template_sites(pv);
-                    ctx.json(pv)
-                }
+                _ => ctx.json(pv),
             };
             single(value.map(|v| {
                 if name == "equals" {
@@ -377,10 +370,7 @@ fn predicate(ctx: &mut Ctx<'_>, k: &Node, pv: &Node, target: Target) -> Vec<Pred
         }
         "exists" => single(ctx.bool(pv, "exists").map(Predicate::Exists)),
         "regex" => single(regex(ctx, pv).map(Predicate::Regex)),
-        "contains" => {
-            ctx.template_sites(pv);
-            single(ctx.text(pv, "contains").map(Predicate::Contains))
-        }
+        "contains" => single(ctx.text(pv, "contains").map(Predicate::Contains)),
         "one_of" => single(one_of(ctx, pv, target)),
         "count" | "length" => {
             let inner: Vec<Predicate> = match &pv.kind {
@@ -443,7 +433,6 @@ fn one_of(ctx: &mut Ctx<'_>, pv: &Node, target: Target) -> Option<Predicate> {
             (v.len() == items.len()).then_some(Predicate::OneOf(v))
         }
         _ => {
-            ctx.template_sites(pv);
             let v: Vec<_> = items.iter().filter_map(|i| ctx.json(i)).collect();
             (v.len() == items.len()).then_some(Predicate::OneOf(v))
         }

@@ -528,3 +528,24 @@ fn load_file_reads_and_resolves_relative_to_the_file() {
     }
     std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn expected_values_are_literal_not_templates() {
+    let plan = load(
+        r#"
+name: p
+checks:
+  - id: a
+    http: { get: "http://h/" }
+    expect: { body: { contains: "{{ not_a_var }}" }, json: { "$.t": "{{ x }}" } }
+"#,
+    );
+    assert_eq!(
+        plan.checks[0].expect[0].predicate,
+        Predicate::Contains("{{ not_a_var }}".into())
+    );
+    assert_eq!(
+        plan.checks[0].expect[1].predicate,
+        Predicate::Equals(json!("{{ x }}"))
+    );
+}
