@@ -136,6 +136,13 @@ impl Builder<'_> {
                 });
             }
             Event::Scalar(text, style, anchor, tag) => {
+                // The parser's end marker for quoted scalars lies past trailing blanks and
+                // comments; end at the closing quote instead.
+                let e = match style {
+                    ScalarStyle::SingleQuoted => self.closing_quote(s, e, b'\''),
+                    ScalarStyle::DoubleQuoted => self.closing_quote(s, e, b'"'),
+                    _ => e,
+                };
                 let node = Node {
                     value: Value::Scalar(Scalar {
                         text: text.into_owned(),
@@ -218,6 +225,25 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The offset just past the closing quote of a quoted scalar starting at `s`.
+    fn closing_quote(&self, s: u32, e: u32, q: u8) -> u32 {
+        let b = self.file.text.as_bytes();
+        let (s, e) = (s as usize, (e as usize).min(b.len()));
+        if b.get(s) != Some(&q) {
+            return e as u32;
+        }
+        let mut i = s + 1;
+        while i < e {
+            match b[i] {
+                b'\\' if q == b'"' => i += 2,
+                c if c == q && q == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+                c if c == q => return (i + 1) as u32,
+                _ => i += 1,
+            }
+        }
+        e as u32
     }
 
     fn push(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {

@@ -67,3 +67,12 @@ fn scalars_types() {
     assert!(r.get("d").unwrap().is_null());
     assert!(r.get("e").unwrap().is_null());
 }
+
+#[test]
+fn quoted_scalar_span_excludes_trailing_comment() {
+    let f = file("a: \"x y\" # c\nb: 'z'   \nc: plain # d\n");
+    let r = &parse_yaml(&f).documents[0].root;
+    assert_eq!(f.slice(r.get("a").unwrap().range()), "\"x y\"");
+    assert_eq!(f.slice(r.get("b").unwrap().range()), "'z'");
+    assert_eq!(f.slice(r.get("c").unwrap().range()), "plain");
+}

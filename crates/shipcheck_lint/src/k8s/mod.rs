@@ -1,0 +1,12 @@
+//! Views over Kubernetes objects for the rules: objects, pod specs, containers,
+//! plus small helpers (images, selectors, ports).
+
+// Some helpers are only used by rules added in the following commits.
+#![allow(dead_code)]
+
+mod object;
+mod util;
+
+pub(crate) use object::{Container, K8sObject, PodSpec, objects_from_documents};
+#[allow(unused_imports)]
+pub(crate) use util::{ImageRef, parse_image, selector_matches};

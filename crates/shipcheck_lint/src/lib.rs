@@ -1,0 +1,46 @@
+//! `shipcheck lint`: production-readiness rules for deployment artifacts.
+//!
+//! The crate parses inputs once (through `shipcheck_source`), dispatches Kubernetes
+//! objects, pod specs, containers, compose files, Dockerfiles and `.env` files to the
+//! rules registered in `codes.rs` by their declared node kind, applies suppressions and
+//! `.shipcheck.yaml`, and returns [`shipcheck_report::Finding`]s. Renderers for human
+//! text, JSON and SARIF 2.1.0 are in [`output`].
+//!
+//! It does not print (callers pass a writer), read the environment, or decide exit codes.
+//!
+//! ```no_run
+//! use shipcheck_lint::{LintOptions, lint_paths};
+//! let outcome = lint_paths(&["deploy/".into()], &LintOptions::default())?;
+//! println!("{} findings in {} files", outcome.findings.len(), outcome.files_scanned);
+//! # Ok::<(), shipcheck_lint::LintError>(())
+//! ```
+
+mod codes;
+mod config;
+mod context;
+mod engine;
+mod error;
+mod explain;
+mod k8s;
+mod mask;
+mod nodes;
+pub mod output;
+mod registry;
+mod rule;
+mod rules;
+mod suppress;
+#[cfg(test)]
+mod test_support;
+
+pub use codes::Rule;
+pub use config::{CONFIG_FILE_NAME, Config, DEFAULT_PRODUCTION_NAMESPACE, Options};
+pub use engine::{LintInput, LintOptions, LintOutcome, lint_inputs, lint_paths, lint_stdin_text};
+pub use error::LintError;
+pub use explain::{explain_text, rule_markdown, rules_index_markdown, summary};
+pub use rule::{Family, FixAvailability, RuleStatus};
+
+/// Severity of a finding (re-exported from the report model).
+pub use shipcheck_report::Severity;
+
+#[cfg(test)]
+mod tests;
