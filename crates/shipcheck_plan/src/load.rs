@@ -154,7 +154,11 @@ fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path) -> Option<Plan> {
 fn environment(ctx: &mut Ctx<'_>, n: &Node) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (k, v) in ctx.map(n, "environment").unwrap_or_default() {
-        let (Some(key), Some(value)) = (k.scalar_text(), ctx.text(v, "environment value")) else {
+        let Some(key) = k.scalar_text() else {
+            ctx.expected(k, "environment", "a mapping of names to values");
+            continue;
+        };
+        let Some(value) = ctx.text(v, &format!("environment.{key}")) else {
             continue;
         };
         out.insert(key, value);

@@ -290,3 +290,26 @@ fn secret_values_from_the_environment_are_not_shown_in_errors() {
     assert!(!out.contains("hunter2"), "{out}");
     assert!(out.contains("a value from the environment"), "{out}");
 }
+
+#[test]
+fn positions_count_characters_not_bytes() {
+    let src = "name: p\nenvironment: { owner: \"Zoë Ünïcode 🚀\", x: [1] }\nchecks:\n  - { id: a, http: { get: \"http://h/\" } }\n";
+    let Err(e) = load_str(src, Path::new("plan.yaml"), &|_| None) else {
+        panic!("should fail");
+    };
+    assert_eq!((e.errors[0].line, e.errors[0].column), (2, 43));
+    assert_eq!(&src[e.errors[0].span.clone()], "[1]");
+    insta::assert_snapshot!(e.to_string());
+}
+
+#[test]
+fn crlf_line_endings_and_empty_plans() {
+    let out = errors(
+        "name: p\r\nchecks:\r\n  - id: a\r\n    timeout: nope\r\n    http: { get: \"http://h/\" }\r\n",
+    );
+    assert!(out.contains("plan.yaml:4:14"), "{out}");
+    assert!(out.contains("4 |     timeout: nope\n"), "{out}");
+    assert!(errors("").contains("the plan is empty"));
+    assert!(errors("# only a comment\n").contains("the plan is empty"));
+    assert!(errors("[1, 2]").contains("a plan must be a mapping"));
+}
