@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{lint::LintArgs, rules::RulesArgs};
+use crate::commands::{
+    demo::DemoArgs, lint::LintArgs, report::ReportArgs, rules::RulesArgs, verify::VerifyArgs,
+};
 
 /// Tells a team, with evidence, whether a deployment is ready for production.
 #[derive(Debug, Parser)]
@@ -16,6 +18,12 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Run a plan of live checks against a deployed system and write the report.
+    Verify(VerifyArgs),
+    /// Re-render a saved run (report.json) as Markdown, JSON, JUnit or terminal text.
+    Report(ReportArgs),
+    /// Start the built-in demo service and verify it with the bundled plan.
+    Demo(DemoArgs),
     /// Lint Kubernetes manifests, compose files, Dockerfiles and .env templates.
     Lint(LintArgs),
     /// List lint rules, or explain one.

@@ -1,0 +1,118 @@
+//! `shipcheck demo`: start the embedded demo service and verify it with the bundled plan.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use shipcheck_demo::{DemoOptions, DemoServer, Scenario};
+
+use super::verify::{RunArgs, emit, parse_duration, run_plan_async};
+use crate::exit;
+
+/// The bundled plan, run against the demo service.
+const PLAN: &str = include_str!("demo_plan.yaml");
+
+/// Arguments of `shipcheck demo`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Incident to reproduce: healthy, schema-drift, login-500, no-seed-data, slow, flaky.
+    #[arg(long, default_value = "healthy")]
+    pub(crate) scenario: String,
+    /// Only run the service and print its URLs (until Ctrl-C).
+    #[arg(long)]
+    pub(crate) serve: bool,
+    /// A fixed delay added to every response (e.g. 50ms).
+    #[arg(long, value_parser = parse_duration)]
+    pub(crate) delay: Option<Duration>,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// Runs `shipcheck demo`.
+pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
+    let scenario: Scenario = match args.scenario.parse() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    if args.run.output.is_none() {
+        args.run.output = Some(PathBuf::from("shipcheck-report"));
+    }
+    let data = tempfile::Builder::new()
+        .prefix("shipcheck-demo-")
+        .tempdir()
+        .context("creating a temporary directory for the demo")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let opts = DemoOptions {
+            scenario,
+            delay: args.delay.unwrap_or(Duration::ZERO),
+            data_dir: data.path().to_path_buf(),
+        };
+        let server = shipcheck_demo::start(opts)
+            .await
+            .context("starting the demo service")?;
+        if args.serve {
+            serve(&server).await;
+            server.shutdown().await;
+            return Ok(exit::OK);
+        }
+        let plan_path = data.path().join("demo-plan.yaml");
+        std::fs::write(&plan_path, PLAN)
+            .with_context(|| format!("writing {}", plan_path.display()))?;
+        let env = demo_env(&server);
+        let plan = match shipcheck_plan::load_str(PLAN, &plan_path, &env) {
+            Ok(p) => p,
+            Err(errors) => anyhow::bail!("the bundled demo plan is invalid:\n{errors}"),
+        };
+        if !args.run.quiet {
+            eprintln!(
+                "demo service ({scenario}) on {} and {}; verifying it with the bundled plan",
+                server.http_url, server.https_url
+            );
+        }
+        let report = run_plan_async(&plan, &args.run, "demo").await;
+        server.shutdown().await;
+        emit(&report?, &args.run)
+    })
+}
+
+/// The environment the bundled plan reads: the process environment plus the demo's URLs.
+fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
+    let http = server.http_url.clone();
+    let https = server.https_url.clone();
+    let ca = server.ca_pem_path.display().to_string();
+    let db = server.db_path.display().to_string();
+    let user = server.admin_username.clone();
+    let password = server.admin_password.clone();
+    move |name: &str| match name {
+        "DEMO_HTTP_URL" => Some(http.clone()),
+        "DEMO_HTTPS_URL" => Some(https.clone()),
+        "DEMO_CA_FILE" => Some(ca.clone()),
+        "DEMO_DB" => Some(db.clone()),
+        "DEMO_ADMIN_USER" => Some(user.clone()),
+        "DEMO_ADMIN_PASSWORD" => Some(password.clone()),
+        other => std::env::var(other).ok(),
+    }
+}
+
+async fn serve(server: &DemoServer) {
+    println!("shipcheck demo service");
+    println!("  http:  {}", server.http_url);
+    println!(
+        "  https: {} (CA: {})",
+        server.https_url,
+        server.ca_pem_path.display()
+    );
+    println!(
+        "  login: {} / {}",
+        server.admin_username, server.admin_password
+    );
+    println!("press Ctrl-C to stop");
+    let _ = tokio::signal::ctrl_c().await;
+}

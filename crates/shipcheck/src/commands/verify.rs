@@ -1,0 +1,189 @@
+//! `shipcheck verify PLAN`: load the plan, run it, write the report.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context as _;
+use shipcheck_plan::Plan;
+use shipcheck_render::{Format, RenderConfig};
+use shipcheck_report::{PlanInfo, Report, RunInfo};
+use shipcheck_runner::{Cancel, RunEventKind, RunOptions};
+
+use crate::exit;
+
+/// Arguments of `shipcheck verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// The plan file (YAML).
+    pub(crate) plan: PathBuf,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// Options shared by `verify` and `demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct RunArgs {
+    /// Write report.md, report.json and junit.xml into this directory.
+    #[arg(long, short)]
+    pub(crate) output: Option<PathBuf>,
+    /// Format printed on standard output.
+    #[arg(long, default_value = "terminal", value_parser = parse_format)]
+    pub(crate) format: Format,
+    /// At most this many checks run at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) concurrency: u16,
+    /// Bound on the whole run (e.g. 90s, 10m).
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub(crate) timeout: Duration,
+    /// Exit 1 on ready-with-caveats too.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Run only these checks (comma-separated ids); the others are reported skipped.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) only: Vec<String>,
+    /// Skip these checks (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) skip: Vec<String>,
+    /// No progress output.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+    shipcheck_plan::parse_duration(s)
+        .ok_or_else(|| format!("invalid duration `{s}` (e.g. 500ms, 30s, 10m)"))
+}
+
+/// Runs `shipcheck verify`.
+pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<i32> {
+    let env = |name: &str| std::env::var(name).ok();
+    let plan = match shipcheck_plan::load_file(&args.plan, &env) {
+        Ok(p) => p,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let report = run_plan(&plan, &args.run, "verify")?;
+    emit(&report, &args.run)
+}
+
+/// Runs a loaded plan on a fresh runtime, with Ctrl-C handling and progress output.
+pub(crate) fn run_plan(plan: &Plan, args: &RunArgs, command: &str) -> anyhow::Result<Report> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run_plan_async(plan, args, command))
+}
+
+/// The async body of [`run_plan`], for callers that already have a runtime (the demo).
+pub(crate) async fn run_plan_async(
+    plan: &Plan,
+    args: &RunArgs,
+    command: &str,
+) -> anyhow::Result<Report> {
+    let started = SystemTime::now();
+    let cancel = Cancel::default();
+    let on_signal = cancel.clone();
+    let signal = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel("interrupted by Ctrl-C");
+        }
+    });
+    let opts = RunOptions {
+        concurrency: usize::from(args.concurrency),
+        timeout: args.timeout,
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        ..RunOptions::default()
+    };
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let color = progress && std::env::var_os("NO_COLOR").is_none();
+    let outcome = shipcheck_runner::execute(plan, &opts, &cancel, |ev| {
+        if !progress {
+            return;
+        }
+        match ev.kind {
+            RunEventKind::CheckFinished(r) => {
+                eprintln!("{}", shipcheck_render::progress_line(&r, color))
+            }
+            RunEventKind::CheckRetrying { id, attempt, note } => {
+                eprintln!("  ↻ {id}: attempt {attempt} did not pass ({note}); retrying");
+            }
+            RunEventKind::PlanCancelled { reason } => eprintln!("! run interrupted: {reason}"),
+            _ => {}
+        }
+    })
+    .await;
+    signal.abort();
+    let run = RunInfo {
+        tool: "shipcheck".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: command.into(),
+        plan: Some(PlanInfo {
+            name: plan.name.clone(),
+            path: plan.path.display().to_string(),
+        }),
+        environment: plan.environment.clone(),
+        started_at: humantime::format_rfc3339_seconds(started).to_string(),
+        duration_ms: outcome.duration.as_secs_f64() * 1000.0,
+        host: hostname(),
+        interrupted: outcome.interrupted.is_some(),
+        interrupt_reason: outcome.interrupted.clone(),
+    };
+    let report = Report::new(run, outcome.checks, Vec::new());
+    // Everything that leaves the process goes through the redactor once more.
+    Ok(outcome.redactor.redact(&report))
+}
+
+/// Writes the report files (when asked) and prints the chosen format; returns the exit code.
+pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
+    if let Some(dir) = &args.output {
+        write_files(report, dir)?;
+    }
+    let color = args.format == Format::Terminal
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let cfg = RenderConfig {
+        color,
+        ..RenderConfig::default()
+    };
+    let mut out = std::io::stdout().lock();
+    shipcheck_render::render(args.format, report, &cfg, &mut out)
+        .context("writing the report to stdout")?;
+    if let Some(dir) = args.output.as_ref().filter(|_| !args.quiet) {
+        eprintln!("report written to {}", dir.display());
+    }
+    Ok(report.exit_code(args.strict))
+}
+
+/// Writes `report.md`, `report.json` and `junit.xml` into `dir`.
+pub(crate) fn write_files(report: &Report, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating output directory {}", dir.display()))?;
+    let cfg = RenderConfig::default();
+    for (name, format) in [
+        ("report.md", Format::Markdown),
+        ("report.json", Format::Json),
+        ("junit.xml", Format::Junit),
+    ] {
+        let path = dir.join(name);
+        let text = shipcheck_render::render_to_string(format, report, &cfg)
+            .with_context(|| format!("rendering {name}"))?;
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_owned())
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}

@@ -1,0 +1,123 @@
+//! `shipcheck demo`: every scenario gives the verdict DESIGN.md §11 asks for.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::Value;
+use support::shipcheck;
+
+fn run_demo(scenario: &str) -> (Option<i32>, Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let run = shipcheck(
+        &[
+            "demo",
+            "--scenario",
+            scenario,
+            "--output",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+        dir.path(),
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    for f in ["report.md", "report.json", "junit.xml"] {
+        assert!(
+            out.join(f).is_file(),
+            "{scenario}: {f} not written\n{stdout}\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let report =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    (run.status.code(), report, md)
+}
+
+fn status<'a>(report: &'a Value, id: &str) -> &'a str {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["status"].as_str())
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+#[test]
+fn healthy_is_ready() {
+    let (code, report, _) = run_demo("healthy");
+    assert_eq!(
+        report["verdict"]["status"], "ready",
+        "{}",
+        report["verdict"]
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(report["coverage"]["ran"], report["coverage"]["planned"]);
+    // The admin password is a declared secret: it reached the server but no output.
+    assert!(report.to_string().contains("[REDACTED]"));
+}
+
+#[test]
+fn schema_drift_is_not_ready_and_names_the_missing_column() {
+    let (code, report, md) = run_demo("schema-drift");
+    assert_eq!(code, Some(1));
+    assert_eq!(report["verdict"]["status"], "not-ready");
+    assert_eq!(status(&report, "schema"), "failed");
+    assert!(
+        md.contains("is_active"),
+        "report.md must name the missing column"
+    );
+    assert_eq!(status(&report, "login"), "failed");
+    assert_eq!(status(&report, "vehicles"), "not-run");
+}
+
+#[test]
+fn login_500_is_not_ready() {
+    let (code, report, _) = run_demo("login-500");
+    assert_eq!(code, Some(1));
+    assert_eq!(report["verdict"]["status"], "not-ready");
+    assert_eq!(status(&report, "login"), "failed");
+    assert_eq!(status(&report, "schema"), "passed");
+}
+
+#[test]
+fn no_seed_data_is_not_ready() {
+    let (code, report, _) = run_demo("no-seed-data");
+    assert_eq!(code, Some(1));
+    assert_eq!(report["verdict"]["status"], "not-ready");
+    assert_eq!(status(&report, "login"), "failed");
+}
+
+#[test]
+fn slow_is_ready_with_caveats() {
+    let (code, report, md) = run_demo("slow");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        report["verdict"]["status"], "ready-with-caveats",
+        "{}",
+        report["verdict"]
+    );
+    assert_eq!(status(&report, "latency-liveness"), "failed");
+    assert!(md.contains("latency-liveness"));
+}
+
+#[test]
+fn flaky_is_ready_because_retries_absorb_the_503s() {
+    let (code, report, _) = run_demo("flaky");
+    assert_eq!(
+        report["verdict"]["status"], "ready",
+        "{}",
+        report["verdict"]
+    );
+    assert_eq!(code, Some(0));
+    let retried = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["attempts"].as_array().is_some_and(|a| a.len() > 1))
+        .count();
+    assert!(retried > 0, "the flaky service must have forced retries");
+}

@@ -1,0 +1,204 @@
+//! Generic evaluation of assertions (query + predicate) on an observation.
+
+use jsonpath_rust::JsonPath as _;
+use serde_json::Value;
+use shipcheck_plan::{Assertion, Predicate, Query, Unit};
+use shipcheck_report::AssertionResult;
+
+use crate::observation::Observation;
+use crate::value::{describe, holds, length, shorten, text};
+
+/// Evaluates every assertion on the observation; each result keeps expected and actual.
+pub fn evaluate(assertions: &[Assertion], obs: &Observation) -> Vec<AssertionResult> {
+    assertions.iter().map(|a| evaluate_one(a, obs)).collect()
+}
+
+fn subject(q: &Query) -> String {
+    match q {
+        Query::Status => "status".into(),
+        Query::Header(h) => format!("header {h}"),
+        Query::JsonPath(p) => format!("json {p}"),
+        Query::Body => "body".into(),
+        Query::BodySize => "body_size".into(),
+        Query::Duration => "duration".into(),
+        Query::Columns(t) => format!("columns of {t}"),
+        Query::Table(t) => format!("table {t}"),
+    }
+}
+
+fn evaluate_one(a: &Assertion, obs: &Observation) -> AssertionResult {
+    let (predicate, expected) = describe(&a.predicate);
+    let mut result = AssertionResult {
+        subject: subject(&a.query),
+        predicate,
+        expected,
+        actual: String::new(),
+        passed: false,
+    };
+    if let (Query::Columns(table), Predicate::HasColumns(cols)) = (&a.query, &a.predicate) {
+        columns(&mut result, table, cols, obs);
+        return result;
+    }
+    let (matches, unit) = match select(&a.query, obs) {
+        Ok(m) => m,
+        Err(msg) => {
+            result.actual = msg;
+            return result;
+        }
+    };
+    match &a.predicate {
+        Predicate::Exists(want) => {
+            result.passed = matches.is_empty() != *want;
+            result.actual = if matches.is_empty() {
+                "no match".into()
+            } else {
+                shown(&matches)
+            };
+        }
+        Predicate::Count(inner) => {
+            let n = Value::from(matches.len());
+            result.passed = holds(inner, &n, Unit::Number);
+            result.actual = matches.len().to_string();
+        }
+        p => match matches.as_slice() {
+            [] => result.actual = "no match".into(),
+            [one] => {
+                result.passed = holds(p, one, unit);
+                result.actual = match p {
+                    Predicate::Length(_) => length(one).map_or_else(
+                        || format!("{} (has no length)", shorten(text(one))),
+                        |n| n.to_string(),
+                    ),
+                    _ => shorten(text(one)),
+                };
+                if unit == Unit::Millis {
+                    result.actual.push_str("ms");
+                } else if unit == Unit::Bytes {
+                    result.actual.push_str(" B");
+                }
+            }
+            many => {
+                result.actual = format!(
+                    "{} matches (the predicate needs exactly one): {}",
+                    many.len(),
+                    shown(many)
+                );
+            }
+        },
+    }
+    result
+}
+
+fn shown(values: &[Value]) -> String {
+    if values.len() == 1 {
+        return shorten(text(&values[0]));
+    }
+    shorten(Value::Array(values.to_vec()).to_string())
+}
+
+/// The values a query selects and their unit; `Err` says why there is nothing to select.
+fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
+    match obs {
+        Observation::Http(ex) => {
+            let Some(hop) = ex.hops.last() else {
+                return Err("no response".into());
+            };
+            let resp = &hop.response;
+            match q {
+                Query::Status => Ok((vec![Value::from(resp.status)], Unit::Number)),
+                Query::Header(name) => {
+                    let values: Vec<&str> = resp
+                        .headers
+                        .iter()
+                        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.as_str())
+                        .collect();
+                    Ok((
+                        if values.is_empty() {
+                            vec![]
+                        } else {
+                            vec![Value::String(values.join(", "))]
+                        },
+                        Unit::Number,
+                    ))
+                }
+                Query::JsonPath(path) => {
+                    if resp.body_truncated {
+                        return Err(format!(
+                            "body was cut at {} bytes (max_body), so it cannot be read as JSON",
+                            resp.body.len()
+                        ));
+                    }
+                    let json: Value = serde_json::from_slice(&resp.body).map_err(|e| {
+                        format!(
+                            "body is not JSON ({e}): {}",
+                            shorten(String::from_utf8_lossy(&resp.body).into_owned())
+                        )
+                    })?;
+                    let found = json
+                        .query(path)
+                        .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
+                    Ok((found.into_iter().cloned().collect(), Unit::Number))
+                }
+                Query::Body => Ok((
+                    vec![Value::String(
+                        String::from_utf8_lossy(&resp.body).into_owned(),
+                    )],
+                    Unit::Number,
+                )),
+                Query::BodySize => Ok((vec![Value::from(resp.body_bytes_read)], Unit::Bytes)),
+                Query::Duration => Ok((vec![Value::from(hop.timings.total_ms)], Unit::Millis)),
+                Query::Columns(_) | Query::Table(_) => {
+                    Err("this expectation applies to database probes only".into())
+                }
+            }
+        }
+        Observation::Sqlite(schema) => match q {
+            Query::Table(t) => Ok((
+                if schema.tables.contains_key(t) {
+                    vec![Value::String(t.clone())]
+                } else {
+                    vec![]
+                },
+                Unit::Number,
+            )),
+            Query::Duration => Ok((vec![Value::from(schema.duration_ms)], Unit::Millis)),
+            _ => Err("this expectation applies to HTTP probes only".into()),
+        },
+    }
+}
+
+fn columns(result: &mut AssertionResult, table: &str, want: &[String], obs: &Observation) {
+    let Observation::Sqlite(schema) = obs else {
+        result.actual = "this expectation applies to database probes only".into();
+        return;
+    };
+    let Some(have) = schema.tables.get(table) else {
+        let tables: Vec<&str> = schema.tables.keys().map(String::as_str).collect();
+        result.actual = format!(
+            "table `{table}` does not exist (tables: {})",
+            tables.join(", ")
+        );
+        return;
+    };
+    let missing: Vec<&str> = want
+        .iter()
+        .filter(|c| !have.iter().any(|h| h.eq_ignore_ascii_case(c)))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        result.passed = true;
+        result.actual = have.join(", ");
+    } else {
+        result.actual = format!(
+            "missing column{} {} (table `{table}` has: {})",
+            if missing.len() == 1 { "" } else { "s" },
+            missing
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            have.join(", ")
+        );
+    }
+}

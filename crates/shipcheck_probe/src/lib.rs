@@ -1,0 +1,20 @@
+//! shipcheck probes and the generic evaluation of expectations.
+//!
+//! A probe ([`observe`]) performs one attempt of a check — an HTTP exchange, a look at a
+//! SQLite schema — and returns typed facts ([`Observation`]) with evidence and
+//! measurements. It never judges success: [`evaluate`] applies the plan's assertions
+//! (query + predicate) and [`capture`] extracts variables, generically, as hurl does.
+//!
+//! Non-responsibilities: scheduling, retries, concurrency and the global timeout (the
+//! runner's job), printing, reading the environment.
+
+mod assert;
+mod capture;
+mod observation;
+mod probes;
+mod value;
+
+pub use assert::evaluate;
+pub use capture::capture;
+pub use observation::{Observation, Observed, ProbeError, SqliteSchema};
+pub use probes::{ProbeContext, observe};

@@ -1,0 +1,29 @@
+//! One module per probe kind; [`observe`] dispatches on the plan's probe.
+
+mod http;
+mod sqlite;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use shipcheck_plan::Probe;
+
+use crate::observation::{Observed, ProbeError};
+
+/// What the runner hands a probe for one attempt.
+pub struct ProbeContext<'a> {
+    /// Bound on the attempt.
+    pub timeout: Duration,
+    /// Resolves `{{ name }}` (plan vars and captures of needed checks).
+    pub lookup: &'a (dyn Fn(&str) -> Option<Value> + Sync),
+    /// Keep at most this many bytes of each body as evidence.
+    pub evidence_cap: usize,
+}
+
+/// Performs one attempt of the probe and returns what it observed.
+pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
+    match probe {
+        Probe::Http(p) => http::observe(p, cx).await,
+        Probe::Sqlite(p) => sqlite::observe(p, cx).await,
+    }
+}

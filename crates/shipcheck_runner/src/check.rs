@@ -1,0 +1,267 @@
+//! One check: the attempt loop (probe → evaluate → capture) with retry or polling.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use shipcheck_plan::{Check, Predicate, Query, template};
+use shipcheck_probe::{ProbeContext, observe};
+use shipcheck_report::{
+    Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Measurement, REDACTED, Redactor,
+    Status,
+};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::events::{RunEvent, RunEventKind};
+
+/// Hard bound on attempts, whatever `retry` or `until` say.
+const MAX_ATTEMPTS: u32 = 10_000;
+/// Depth bound when plan vars refer to other vars.
+const MAX_VAR_DEPTH: usize = 8;
+
+/// What a check task needs from the run.
+pub(crate) struct CheckEnv {
+    pub(crate) vars: Arc<BTreeMap<String, Value>>,
+    pub(crate) captures: BTreeMap<String, Value>,
+    pub(crate) redactor: Arc<Mutex<Redactor>>,
+    pub(crate) events: UnboundedSender<RunEvent>,
+    pub(crate) run_start: Instant,
+    pub(crate) evidence_cap: usize,
+}
+
+impl CheckEnv {
+    fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.captures.get(name) {
+            return Some(v.clone());
+        }
+        self.var(name, 0)
+    }
+
+    fn var(&self, name: &str, depth: usize) -> Option<Value> {
+        let v = self.vars.get(name)?;
+        if depth >= MAX_VAR_DEPTH {
+            return Some(v.clone());
+        }
+        template::render_value(v, &|n: &str| {
+            self.captures
+                .get(n)
+                .cloned()
+                .or_else(|| self.var(n, depth + 1))
+        })
+        .ok()
+    }
+
+    fn emit(&self, kind: RunEventKind) {
+        let _ = self.events.send(RunEvent {
+            elapsed: self.run_start.elapsed(),
+            kind,
+        });
+    }
+
+    fn add_secret(&self, s: &str) {
+        self.redactor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add_secret(s);
+    }
+}
+
+/// One attempt's outcome.
+struct AttemptOutcome {
+    result: CheckResult,
+    captures: Vec<(String, Value)>,
+}
+
+/// Runs a check to its final status; returns the result (not yet redacted) and its captures.
+pub(crate) async fn run_check(
+    check: &Check,
+    env: &CheckEnv,
+) -> (CheckResult, Vec<(String, Value)>) {
+    let start = Instant::now();
+    env.emit(RunEventKind::CheckStarted {
+        id: check.id.clone(),
+    });
+    let deadline = check.until.map(|u| start + u.within);
+    let (max_attempts, pause) = match check.until {
+        Some(u) => (MAX_ATTEMPTS, u.every),
+        None => (
+            check.retry.attempts.clamp(1, MAX_ATTEMPTS),
+            check.retry.delay,
+        ),
+    };
+    let mut attempts = Vec::new();
+    let mut number = 0;
+    let last = loop {
+        number += 1;
+        let t0 = Instant::now();
+        let outcome = attempt(check, env).await;
+        let status = outcome.result.status;
+        attempts.push(Attempt {
+            number,
+            status,
+            duration_ms: ms(t0.elapsed()),
+            note: outcome.result.reason.clone(),
+        });
+        if status == Status::Passed || number >= max_attempts {
+            break outcome;
+        }
+        if deadline.is_some_and(|d| Instant::now() + pause >= d) {
+            break outcome;
+        }
+        env.emit(RunEventKind::CheckRetrying {
+            id: check.id.clone(),
+            attempt: number,
+            note: outcome.result.reason.clone().unwrap_or_default(),
+        });
+        tokio::time::sleep(pause).await;
+    };
+    let AttemptOutcome {
+        mut result,
+        captures,
+    } = last;
+    result.started_ms = ms(start.duration_since(env.run_start));
+    result.duration_ms = ms(start.elapsed());
+    result.attempts = attempts;
+    (result, captures)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn base_result(check: &Check) -> CheckResult {
+    let mut r = CheckResult::new(&check.id, check.probe.kind());
+    r.title = check.title.clone();
+    r.critical = check.critical;
+    r
+}
+
+async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
+    let mut result = base_result(check);
+    let lookup = |name: &str| env.lookup(name);
+    let cx = ProbeContext {
+        timeout: check.timeout,
+        lookup: &lookup,
+        evidence_cap: env.evidence_cap,
+    };
+    // The probe bounds itself; this outer bound (with a little grace) guards against any
+    // probe that does not.
+    let bounded = tokio::time::timeout(
+        check.timeout + Duration::from_millis(250),
+        observe(&check.probe, &cx),
+    );
+    let observed = match bounded.await {
+        Err(_) => Err(shipcheck_probe::ProbeError::new(
+            FailureClass::Timeout,
+            format!("timed out after {}", humanize(check.timeout)),
+        )),
+        Ok(r) => r,
+    };
+    let observed = match observed {
+        Err(e) => {
+            for s in &e.sent_secrets {
+                env.add_secret(s);
+            }
+            result.status = Status::Error;
+            result.reason = Some(format!("{}: {}", e.class.as_str(), e.message));
+            result.error = Some(CheckError {
+                class: e.class,
+                message: e.message,
+            });
+            result.evidence = e.evidence;
+            return AttemptOutcome {
+                result,
+                captures: Vec::new(),
+            };
+        }
+        Ok(o) => o,
+    };
+    for s in &observed.sent_secrets {
+        env.add_secret(s);
+    }
+    result.assertions = shipcheck_probe::evaluate(&check.expect, &observed.observation);
+    result.measurements = observed.measurements;
+    result.evidence = observed.evidence;
+    attach_targets(check, &mut result.measurements, &result.assertions);
+    let mut captures = Vec::new();
+    let first_failure = result.failed_assertions().next().map(|failed| {
+        format!(
+            "{}: expected {} {}, got {}",
+            failed.subject, failed.predicate, failed.expected, failed.actual
+        )
+    });
+    if let Some(summary) = first_failure {
+        result.status = Status::Failed;
+        result.reason = Some(summary.clone());
+        result.error = Some(CheckError {
+            class: FailureClass::Assertion,
+            message: summary,
+        });
+    } else {
+        match shipcheck_probe::capture(&check.capture, &observed.observation) {
+            Ok(values) => {
+                for (name, value) in values {
+                    let secret = check.capture.iter().any(|c| c.name == name && c.secret);
+                    let text = match &value {
+                        Value::String(s) => s.clone(),
+                        v => v.to_string(),
+                    };
+                    if secret {
+                        env.add_secret(&text);
+                    }
+                    result.captures.push(CaptureRecord {
+                        name: name.clone(),
+                        value: if secret { REDACTED.to_owned() } else { text },
+                        secret,
+                    });
+                    captures.push((name, value));
+                }
+                result.status = Status::Passed;
+            }
+            Err(why) => {
+                result.status = Status::Failed;
+                result.reason = Some(why.clone());
+                result.error = Some(CheckError {
+                    class: FailureClass::Assertion,
+                    message: why,
+                });
+            }
+        }
+    }
+    AttemptOutcome { result, captures }
+}
+
+/// Puts the plan's targets on the measurements they bound (for the performance table).
+fn attach_targets(
+    check: &Check,
+    measurements: &mut [Measurement],
+    results: &[shipcheck_report::AssertionResult],
+) {
+    for (a, r) in check.expect.iter().zip(results) {
+        let name = match a.query {
+            Query::Duration => "total",
+            Query::BodySize => "body_size",
+            _ => continue,
+        };
+        if !matches!(
+            a.predicate,
+            Predicate::Under(_) | Predicate::Over(_) | Predicate::AtLeast(_) | Predicate::AtMost(_)
+        ) {
+            continue;
+        }
+        if let Some(m) = measurements.iter_mut().find(|m| m.name == name) {
+            m.target = Some(r.expected.clone());
+            m.met = Some(m.met.unwrap_or(true) && r.passed);
+        }
+    }
+}
+
+/// `1.5s`, `200ms`.
+pub(crate) fn humanize(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}

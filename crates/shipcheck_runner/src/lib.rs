@@ -1,0 +1,27 @@
+//! Runs a plan: the scheduler of shipcheck.
+//!
+//! Checks run as a dependency graph; independent checks run concurrently up to a bound.
+//! A check whose dependency did not pass is `not-run` with the reason. Each attempt is
+//! bounded by the check's timeout, retries and polling by their own limits, and the whole
+//! run by a global timeout; cancellation (Ctrl-C) stops cleanly and still yields results.
+//!
+//! The runner emits [`RunEvent`]s to a callback and knows nothing about output: the
+//! terminal progress and the report aggregator are consumers. Secrets are redacted from
+//! everything it emits.
+//!
+//! ```text
+//!   plan ──▶ dispatcher (select!: finished checks · cancel · global deadline)
+//!               │  spawns ready checks (≤ concurrency) into a JoinSet
+//!               ▼
+//!            check task: attempt loop (probe → evaluate → capture), retry / until
+//!               │  events over an mpsc channel
+//!               ▼
+//!            on_event(RunEvent)  ── terminal progress, report aggregator
+//! ```
+
+mod check;
+mod events;
+mod scheduler;
+
+pub use events::{RunEvent, RunEventKind};
+pub use scheduler::{Cancel, RunOptions, RunOutcome, execute};

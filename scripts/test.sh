@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs shipcheck's whole test suite on a fresh Debian machine: installs what the
+# tests need when it is missing (nginx for the HTTP integration tests, junitparser
+# to load our JUnit output with a standard consumer), then runs `cargo test`.
+# Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+[ -x /usr/sbin/nginx ] || [ -x /usr/bin/nginx ] || missing+=(nginx-light)
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if ! python3 -c 'import junitparser' 2>/dev/null; then
+  python3 -m pip install -q junitparser 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages junitparser
+fi
+
+cargo test --workspace "$@"
