@@ -70,6 +70,16 @@ pub struct LintInput {
 
 /// Lints files and directories (the `verify` runner calls this for a plan `lint` check).
 pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<LintOutcome, LintError> {
+    lint_inputs(read_inputs(paths)?, opts)
+}
+
+/// Lints text read from stdin; a `helm template` stream is split at its `# Source:` comments.
+pub fn lint_stdin_text(text: String, opts: &LintOptions) -> Result<LintOutcome, LintError> {
+    lint_inputs(stdin_inputs(text), opts)
+}
+
+/// Discovers and reads the files under `paths` (a missing or unreadable named path is an error).
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<LintInput>, LintError> {
     let mut inputs = Vec::new();
     for d in discover(paths)? {
         let text = match read_text(&d.path) {
@@ -78,36 +88,20 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<LintOutcome, 
             // A walked file that vanished or is unreadable: skip it like an unknown kind.
             Err(_) => continue,
         };
-        inputs.push(LintInput {
-            path: d.path.display().to_string(),
-            disk_path: Some(d.path),
-            text,
-            explicit: d.explicit,
-        });
+        inputs.push(LintInput { path: d.path.display().to_string(), disk_path: Some(d.path), text, explicit: d.explicit });
     }
-    lint_inputs(inputs, opts)
+    Ok(inputs)
 }
 
-/// Lints text read from stdin; a `helm template` stream is split at its `# Source:` comments.
-pub fn lint_stdin_text(text: String, opts: &LintOptions) -> Result<LintOutcome, LintError> {
-    let inputs = match split_helm_stream(&text) {
+/// Turns stdin text into inputs, one per helm template when it is a `helm template` stream.
+pub fn stdin_inputs(text: String) -> Vec<LintInput> {
+    match split_helm_stream(&text) {
         Some(chunks) => chunks
             .into_iter()
-            .map(|c| LintInput {
-                path: c.source,
-                disk_path: None,
-                text: c.text,
-                explicit: true,
-            })
+            .map(|c| LintInput { path: c.source, disk_path: None, text: c.text, explicit: true })
             .collect(),
-        None => vec![LintInput {
-            path: "<stdin>".into(),
-            disk_path: None,
-            text,
-            explicit: true,
-        }],
-    };
-    lint_inputs(inputs, opts)
+        None => vec![LintInput { path: "<stdin>".into(), disk_path: None, text, explicit: true }],
+    }
 }
 
 /// What a file parsed into.
