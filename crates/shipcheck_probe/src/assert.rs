@@ -6,7 +6,7 @@ use shipcheck_plan::{Assertion, Predicate, Query, Unit};
 use shipcheck_report::AssertionResult;
 
 use crate::observation::Observation;
-use crate::value::{describe, holds, length, shorten, text};
+use crate::value::{describe, holds, length, shorten, text, trim_float};
 
 /// Evaluates every assertion on the observation; each result keeps expected and actual.
 pub fn evaluate(assertions: &[Assertion], obs: &Observation) -> Vec<AssertionResult> {
@@ -69,7 +69,12 @@ fn evaluate_one(a: &Assertion, obs: &Observation) -> AssertionResult {
                         || format!("{} (has no length)", shorten(text(one))),
                         |n| n.to_string(),
                     ),
-                    _ => shorten(text(one)),
+                    _ => match one {
+                        Value::Number(n) if n.is_f64() => {
+                            n.as_f64().map_or_else(|| text(one), trim_float)
+                        }
+                        _ => shorten(text(one)),
+                    },
                 };
                 if unit == Unit::Millis {
                     result.actual.push_str("ms");
@@ -199,6 +204,132 @@ fn columns(result: &mut AssertionResult, table: &str, want: &[String], obs: &Obs
                 .collect::<Vec<_>>()
                 .join(", "),
             have.join(", ")
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use shipcheck_http::{Exchange, Hop, RequestRecord, ResponseRecord, Timings};
+    use shipcheck_plan::{Pos, Quantity};
+
+    fn http(status: u16, headers: &[(&str, &str)], body: &str) -> Observation {
+        Observation::Http(Exchange {
+            hops: vec![Hop {
+                request: RequestRecord {
+                    method: "GET".into(),
+                    url: "http://127.0.0.1/".into(),
+                    headers: vec![],
+                    body: bytes::Bytes::new(),
+                },
+                response: ResponseRecord {
+                    status,
+                    version: "HTTP/1.1".into(),
+                    headers: headers
+                        .iter()
+                        .map(|(k, v)| ((*k).into(), (*v).into()))
+                        .collect(),
+                    body: bytes::Bytes::from(body.to_owned()),
+                    body_truncated: false,
+                    body_bytes_read: body.len() as u64,
+                },
+                timings: Timings {
+                    dns_ms: None,
+                    connect_ms: Some(0.2),
+                    tls_ms: None,
+                    first_byte_ms: Some(1.0),
+                    total_ms: 150.0,
+                },
+                remote_addr: None,
+                tls: None,
+            }],
+        })
+    }
+
+    fn check(query: Query, predicate: Predicate, obs: &Observation) -> AssertionResult {
+        evaluate(
+            &[Assertion {
+                query,
+                predicate,
+                pos: Pos::default(),
+            }],
+            obs,
+        )
+        .remove(0)
+    }
+
+    const BODY: &str = r#"{"status":"ok","items":[{"id":1},{"id":2}],"n":3}"#;
+
+    #[test]
+    fn jsonpath_predicates_need_exactly_one_match_except_exists_and_count() {
+        let obs = http(200, &[], BODY);
+        let jp = |p: &str| Query::JsonPath(p.into());
+        assert!(check(jp("$.status"), Predicate::Equals(json!("ok")), &obs).passed);
+        let many = check(jp("$.items[*].id"), Predicate::Equals(json!(1)), &obs);
+        assert!(!many.passed);
+        assert!(many.actual.starts_with("2 matches"), "{}", many.actual);
+        let count = check(
+            jp("$.items[*].id"),
+            Predicate::Count(Box::new(Predicate::Equals(json!(2)))),
+            &obs,
+        );
+        assert!(count.passed && count.actual == "2");
+        assert!(check(jp("$.missing"), Predicate::Exists(false), &obs).passed);
+        let none = check(jp("$.missing"), Predicate::Equals(json!(1)), &obs);
+        assert_eq!((none.passed, none.actual.as_str()), (false, "no match"));
+        let len = Predicate::Length(Box::new(Predicate::AtLeast(Quantity {
+            value: 2.0,
+            unit: shipcheck_plan::Unit::Number,
+        })));
+        assert!(check(jp("$.items"), len, &obs).passed);
+    }
+
+    #[test]
+    fn non_json_bodies_fail_with_the_reason_not_a_panic() {
+        let r = check(
+            Query::JsonPath("$.a".into()),
+            Predicate::Exists(true),
+            &http(200, &[], "<html>"),
+        );
+        assert!(!r.passed);
+        assert!(r.actual.starts_with("body is not JSON"), "{}", r.actual);
+    }
+
+    #[test]
+    fn status_headers_body_and_duration() {
+        let obs = http(503, &[("Content-Type", "application/json")], BODY);
+        let r = check(Query::Status, Predicate::Equals(json!(200)), &obs);
+        assert_eq!(
+            (r.passed, r.expected.as_str(), r.actual.as_str()),
+            (false, "200", "503")
+        );
+        assert!(
+            check(
+                Query::Header("content-type".into()),
+                Predicate::Regex("^application/json".into()),
+                &obs
+            )
+            .passed
+        );
+        assert!(
+            !check(
+                Query::Header("x-absent".into()),
+                Predicate::Exists(true),
+                &obs
+            )
+            .passed
+        );
+        assert!(check(Query::Body, Predicate::Contains("\"n\":3".into()), &obs).passed);
+        let budget = Predicate::Under(Quantity {
+            value: 100.0,
+            unit: shipcheck_plan::Unit::Millis,
+        });
+        let d = check(Query::Duration, budget, &obs);
+        assert_eq!(
+            (d.passed, d.actual.as_str(), d.expected.as_str()),
+            (false, "150ms", "< 100ms")
         );
     }
 }
