@@ -88,7 +88,12 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<LintInput>, LintError> {
             // A walked file that vanished or is unreadable: skip it like an unknown kind.
             Err(_) => continue,
         };
-        inputs.push(LintInput { path: d.path.display().to_string(), disk_path: Some(d.path), text, explicit: d.explicit });
+        inputs.push(LintInput {
+            path: d.path.display().to_string(),
+            disk_path: Some(d.path),
+            text,
+            explicit: d.explicit,
+        });
     }
     Ok(inputs)
 }
@@ -98,9 +103,19 @@ pub fn stdin_inputs(text: String) -> Vec<LintInput> {
     match split_helm_stream(&text) {
         Some(chunks) => chunks
             .into_iter()
-            .map(|c| LintInput { path: c.source, disk_path: None, text: c.text, explicit: true })
+            .map(|c| LintInput {
+                path: c.source,
+                disk_path: None,
+                text: c.text,
+                explicit: true,
+            })
             .collect(),
-        None => vec![LintInput { path: "<stdin>".into(), disk_path: None, text, explicit: true }],
+        None => vec![LintInput {
+            path: "<stdin>".into(),
+            disk_path: None,
+            text,
+            explicit: true,
+        }],
     }
 }
 

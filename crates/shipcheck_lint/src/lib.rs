@@ -25,6 +25,7 @@ mod k8s;
 mod mask;
 mod nodes;
 pub mod output;
+mod patterns;
 mod registry;
 mod rule;
 mod rules;

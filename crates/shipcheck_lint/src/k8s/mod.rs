@@ -9,4 +9,4 @@ mod util;
 
 pub(crate) use object::{Container, K8sObject, PodSpec, objects_from_documents};
 #[allow(unused_imports)]
-pub(crate) use util::{ImageRef, parse_image, selector_matches};
+pub(crate) use util::{ImageRef, canonical, parse_image, parse_quantity, selector_matches};

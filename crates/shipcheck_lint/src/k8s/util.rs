@@ -87,6 +87,67 @@ pub(crate) fn selector_matches(selector: &Y, labels: Option<&Y>, is_label_select
     any
 }
 
+/// A canonical text form of a YAML subtree (keys sorted), for structural comparison.
+pub(crate) fn canonical(node: &Y) -> String {
+    let mut out = String::new();
+    canon_into(node, &mut out, 0);
+    out
+}
+
+fn canon_into(node: &Y, out: &mut String, depth: u32) {
+    if depth > 64 {
+        return;
+    }
+    if let Some(s) = node.as_scalar() {
+        out.push_str(&format!("{:?}", s.text));
+    } else if node.is_seq() {
+        out.push('[');
+        for i in node.items() {
+            canon_into(i, out, depth + 1);
+            out.push(',');
+        }
+        out.push(']');
+    } else {
+        let mut entries: Vec<(String, String)> = node
+            .entries()
+            .into_iter()
+            .map(|(k, v)| {
+                let mut vs = String::new();
+                canon_into(v, &mut vs, depth + 1);
+                (k.as_str().unwrap_or("").to_owned(), vs)
+            })
+            .collect();
+        entries.sort();
+        out.push('{');
+        for (k, v) in entries {
+            out.push_str(&format!("{k:?}:{v},"));
+        }
+        out.push('}');
+    }
+}
+
+/// Parses a CPU or memory quantity into a number (cores or bytes); `None` if malformed.
+pub(crate) fn parse_quantity(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(q.len());
+    let (num, unit) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match unit {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" | "K" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0 * 1024.0,
+        "Gi" => 1024.0 * 1024.0 * 1024.0,
+        "Ti" => 1024.0f64.powi(4),
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
