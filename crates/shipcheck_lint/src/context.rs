@@ -25,7 +25,6 @@ pub(crate) struct Diagnostic {
 }
 
 /// Handed to every rule: options for the file being checked, and the report sink.
-#[allow(dead_code)]
 pub(crate) struct LintContext<'a> {
     configs: &'a [Arc<Config>],
     namespace: Option<&'a str>,
@@ -33,7 +32,6 @@ pub(crate) struct LintContext<'a> {
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
-#[allow(dead_code)]
 impl<'a> LintContext<'a> {
     /// A context over per-file configs (indexed by [`FileId`]) and the `--namespace` default.
     pub(crate) fn new(configs: &'a [Arc<Config>], namespace: Option<&'a str>) -> Self {
@@ -72,14 +70,6 @@ impl<'a> LintContext<'a> {
         self.configs
             .get(file.0 as usize)
             .map_or(&DEFAULT, |c| &c.options)
-    }
-
-    /// The object's namespace, or `--namespace` when it has none.
-    pub(crate) fn namespace_of<'o>(&self, obj: &K8sObject<'o>) -> Option<&'o str>
-    where
-        'a: 'o,
-    {
-        obj.namespace.or(self.namespace)
     }
 
     /// True when the object's namespace (or `--namespace`) matches the production pattern.

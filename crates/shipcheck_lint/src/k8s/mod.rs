@@ -1,12 +1,9 @@
 //! Views over Kubernetes objects for the rules: objects, pod specs, containers,
 //! plus small helpers (images, selectors, ports).
 
-// Some helpers are only used by rules added in the following commits.
-#![allow(dead_code)]
-
 mod object;
 mod util;
 
 pub(crate) use object::{Container, K8sObject, PodSpec, objects_from_documents};
 #[allow(unused_imports)]
-pub(crate) use util::{ImageRef, canonical, parse_image, parse_quantity, selector_matches};
+pub(crate) use util::{ImageRef, canonical, parse_image, selector_matches};

@@ -151,11 +151,10 @@ impl<'a> K8sObject<'a> {
     /// The pod spec view, when this object runs pods.
     pub(crate) fn pod_spec(&'a self) -> Option<PodSpec<'a>> {
         if self.kind == "Pod" {
-            let (key, spec) = self.node.get_entry("spec")?;
+            let spec = self.node.get("spec")?;
             return spec.is_map().then_some(PodSpec {
                 object: self,
                 spec,
-                spec_key: key,
                 labels: self.labels(),
             });
         }
@@ -163,11 +162,10 @@ impl<'a> K8sObject<'a> {
             return None;
         }
         let template = self.pod_template()?;
-        let (key, spec) = template.get_entry("spec")?;
+        let spec = template.get("spec")?;
         spec.is_map().then_some(PodSpec {
             object: self,
             spec,
-            spec_key: key,
             labels: template.path(&["metadata", "labels"]),
         })
     }
@@ -197,8 +195,6 @@ pub(crate) struct PodSpec<'a> {
     pub(crate) object: &'a K8sObject<'a>,
     /// The pod spec mapping.
     pub(crate) spec: &'a Y,
-    /// The `spec:` key of the pod spec.
-    pub(crate) spec_key: &'a Y,
     /// Pod labels (`template.metadata.labels`, or the Pod's own).
     pub(crate) labels: Option<&'a Y>,
 }
