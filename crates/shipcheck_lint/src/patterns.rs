@@ -35,10 +35,13 @@ fn m(r: &LazyLock<Option<Regex>>, s: &str) -> bool {
 }
 
 /// A variable name that suggests a secret (`DB_PASSWORD`, `API_TOKEN`, `SECRET_KEY`…).
+/// Names ending in `_FILE`, `_NAME`, `_ID`… refer to a secret rather than hold one.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    m(&SECRET_NAME, name)
-        && !name.to_ascii_uppercase().ends_with("_FILE")
-        && !name.to_ascii_uppercase().ends_with("_PATH")
+    const REFERS: &[&str] = &[
+        "_FILE", "_PATH", "_NAME", "_ID", "_STORE", "_REF", "_TYPE", "_KIND", "_TTL", "_ENABLED",
+    ];
+    let upper = name.to_ascii_uppercase();
+    m(&SECRET_NAME, name) && !REFERS.iter().any(|s| upper.ends_with(s))
 }
 
 /// A placeholder left in: `REPLACE_WITH_…`, `<your-…>`, `changeme`, `xxxx`.
@@ -90,6 +93,11 @@ mod tests {
                 && is_secret_name("GITHUB_TOKEN")
         );
         assert!(!is_secret_name("DB_PASSWORD_FILE") && !is_secret_name("KEYCLOAK_URL"));
+        assert!(
+            !is_secret_name("ALLOYDB_SECRET_NAME")
+                && !is_secret_name("SECRET_STORE")
+                && !is_secret_name("AWS_ACCESS_KEY_ID")
+        );
         assert!(
             is_placeholder("REPLACE_WITH_REAL_KEY")
                 && is_placeholder("<your-api-key>")

@@ -38,7 +38,7 @@ violation! {
 
 impl Violation for ProbePortNotExposed {
     const FAMILY: Family = Family::K8s;
-    const DEFAULT_SEVERITY: Severity = Severity::Error;
+    const DEFAULT_SEVERITY: Severity = Severity::Warning;
 
     fn message(&self) -> String {
         format!(
