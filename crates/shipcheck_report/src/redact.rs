@@ -15,7 +15,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// `application/x-www-form-urlencoded` leaves these unescaped (WHATWG URL standard).
-const FORM: &AsciiSet = &NON_ALPHANUMERIC.remove(b'*').remove(b'-').remove(b'.').remove(b'_');
+const FORM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'*')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_');
 /// `encodeURIComponent` leaves these unescaped.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')

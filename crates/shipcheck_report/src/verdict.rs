@@ -117,7 +117,11 @@ pub fn summarize(checks: &[CheckResult], interrupted: bool) -> (Verdict, Coverag
             "non-critical check"
         };
         let mut line = format!("{weight} `{}` {what}", c.id);
-        if let Some(r) = c.reason.as_deref().or(c.error.as_ref().map(|e| e.message.as_str())) {
+        if let Some(r) = c
+            .reason
+            .as_deref()
+            .or(c.error.as_ref().map(|e| e.message.as_str()))
+        {
             line.push_str(": ");
             line.push_str(r);
         }
@@ -138,13 +142,25 @@ pub fn summarize(checks: &[CheckResult], interrupted: bool) -> (Verdict, Coverag
 
     let count = |s: Status| checks.iter().filter(|c| c.status == s).count();
     let mut by_status = BTreeMap::new();
-    for s in [Status::Passed, Status::Failed, Status::Error, Status::Skipped, Status::NotRun] {
+    for s in [
+        Status::Passed,
+        Status::Failed,
+        Status::Error,
+        Status::Skipped,
+        Status::NotRun,
+    ] {
         by_status.insert(s.as_str().to_owned(), count(s));
     }
     let skipped_reasons: Vec<String> = checks
         .iter()
         .filter(|c| c.status == Status::Skipped)
-        .map(|c| format!("{}: {}", c.id, c.reason.as_deref().unwrap_or("no reason given")))
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c.id,
+                c.reason.as_deref().unwrap_or("no reason given")
+            )
+        })
         .collect();
     let mut coverage = Coverage {
         planned: checks.len(),
@@ -226,7 +242,10 @@ mod tests {
                     } else {
                         expected_single(s, critical)
                     };
-                    assert_eq!(v.status, want, "{s:?} critical={critical} interrupted={interrupted}");
+                    assert_eq!(
+                        v.status, want,
+                        "{s:?} critical={critical} interrupted={interrupted}"
+                    );
                     assert_eq!(cov.planned, 1);
                     let ran = usize::from(matches!(s, Status::Passed | Status::Failed));
                     assert_eq!(cov.ran, ran, "{s:?}");
@@ -250,7 +269,8 @@ mod tests {
                     for c2 in [true, false] {
                         let checks = [check("a", s1, c1), check("b", s2, c2)];
                         let (v, cov, _) = summarize(&checks, false);
-                        let want = if rank(expected_single(s1, c1)) >= rank(expected_single(s2, c2)) {
+                        let want = if rank(expected_single(s1, c1)) >= rank(expected_single(s2, c2))
+                        {
                             expected_single(s1, c1)
                         } else {
                             expected_single(s2, c2)
@@ -284,7 +304,13 @@ mod tests {
 
     #[test]
     fn skipped_is_never_ready() {
-        let (v, _, _) = summarize(&[check("a", Status::Passed, true), check("b", Status::Skipped, false)], false);
+        let (v, _, _) = summarize(
+            &[
+                check("a", Status::Passed, true),
+                check("b", Status::Skipped, false),
+            ],
+            false,
+        );
         assert_eq!(v.status, VerdictStatus::ReadyWithCaveats);
     }
 }

@@ -58,7 +58,10 @@ pub(crate) struct LintArgs {
 
 /// Runs `shipcheck lint`.
 pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
-    let opts = LintOptions { config: args.config.clone(), namespace: args.namespace.clone() };
+    let opts = LintOptions {
+        config: args.config.clone(),
+        namespace: args.namespace.clone(),
+    };
     let outcome = match collect_and_lint(&args, &opts) {
         Ok(o) => o,
         Err(e) => {
@@ -90,12 +93,28 @@ pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
     Ok(if failed { exit::FAILED } else { exit::OK })
 }
 
-fn collect_and_lint(args: &LintArgs, opts: &LintOptions) -> Result<shipcheck_lint::LintOutcome, LintError> {
-    let paths: Vec<PathBuf> = args.paths.iter().filter(|p| *p != "-").map(PathBuf::from).collect();
-    let mut inputs = if paths.is_empty() { Vec::new() } else { read_inputs(&paths)? };
+fn collect_and_lint(
+    args: &LintArgs,
+    opts: &LintOptions,
+) -> Result<shipcheck_lint::LintOutcome, LintError> {
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| *p != "-")
+        .map(PathBuf::from)
+        .collect();
+    let mut inputs = if paths.is_empty() {
+        Vec::new()
+    } else {
+        read_inputs(&paths)?
+    };
     if args.paths.iter().any(|p| p == "-") {
         let mut text = String::new();
-        io::stdin().lock().take(MAX_STDIN_BYTES).read_to_string(&mut text).map_err(LintError::Stdin)?;
+        io::stdin()
+            .lock()
+            .take(MAX_STDIN_BYTES)
+            .read_to_string(&mut text)
+            .map_err(LintError::Stdin)?;
         inputs.extend(stdin_inputs(text));
     }
     lint_inputs(inputs, opts)

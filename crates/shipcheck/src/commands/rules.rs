@@ -38,8 +38,22 @@ pub(crate) fn run(args: RulesArgs) -> anyhow::Result<i32> {
 fn list(out: &mut dyn io::Write) -> io::Result<()> {
     let width = Rule::ALL.iter().map(|r| r.code().len()).max().unwrap_or(0);
     for r in Rule::ALL {
-        let default = if r.default_enabled() { "" } else { " (off by default)" };
-        writeln!(out, "{:width$}  {:7}  {}{default}", r.code(), r.default_severity().as_str(), summary(*r))?;
+        let default = if r.default_enabled() {
+            ""
+        } else {
+            " (off by default)"
+        };
+        writeln!(
+            out,
+            "{:width$}  {:7}  {}{default}",
+            r.code(),
+            r.default_severity().as_str(),
+            summary(*r)
+        )?;
     }
-    writeln!(out, "\n{} rules; `shipcheck rules <ID>` explains one.", Rule::ALL.len())
+    writeln!(
+        out,
+        "\n{} rules; `shipcheck rules <ID>` explains one.",
+        Rule::ALL.len()
+    )
 }
