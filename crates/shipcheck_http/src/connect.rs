@@ -125,13 +125,28 @@ pub(crate) async fn tls(
     setup: &TlsSetup,
     progress: &Progress,
 ) -> Result<(TlsStream<TcpStream>, TlsInfo, f64), HttpError> {
+    let (connector, verifier) = setup.connector()?;
+    tls_with(tcp, target, &target.host, (connector, verifier), progress).await
+}
+
+/// TLS handshake presenting `name` (SNI, and the name the certificate must match).
+pub(crate) async fn tls_with(
+    tcp: TcpStream,
+    target: &Target,
+    name: &Host<String>,
+    (connector, verifier): (
+        tokio_rustls::TlsConnector,
+        std::sync::Arc<crate::tls::RecordingVerifier>,
+    ),
+    progress: &Progress,
+) -> Result<(TlsStream<TcpStream>, TlsInfo, f64), HttpError> {
     progress.set(Phase::Tls, &target.label);
-    let host_text = match &target.host {
+    let host_text = match name {
         Host::Domain(name) => name.clone(),
         Host::Ipv4(ip) => ip.to_string(),
         Host::Ipv6(ip) => ip.to_string(),
     };
-    let server_name = match &target.host {
+    let server_name = match name {
         Host::Domain(name) => {
             ServerName::try_from(name.clone()).map_err(|e| HttpError::InvalidRequest {
                 url: target.label.clone(),
@@ -141,7 +156,6 @@ pub(crate) async fn tls(
         Host::Ipv4(ip) => ServerName::IpAddress(IpAddr::V4(*ip).into()),
         Host::Ipv6(ip) => ServerName::IpAddress(IpAddr::V6(*ip).into()),
     };
-    let (connector, verifier) = setup.connector()?;
     let start = Instant::now();
     let stream = match connector.connect(server_name, tcp).await {
         Ok(stream) => stream,
@@ -186,6 +200,7 @@ pub(crate) async fn tls(
             .map(|certs| certs.iter().map(|c| c.as_ref().to_vec()).collect())
             .unwrap_or_default(),
         verify_error: verifier.problem().map(|p| p.to_string()),
+        verify_problem: verifier.problem(),
     };
     Ok((stream, info, tls_ms))
 }

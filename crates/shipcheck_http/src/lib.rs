@@ -24,6 +24,9 @@
 //! # }
 //! ```
 //!
+//! [`open`] gives probes that speak their own protocol (TLS inspection, WebSocket) the same
+//! timed DNS/TCP/TLS connection set-up.
+//!
 //! It does not pool connections (one connection per hop), does not decompress bodies, does not
 //! redact (the report layer does) and prints nothing.
 
@@ -32,11 +35,13 @@ mod connect;
 mod error;
 mod hop;
 mod progress;
+mod stream;
 mod tls;
 mod types;
 
 pub use client::{MAX_REDIRECTS, send};
 pub use error::{HttpError, Phase, TlsProblem};
+pub use stream::{Connection, OpenOptions, Stream, open};
 pub use types::{
     ClientOptions, Exchange, Hop, Request, RequestRecord, ResponseRecord, Timings, TlsInfo,
 };

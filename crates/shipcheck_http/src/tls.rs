@@ -54,6 +54,14 @@ impl TlsSetup {
 
     /// A connector for one connection, with its own recording verifier (ALPN `h2`, `http/1.1`).
     pub(crate) fn connector(&self) -> Result<(TlsConnector, Arc<RecordingVerifier>), HttpError> {
+        self.connector_with_alpn(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
+    }
+
+    /// A connector offering the given ALPN protocols (none when empty).
+    pub(crate) fn connector_with_alpn(
+        &self,
+        alpn: Vec<Vec<u8>>,
+    ) -> Result<(TlsConnector, Arc<RecordingVerifier>), HttpError> {
         let verifier = Arc::new(RecordingVerifier {
             inner: self.webpki.clone(),
             insecure: self.insecure,
@@ -65,7 +73,7 @@ impl TlsSetup {
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone())
             .with_no_client_auth();
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        config.alpn_protocols = alpn;
         Ok((TlsConnector::from(Arc::new(config)), verifier))
     }
 }

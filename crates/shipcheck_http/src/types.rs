@@ -159,4 +159,6 @@ pub struct TlsInfo {
     pub peer_certificates: Vec<Vec<u8>>,
     /// Why verification would have failed; only set when `insecure` let the handshake proceed.
     pub verify_error: Option<String>,
+    /// The same problem, typed (for probes that classify it, such as `tls`).
+    pub verify_problem: Option<crate::error::TlsProblem>,
 }

@@ -100,6 +100,8 @@ pub enum Probe {
     Http(HttpProbe),
     /// A SQLite database file, opened read-only.
     Sqlite(SqliteProbe),
+    /// A TLS handshake, inspected (certificates, version, cipher, ALPN, legacy versions).
+    Tls(TlsProbe),
 }
 
 impl Probe {
@@ -108,6 +110,7 @@ impl Probe {
         match self {
             Probe::Http(_) => "http",
             Probe::Sqlite(_) => "sqlite",
+            Probe::Tls(_) => "tls",
         }
     }
 }
@@ -153,6 +156,21 @@ pub struct SqliteProbe {
     pub path: PathBuf,
 }
 
+/// `tls:` — `HOST[:PORT]`, `https://HOST[:PORT]`, or `{ host, port, sni, ca_file, alpn }`.
+#[derive(Debug, Clone)]
+pub struct TlsProbe {
+    /// Host template (or a URL template, whose host and port are used).
+    pub host: String,
+    /// Port (default 443; a port in `host` wins).
+    pub port: Option<u16>,
+    /// Server name sent as SNI and matched against the certificate (default: the host).
+    pub sni: Option<String>,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+    /// ALPN protocols offered (default `h2`, `http/1.1`).
+    pub alpn: Vec<String>,
+}
+
 /// One expectation: a query on the observation and the predicates it must satisfy.
 #[derive(Debug, Clone)]
 pub struct Assertion {
@@ -183,6 +201,22 @@ pub enum Query {
     Columns(String),
     /// SQLite: the named table exists.
     Table(String),
+    /// TLS: the certificate chain verifies for the host (bool).
+    TlsValid,
+    /// TLS: negotiated protocol version (`TLSv1.3`).
+    TlsVersion,
+    /// TLS: negotiated protocol version as a number (`1.3`), for `min_version`.
+    TlsVersionNumber,
+    /// TLS: negotiated cipher suite.
+    TlsCipher,
+    /// TLS: negotiated ALPN protocol.
+    TlsAlpn,
+    /// TLS: leaf certificate issuer (distinguished name).
+    TlsIssuer,
+    /// TLS: time until the first certificate of the chain expires.
+    TlsExpiresIn,
+    /// TLS: whether the server accepts this protocol version (`TLSv1.0` … `TLSv1.3`).
+    TlsAccepts(String),
 }
 
 /// What a query's value must satisfy.

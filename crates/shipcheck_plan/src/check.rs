@@ -14,10 +14,10 @@ use crate::yaml::{Kind, Node};
 
 const CHECK_KEYS: &[&str] = &[
     "id", "title", "needs", "critical", "timeout", "retry", "until", "skip", "http", "sqlite",
-    "expect", "capture",
+    "tls", "expect", "capture",
 ];
 /// Probe keys; a check has exactly one.
-const PROBES: &[&str] = &["http", "sqlite"];
+const PROBES: &[&str] = &["http", "sqlite", "tls"];
 
 /// Most attempts a `retry` may ask for.
 const MAX_ATTEMPTS: u64 = 100;
@@ -223,19 +223,21 @@ pub(crate) fn build(
     let probe = match (probe_kind.as_deref(), probe_entries.first()) {
         (Some("http"), Some((_, v))) => probe::http(ctx, v, base_dir).map(Probe::Http),
         (Some("sqlite"), Some((_, v))) => probe::sqlite(ctx, v, base_dir).map(Probe::Sqlite),
+        (Some("tls"), Some((_, v))) => crate::net::tls(ctx, v, base_dir).map(Probe::Tls),
         _ => None,
     };
-    let expect = match get(entries, "expect") {
+    let mut expect = match get(entries, "expect") {
         Some(e) => expect::build(ctx, e, probe_kind.as_deref()),
         None => Vec::new(),
     };
+    crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     let captures = match get(entries, "capture") {
         Some(c) => {
-            if probe_kind.as_deref() == Some("sqlite") {
+            if let Some(kind @ ("sqlite" | "tls")) = probe_kind.as_deref() {
                 ctx.error(
                     c.span,
                     "captures need an http probe",
-                    "not available for sqlite",
+                    format!("not available for {kind}"),
                 );
             }
             capture::build(ctx, c)

@@ -12,12 +12,20 @@ use crate::yaml::{Kind, Node};
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("status", &["http"]),
     ("headers", &["http"]),
-    ("json", &["http"]),
+    ("json", &["http", "tls"]),
     ("body", &["http"]),
     ("body_size", &["http"]),
-    ("duration", &["http", "sqlite"]),
+    ("duration", &["http", "sqlite", "tls"]),
     ("tables", &["sqlite"]),
     ("columns", &["sqlite"]),
+    ("valid", &["tls"]),
+    ("version", &["tls"]),
+    ("min_version", &["tls"]),
+    ("cipher", &["tls"]),
+    ("alpn", &["tls"]),
+    ("issuer", &["tls"]),
+    ("expires_in", &["tls"]),
+    ("accepts", &["tls"]),
 ];
 
 /// Every predicate name.
@@ -49,7 +57,7 @@ const NUMERIC: &[&str] = &[
 
 /// What a predicate object applies to; decides which predicates and units make sense.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(crate) enum Target {
     Status,
     Header,
     Json,
@@ -58,6 +66,8 @@ enum Target {
     Duration,
     /// The number inside `count` or `length`.
     Number,
+    /// A text fact of another probe (`version`, `cipher`…), named for messages.
+    Text(&'static str),
 }
 
 impl Target {
@@ -70,13 +80,14 @@ impl Target {
             Target::BodySize => "body_size",
             Target::Duration => "duration",
             Target::Number => "count/length",
+            Target::Text(name) => name,
         }
     }
 
     fn allowed(self) -> &'static [&'static str] {
         match self {
             Target::Status | Target::Number => NUMERIC,
-            Target::Header => &[
+            Target::Header | Target::Text(_) => &[
                 "equals",
                 "not_equals",
                 "exists",
@@ -147,6 +158,7 @@ pub(crate) fn build(ctx: &mut Ctx<'_>, n: &Node, probe: Option<&str>) -> Vec<Ass
                     predicates(ctx, pv, Target::Json, &Query::JsonPath(path), &mut out);
                 }
             }
+            k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             "tables" => {
                 for t in ctx.seq(v, "tables").unwrap_or_default() {
                     if let Some(name) = ctx.text(t, "table name") {
@@ -236,7 +248,7 @@ fn map_kind(ctx: &mut Ctx<'_>, entries: &[(Node, Node)], target: Target) -> MapK
 }
 
 /// The predicates written under one query, pushed as assertions.
-fn predicates(
+pub(crate) fn predicates(
     ctx: &mut Ctx<'_>,
     v: &Node,
     target: Target,
@@ -286,7 +298,7 @@ fn literal(ctx: &mut Ctx<'_>, v: &Node, target: Target) -> Option<Predicate> {
             }
             _ => status_pattern(ctx, v).map(|p| Predicate::StatusIn(vec![p])),
         },
-        Target::Header | Target::Body => {
+        Target::Header | Target::Body | Target::Text(_) => {
             let what = target.name();
             match &v.kind {
                 Kind::Map(_) | Kind::Seq(_) | Kind::Null => {

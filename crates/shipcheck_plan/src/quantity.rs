@@ -45,6 +45,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
             "s" => 1.0,
             "m" => 60.0,
             "h" => 3600.0,
+            "d" => 86400.0,
             _ => return None,
         };
         seconds += value * factor;

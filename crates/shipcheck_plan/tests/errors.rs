@@ -313,3 +313,10 @@ fn crlf_line_endings_and_empty_plans() {
     assert!(errors("# only a comment\n").contains("the plan is empty"));
     assert!(errors("[1, 2]").contains("a plan must be a mapping"));
 }
+
+#[test]
+fn tls_probe_shape() {
+    insta::assert_snapshot!(errors(
+        "name: p\nchecks:\n  - id: a\n    tls: \"two words\"\n  - id: b\n    tls: { port: 0, hots: x }\n  - id: c\n    tls: example.com\n    expect: { min_version: SSLv3, accepts: { TLSv9: true }, status: 200, valid: yes }\n    capture: { x: \"$.a\" }\n"
+    ));
+}

@@ -549,3 +549,74 @@ checks:
         Predicate::Equals(json!("{{ x }}"))
     );
 }
+
+#[test]
+fn tls_probe_short_and_long_forms_with_expectations() {
+    let plan = load(
+        r#"
+name: t
+checks:
+  - id: short
+    tls: "example.com:8443"
+  - id: long
+    tls: { host: 127.0.0.1, port: 9443, sni: localhost, ca_file: certs/ca.pem, alpn: [http/1.1] }
+    expect:
+      valid: false
+      expires_in: { at_least: 14d }
+      min_version: TLSv1.2
+      version: { one_of: [TLSv1.2, TLSv1.3] }
+      issuer: { contains: test CA }
+      accepts: { TLSv1.0: false, "1.1": false }
+      json: { "$.chain[0].key_type": EC }
+"#,
+    );
+    let Probe::Tls(short) = &plan.checks[0].probe else {
+        panic!("not tls");
+    };
+    assert_eq!(short.host, "example.com:8443");
+    assert_eq!(short.alpn, ["h2", "http/1.1"]);
+    // `valid: true` is implied when not written
+    assert_eq!(plan.checks[0].expect.len(), 1);
+    assert_eq!(plan.checks[0].expect[0].query, Query::TlsValid);
+    assert_eq!(
+        plan.checks[0].expect[0].predicate,
+        Predicate::Equals(json!(true))
+    );
+
+    let Probe::Tls(long) = &plan.checks[1].probe else {
+        panic!("not tls");
+    };
+    assert_eq!(long.port, Some(9443));
+    assert_eq!(long.sni.as_deref(), Some("localhost"));
+    assert_eq!(long.ca_file, Some(PathBuf::from("plans/certs/ca.pem")));
+    let e = &plan.checks[1].expect;
+    let queries: Vec<&Query> = e.iter().map(|a| &a.query).collect();
+    assert_eq!(
+        queries,
+        [
+            &Query::TlsValid,
+            &Query::TlsExpiresIn,
+            &Query::TlsVersionNumber,
+            &Query::TlsVersion,
+            &Query::TlsIssuer,
+            &Query::TlsAccepts("TLSv1.0".into()),
+            &Query::TlsAccepts("TLSv1.1".into()),
+            &Query::JsonPath("$.chain[0].key_type".into()),
+        ]
+    );
+    assert_eq!(e[0].predicate, Predicate::Equals(json!(false)));
+    assert_eq!(
+        e[1].predicate,
+        Predicate::AtLeast(Quantity {
+            value: 14.0 * 86_400_000.0,
+            unit: Unit::Millis
+        })
+    );
+    assert_eq!(
+        e[2].predicate,
+        Predicate::AtLeast(Quantity {
+            value: 1.2,
+            unit: Unit::Number
+        })
+    );
+}

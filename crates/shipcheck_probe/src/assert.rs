@@ -23,6 +23,7 @@ fn subject(q: &Query) -> String {
         Query::Duration => "duration".into(),
         Query::Columns(t) => format!("columns of {t}"),
         Query::Table(t) => format!("table {t}"),
+        other => crate::assert_net::subject(other).unwrap_or_else(|| format!("{other:?}")),
     }
 }
 
@@ -91,6 +92,11 @@ fn evaluate_one(a: &Assertion, obs: &Observation) -> AssertionResult {
             }
         },
     }
+    if let Observation::Tls(facts) = obs
+        && let Some(note) = crate::assert_net::note(&a.query, facts)
+    {
+        result.actual = format!("{} ({note})", result.actual);
+    }
     result
 }
 
@@ -156,6 +162,7 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
                 Query::Columns(_) | Query::Table(_) => {
                     Err("this expectation applies to database probes only".into())
                 }
+                _ => Err("this expectation does not apply to HTTP probes".into()),
             }
         }
         Observation::Sqlite(schema) => match q {
@@ -170,6 +177,7 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
             Query::Duration => Ok((vec![Value::from(schema.duration_ms)], Unit::Millis)),
             _ => Err("this expectation applies to HTTP probes only".into()),
         },
+        Observation::Tls(facts) => crate::assert_net::select_tls(q, facts),
     }
 }
 

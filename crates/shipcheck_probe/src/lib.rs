@@ -9,12 +9,15 @@
 //! runner's job), printing, reading the environment.
 
 mod assert;
+mod assert_net;
 mod capture;
 mod observation;
 mod probes;
+mod tls_facts;
 mod value;
 
 pub use assert::evaluate;
 pub use capture::capture;
 pub use observation::{Observation, Observed, ProbeError, SqliteSchema};
 pub use probes::{ProbeContext, observe};
+pub use tls_facts::{CertFacts, TlsFacts};

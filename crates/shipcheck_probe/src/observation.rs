@@ -11,6 +11,8 @@ pub enum Observation {
     Http(shipcheck_http::Exchange),
     /// The schema of a SQLite database.
     Sqlite(SqliteSchema),
+    /// A TLS handshake and the certificates sent.
+    Tls(crate::tls_facts::TlsFacts),
 }
 
 impl Observation {
@@ -19,6 +21,7 @@ impl Observation {
         match self {
             Observation::Http(ex) => ex.hops.last().map_or(0.0, |h| h.timings.total_ms),
             Observation::Sqlite(s) => s.duration_ms,
+            Observation::Tls(t) => t.duration_ms,
         }
     }
 }

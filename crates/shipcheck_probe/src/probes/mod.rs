@@ -2,6 +2,7 @@
 
 mod http;
 mod sqlite;
+mod tls;
 
 use std::time::Duration;
 
@@ -25,5 +26,6 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
     match probe {
         Probe::Http(p) => http::observe(p, cx).await,
         Probe::Sqlite(p) => sqlite::observe(p, cx).await,
+        Probe::Tls(p) => tls::observe(p, cx).await,
     }
 }

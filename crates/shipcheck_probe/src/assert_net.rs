@@ -1,0 +1,90 @@
+//! Query selection on network observations (`tls`).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use jsonpath_rust::JsonPath as _;
+use serde_json::Value;
+use shipcheck_plan::{Query, TLS_VERSIONS, Unit};
+
+use crate::tls_facts::TlsFacts;
+
+/// How a network query is named in reports (`None`: not a network query).
+pub(crate) fn subject(q: &Query) -> Option<String> {
+    Some(match q {
+        Query::TlsValid => "certificate valid".into(),
+        Query::TlsVersion => "tls version".into(),
+        Query::TlsVersionNumber => "minimum tls version".into(),
+        Query::TlsCipher => "cipher suite".into(),
+        Query::TlsAlpn => "alpn".into(),
+        Query::TlsIssuer => "issuer".into(),
+        Query::TlsExpiresIn => "expires in".into(),
+        Query::TlsAccepts(v) => format!("accepts {v}"),
+        _ => return None,
+    })
+}
+
+/// The values a query selects on `tls` facts.
+pub(crate) fn select_tls(q: &Query, f: &TlsFacts) -> Result<(Vec<Value>, Unit), String> {
+    let one = |v: Value| Ok((vec![v], Unit::Number));
+    match q {
+        Query::TlsValid => one(Value::Bool(f.problem.is_none())),
+        Query::TlsVersion => one(Value::String(f.version.clone())),
+        Query::TlsVersionNumber => match TLS_VERSIONS.iter().find(|(n, _)| *n == f.version) {
+            Some((_, n)) => one(Value::from(*n)),
+            None => Err(format!("unknown version {}", f.version)),
+        },
+        Query::TlsCipher => one(Value::String(f.cipher.clone())),
+        Query::TlsAlpn => Ok((
+            f.alpn.iter().map(|a| Value::String(a.clone())).collect(),
+            Unit::Number,
+        )),
+        Query::TlsIssuer => match f.chain.first() {
+            Some(c) => one(Value::String(c.issuer.clone())),
+            None => Err("the server sent no certificate".into()),
+        },
+        Query::TlsExpiresIn => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i128);
+            match f.expires_in_ms(now) {
+                Some((ms, _)) => Ok((vec![Value::from(ms)], Unit::Millis)),
+                None => Err("the server sent no certificate".into()),
+            }
+        }
+        Query::TlsAccepts(v) => match f.accepts.get(v) {
+            Some(Ok(b)) => one(Value::Bool(*b)),
+            Some(Err(e)) => Err(format!("could not tell whether {v} is accepted: {e}")),
+            None => Err(format!("{v} was not asked")),
+        },
+        Query::JsonPath(path) => {
+            let doc = f.to_json();
+            let found = doc
+                .query(path)
+                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
+            Ok((found.into_iter().cloned().collect(), Unit::Number))
+        }
+        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
+        _ => Err("this expectation does not apply to tls probes".into()),
+    }
+}
+
+/// Extra words for the actual value (which certificate problem, which certificate expires).
+pub(crate) fn note(q: &Query, f: &TlsFacts) -> Option<String> {
+    match q {
+        Query::TlsValid => f.problem.clone(),
+        Query::TlsExpiresIn => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i128);
+            f.expires_in_ms(now).map(|(ms, c)| {
+                format!(
+                    "{:.1} days, {} on {}",
+                    ms / 86_400_000.0,
+                    c.subject,
+                    c.not_after
+                )
+            })
+        }
+        _ => None,
+    }
+}

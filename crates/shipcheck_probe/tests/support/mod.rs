@@ -1,0 +1,289 @@
+//! Loopback servers for probe tests: an rcgen PKI, rustls servers, a stalling server, and a
+//! private nginx for protocol versions rustls cannot serve.
+#![allow(dead_code, unreachable_pub, clippy::expect_used, clippy::unwrap_used)] // test set-up panics
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::Value;
+use shipcheck_plan::{Check, load_str};
+use shipcheck_probe::{Observed, ProbeContext, ProbeError, evaluate, observe};
+use shipcheck_report::AssertionResult;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// A server task, aborted on drop.
+pub struct Server {
+    pub addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Panics under CI=true (the install step is missing), otherwise says the test is skipped.
+pub fn skip_or_fail(what: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} is required under CI=true (the install step is missing)");
+    }
+    eprintln!("SKIPPED: {what} is not available on this machine");
+}
+
+/// A test CA.
+pub struct Ca {
+    pub pem: String,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+/// A certificate and its key.
+pub struct Leaf {
+    pub cert: CertificateDer<'static>,
+    pub cert_pem: String,
+    pub key_pem: String,
+    key_der: Vec<u8>,
+}
+
+impl Leaf {
+    pub fn key(&self) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
+    }
+}
+
+impl Ca {
+    pub fn new() -> Ca {
+        let key = KeyPair::generate().expect("ca key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "shipcheck test CA");
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let cert = params.self_signed(&key).expect("ca cert");
+        Ca {
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A leaf for `names`, with `tweak` applied to its parameters (e.g. validity).
+    pub fn leaf_with(&self, names: &[&str], tweak: impl FnOnce(&mut CertificateParams)) -> Leaf {
+        let key = KeyPair::generate().expect("leaf key");
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("leaf params");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, names.first().copied().unwrap_or("leaf"));
+        tweak(&mut params);
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf cert");
+        Leaf {
+            cert: cert.der().clone(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+            key_der: key.serialize_der(),
+        }
+    }
+}
+
+/// A self-signed certificate for `names`.
+pub fn self_signed(names: &[&str]) -> Leaf {
+    let key = KeyPair::generate().expect("key");
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, names.first().copied().unwrap_or("self"));
+    let cert = params.self_signed(&key).expect("cert");
+    Leaf {
+        cert: cert.der().clone(),
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+        key_der: key.serialize_der(),
+    }
+}
+
+/// Validity `from_days`..`to_days` around now.
+pub fn valid_between(params: &mut CertificateParams, from_days: i64, to_days: i64) {
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now + time::Duration::days(from_days);
+    params.not_after = now + time::Duration::days(to_days);
+}
+
+/// A rustls server with `leaf`, offering `alpn`; it completes handshakes and reads until EOF.
+pub async fn tls_server(leaf: &Leaf, alpn: &[&[u8]]) -> Server {
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.cert.clone()], leaf.key())
+    .expect("server cert");
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(mut tls) = acceptor.accept(stream).await {
+                    let mut buf = [0u8; 1024];
+                    while matches!(tls.read(&mut buf).await, Ok(n) if n > 0) {}
+                }
+            });
+        }
+    });
+    Server { addr, task }
+}
+
+/// Accepts connections, reads the ClientHello, and never answers.
+pub async fn stalling_server() -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf).await;
+            held.push(stream);
+        }
+    });
+    Server { addr, task }
+}
+
+/// A loopback port nobody listens on.
+pub async fn closed_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    listener.local_addr().expect("addr")
+}
+
+/// Loads a one-check plan (YAML of the check, indented under `checks:`).
+pub fn check(check_yaml: &str, dir: &Path) -> Check {
+    let src = format!("name: t\nchecks:\n{check_yaml}");
+    let plan = match load_str(&src, &dir.join("plan.yaml"), &|_| None) {
+        Ok(p) => p,
+        Err(e) => panic!("plan does not load: {e:?}\n{src}"),
+    };
+    plan.checks.into_iter().next().expect("one check")
+}
+
+/// Runs the check's probe once.
+pub async fn run(check: &Check) -> Result<(Observed, Vec<AssertionResult>), ProbeError> {
+    let lookup = |_: &str| -> Option<Value> { None };
+    let cx = ProbeContext {
+        timeout: check.timeout,
+        lookup: &lookup,
+        evidence_cap: 8192,
+    };
+    let observed = observe(&check.probe, &cx).await?;
+    let results = evaluate(&check.expect, &observed.observation);
+    Ok((observed, results))
+}
+
+/// A private nginx serving TLS on `ports.len()` ports, each `server` block's extra directives
+/// given; killed by PID on drop.
+pub struct Nginx {
+    pub ports: Vec<u16>,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    pub fn start(leaf: &Leaf, servers: &[&str]) -> Option<Nginx> {
+        let Some(bin) = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+            .iter()
+            .find(|p| Path::new(p).is_file())
+        else {
+            skip_or_fail("nginx");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path();
+        std::fs::write(p.join("cert.pem"), &leaf.cert_pem).expect("cert");
+        std::fs::write(p.join("key.pem"), &leaf.key_pem).expect("key");
+        for _attempt in 0..5 {
+            let ports: Vec<u16> = servers
+                .iter()
+                .map(|_| {
+                    std::net::TcpListener::bind("127.0.0.1:0")
+                        .and_then(|l| l.local_addr())
+                        .expect("port")
+                        .port()
+                })
+                .collect();
+            let blocks: String = servers
+                .iter()
+                .zip(&ports)
+                .map(|(extra, port)| {
+                    format!(
+                        "server {{ listen 127.0.0.1:{port} ssl; ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; {extra} location / {{ return 200 ok; }} }}\n",
+                        d = p.display()
+                    )
+                })
+                .collect();
+            let conf = format!(
+                "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\nevents {{ worker_connections 64; }}\nhttp {{ access_log off; client_body_temp_path {d}/b; proxy_temp_path {d}/p; fastcgi_temp_path {d}/f; uwsgi_temp_path {d}/u; scgi_temp_path {d}/s;\n{blocks}}}\n",
+                d = p.display()
+            );
+            std::fs::write(p.join("nginx.conf"), conf).expect("conf");
+            let mut child = Command::new(bin)
+                .args(["-p", &p.display().to_string(), "-c"])
+                .arg(p.join("nginx.conf"))
+                .args(["-g", "daemon off;"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn nginx");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut up = false;
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if ports
+                    .iter()
+                    .all(|port| std::net::TcpStream::connect(("127.0.0.1", *port)).is_ok())
+                {
+                    up = true;
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if up {
+                return Some(Nginx {
+                    ports,
+                    child,
+                    _dir: dir,
+                });
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!(
+            "nginx failed to start: {}",
+            std::fs::read_to_string(p.join("error.log")).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
