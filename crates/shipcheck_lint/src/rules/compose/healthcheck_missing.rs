@@ -69,7 +69,7 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
                 );
             }
             Some(_) => {}
-            None if s.get("build").is_none() => ctx.report(
+            None if s.get("build").is_none() && !s.is_partial() => ctx.report(
                 ServiceHealthcheckMissing {
                     service: s.name.to_owned(),
                     disabled: false,

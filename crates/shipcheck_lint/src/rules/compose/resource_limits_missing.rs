@@ -55,7 +55,7 @@ impl Violation for ServiceResourceLimitsMissing {
 }
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
-    for s in services(cf) {
+    for s in services(cf).into_iter().filter(|s| !s.is_partial()) {
         let limits = s.node.path(&["deploy", "resources", "limits"]);
         let memory = s.get("mem_limit").is_some() || limits.and_then(|l| l.get("memory")).is_some();
         let cpu = s.get("cpus").is_some() || limits.and_then(|l| l.get("cpus")).is_some();

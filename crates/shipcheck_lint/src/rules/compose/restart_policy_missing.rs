@@ -51,7 +51,8 @@ impl Violation for ServiceRestartPolicyMissing {
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
     for s in services(cf) {
-        if s.get("restart").is_none()
+        if !s.is_partial()
+            && s.get("restart").is_none()
             && s.node.path(&["deploy", "restart_policy"]).is_none()
             && s.get("extends").is_none()
         {

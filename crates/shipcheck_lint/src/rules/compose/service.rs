@@ -71,6 +71,12 @@ impl<'a> Service<'a> {
         self.file.span(node.range())
     }
 
+    /// True for a fragment that completes a service defined elsewhere (an override file
+    /// entry with neither `image`, `build` nor `extends`): absent fields are not missing.
+    pub(crate) fn is_partial(&self) -> bool {
+        self.get("image").is_none() && self.get("build").is_none() && self.get("extends").is_none()
+    }
+
     /// The image, if any.
     pub(crate) fn image(&self) -> Option<&'a str> {
         self.get("image").and_then(Y::as_str)

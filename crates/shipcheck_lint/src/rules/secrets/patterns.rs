@@ -35,6 +35,15 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     let Some(last) = words.last() else {
         return false;
     };
+    // Switches about a secret (`MYSQL_ALLOW_EMPTY_PASSWORD`, `MYSQL_RANDOM_ROOT_PASSWORD`).
+    if words.iter().any(|w| {
+        matches!(
+            *w,
+            "ALLOW" | "RANDOM" | "SKIP" | "REQUIRE" | "GENERATE" | "MIN"
+        )
+    }) {
+        return false;
+    }
     if matches!(
         *last,
         "FILE"
@@ -110,7 +119,7 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
         .all(|c| matches!(c, 'x' | '*' | '.' | '-' | '_' | '#'))
         || matches!(
             lower.as_str(),
-            "null" | "none" | "nil" | "false" | "true" | "~" | "\"\"" | "''"
+            "null" | "none" | "nil" | "false" | "true" | "yes" | "no" | "~" | "\"\"" | "''"
         )
     {
         return true;
@@ -221,6 +230,9 @@ pub(crate) fn find_url_credentials(text: &str) -> Vec<UrlCredential<'_>> {
         if is_placeholder(p) || p.starts_with('$') || p.starts_with('%') {
             continue;
         }
+        if is_format_example(c.get(2).map_or("", |u| u.as_str()), p, host.as_str()) {
+            continue;
+        }
         out.push(UrlCredential {
             scheme: scheme.as_str(),
             host: host.as_str(),
@@ -230,6 +242,34 @@ pub(crate) fn find_url_credentials(text: &str) -> Vec<UrlCredential<'_>> {
         });
     }
     out
+}
+
+/// True for URLs that document a format (`mysql://user:password@host:port/db`) rather
+/// than configure a connection.
+fn is_format_example(user: &str, password: &str, host: &str) -> bool {
+    let p = password.to_ascii_lowercase();
+    if matches!(
+        p.as_str(),
+        "mypass"
+            | "mypassword"
+            | "yourpassword"
+            | "your_password"
+            | "your-password"
+            | "secretpassword"
+    ) {
+        return true;
+    }
+    let generic_password = matches!(
+        p.as_str(),
+        "password" | "pass" | "passwd" | "pwd" | "pw" | "secret"
+    );
+    let u = user.to_ascii_lowercase();
+    let h = host.to_ascii_lowercase();
+    generic_password
+        && (matches!(u.as_str(), "user" | "username" | "usr" | "login")
+            || h.starts_with("host")
+            || h.starts_with("example.")
+            || h.ends_with(".example.com"))
 }
 
 static PRIVATE_KEY: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -375,6 +415,11 @@ mod tests {
         assert!(find_url_credentials("postgres://app:${DB_PASSWORD}@db/app").is_empty());
         assert!(find_url_credentials("https://example.com/a:b@c").is_empty());
         assert!(find_url_credentials("redis://:hunter22@cache:6379").len() == 1);
+        assert!(find_url_credentials("mysql://user:password@host[:port]/db").is_empty());
+        assert_eq!(
+            find_url_credentials("postgres://postgres:password@db/app").len(),
+            1
+        );
     }
 
     #[test]
