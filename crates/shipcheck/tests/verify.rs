@@ -337,3 +337,70 @@ fn secrets_never_leak_into_any_output() {
         }
     }
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_still_writes_the_report_marked_interrupted() {
+    let silent = SilentServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        "name: interrupt\nvars: { hang: \"${HANG_URL}\" }\nchecks:\n  - id: hangs\n    timeout: 30s\n    http: { get: \"{{ hang }}/\" }\n  - id: after\n    needs: [hangs]\n    http: { get: \"{{ hang }}/\" }\n",
+    );
+    let out = dir.path().join("out");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+        .args([
+            "verify",
+            &plan,
+            "--output",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .env("HANG_URL", format!("http://{}", silent.addr))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the check is in flight (the server has accepted a connection) before interrupting.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "Ctrl-C must stop the run promptly"
+    );
+    assert_eq!(output.status.code(), Some(1), "an interrupted run exits 1");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["run"]["interrupted"], true);
+    assert_eq!(report["verdict"]["status"], "not-ready");
+    assert_eq!(check(&report, "hangs")["status"], "not-run");
+    assert_eq!(check(&report, "after")["status"], "not-run");
+    assert!(out.join("report.md").is_file() && out.join("junit.xml").is_file());
+}
+
+#[test]
+fn plan_errors_and_missing_files_exit_2_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(
+        dir.path(),
+        "name: broken\nchecks:\n  - id: a\n    http: { get: \"http://127.0.0.1:1/\" }\n    expcet: { status: 200 }\n",
+    );
+    let run = shipcheck(&["verify", &plan], &[], dir.path());
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("plan.yaml:5:5"), "{stderr}");
+    assert!(
+        stderr.contains("expect"),
+        "suggests the right key: {stderr}"
+    );
+    assert!(run.stdout.is_empty(), "nothing ran");
+    let missing = shipcheck(&["verify", "no-such-plan.yaml"], &[], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    let bad_report = shipcheck(&["report", "no-such-run.json"], &[], dir.path());
+    assert_eq!(bad_report.status.code(), Some(2));
+}
