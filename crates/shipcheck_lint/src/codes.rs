@@ -60,6 +60,10 @@ rules! {
     (SudoInRun, "dockerfile/sudo-in-run", DockerfileFile, dockerfile::sudo_in_run),
     (TlsVerificationDisabled, "dockerfile/tls-verification-disabled", DockerfileFile, dockerfile::tls_verification_disabled),
     (UserMissing, "dockerfile/user-missing", DockerfileFile, dockerfile::user_missing),
+    // cross: several files of one invocation
+    (ComposeVariableUndefined, "cross/compose-variable-undefined", Workspace, cross::compose_variable_undefined),
+    (ExposePortMismatch, "cross/expose-port-mismatch", Workspace, cross::expose_port_mismatch),
+    (RootImageRunAsNonRoot, "cross/root-image-run-as-non-root", Workspace, cross::root_image_run_as_non_root),
     // k8s: containers
     (PrivilegedContainer, "k8s/privileged-container", Container, k8s::privileged_container),
     (LatestImageTag, "k8s/latest-image-tag", Container, k8s::latest_image_tag),

@@ -1,6 +1,7 @@
 //! One module per family, one file per rule.
 
 pub(crate) mod compose;
+pub(crate) mod cross;
 pub(crate) mod dockerfile;
 pub(crate) mod env;
 pub(crate) mod input;
