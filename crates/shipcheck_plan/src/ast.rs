@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::db_ast::{
+    ColumnSpec, ExpectedSchema, KeyAspect, MigrationSpec, PostgresProbe, RedisProbe,
+};
+
 /// A position in the plan file (1-based line and column).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pos {
@@ -100,6 +104,10 @@ pub enum Probe {
     Http(HttpProbe),
     /// A SQLite database file, opened read-only.
     Sqlite(SqliteProbe),
+    /// A PostgreSQL server.
+    Postgres(PostgresProbe),
+    /// A Redis server.
+    Redis(RedisProbe),
     /// A TLS handshake, inspected (certificates, version, cipher, ALPN, legacy versions).
     Tls(TlsProbe),
 }
@@ -110,6 +118,8 @@ impl Probe {
         match self {
             Probe::Http(_) => "http",
             Probe::Sqlite(_) => "sqlite",
+            Probe::Postgres(_) => "postgres",
+            Probe::Redis(_) => "redis",
             Probe::Tls(_) => "tls",
         }
     }
@@ -154,6 +164,10 @@ pub enum Body {
 pub struct SqliteProbe {
     /// Database file, resolved against the plan's directory.
     pub path: PathBuf,
+    /// `query:` — one SQL statement whose rows the `json` expectations read.
+    pub query: Option<String>,
+    /// What the expectations need fetched (row counts, integrity); filled by the loader.
+    pub fetch: Vec<Query>,
 }
 
 /// `tls:` — `HOST[:PORT]`, `https://HOST[:PORT]`, or `{ host, port, sni, ca_file, alpn }`.
@@ -217,6 +231,27 @@ pub enum Query {
     TlsExpiresIn,
     /// TLS: whether the server accepts this protocol version (`TLSv1.0` … `TLSv1.3`).
     TlsAccepts(String),
+    /// Database: the live schema compared with an expected-schema file (path shown).
+    Schema(String),
+    /// Database: number of rows of `table` matching the SQL condition `filter`.
+    Rows {
+        /// Table name.
+        table: String,
+        /// SQL condition (`WHERE` clause without the keyword).
+        filter: Option<String>,
+    },
+    /// Database: the applied migrations against the migration scripts.
+    Migrations(MigrationSpec),
+    /// SQLite: `PRAGMA integrity_check` result (`ok` when healthy).
+    Integrity,
+    /// Database server version.
+    ServerVersion,
+    /// Redis: PING round-trip time.
+    Ping,
+    /// Redis: a field of `INFO` (numbers as numbers).
+    Info(String),
+    /// Redis: an aspect of a key.
+    Key(String, KeyAspect),
 }
 
 /// What a query's value must satisfy.
@@ -250,6 +285,12 @@ pub enum Predicate {
     Over(Quantity),
     /// SQLite columns: every named column exists.
     HasColumns(Vec<String>),
+    /// Database columns with type and nullability.
+    ColumnSpecs(Vec<ColumnSpec>),
+    /// Database: the live schema matches (no missing/extra tables or columns, no mismatch).
+    MatchesSchema(ExpectedSchema),
+    /// Migrations: the database is at the head revision.
+    AtHead,
 }
 
 /// A status code pattern.

@@ -12,12 +12,20 @@ use crate::yaml::{Kind, Node};
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("status", &["http"]),
     ("headers", &["http"]),
-    ("json", &["http", "tls"]),
+    ("json", &["http", "sqlite", "postgres", "tls"]),
     ("body", &["http"]),
     ("body_size", &["http"]),
-    ("duration", &["http", "sqlite", "tls"]),
-    ("tables", &["sqlite"]),
-    ("columns", &["sqlite"]),
+    ("duration", &["http", "sqlite", "postgres", "redis", "tls"]),
+    ("tables", &["sqlite", "postgres"]),
+    ("columns", &["sqlite", "postgres"]),
+    ("schema", &["sqlite", "postgres"]),
+    ("rows", &["sqlite", "postgres"]),
+    ("migrations", &["sqlite", "postgres"]),
+    ("integrity_check", &["sqlite"]),
+    ("server_version", &["postgres", "redis"]),
+    ("ping", &["redis"]),
+    ("info", &["redis"]),
+    ("keys", &["redis"]),
     ("valid", &["tls"]),
     ("version", &["tls"]),
     ("min_version", &["tls"]),
@@ -112,7 +120,12 @@ impl Target {
 }
 
 /// Build the assertions of `expect:` for a check whose probe kind is `probe` (if known).
-pub(crate) fn build(ctx: &mut Ctx<'_>, n: &Node, probe: Option<&str>) -> Vec<Assertion> {
+pub(crate) fn build(
+    ctx: &mut Ctx<'_>,
+    n: &Node,
+    probe: Option<&str>,
+    base_dir: &std::path::Path,
+) -> Vec<Assertion> {
     let mut out = Vec::new();
     let Some(entries) = ctx.map(n, "expect") else {
         return out;
@@ -159,39 +172,16 @@ pub(crate) fn build(ctx: &mut Ctx<'_>, n: &Node, probe: Option<&str>) -> Vec<Ass
                 }
             }
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
-            "tables" => {
-                for t in ctx.seq(v, "tables").unwrap_or_default() {
-                    if let Some(name) = ctx.text(t, "table name") {
-                        out.push(Assertion {
-                            query: Query::Table(name),
-                            predicate: Predicate::Exists(true),
-                            pos: t.pos(),
-                        });
-                    }
-                }
-            }
-            _ => {
-                for (table, cols) in ctx.map(v, "columns").unwrap_or_default() {
-                    let (Some(table), Some(items)) =
-                        (ctx.text(table, "table name"), ctx.seq(cols, "columns"))
-                    else {
-                        continue;
-                    };
-                    let names: Vec<String> = items
-                        .iter()
-                        .filter_map(|c| ctx.text(c, "column name"))
-                        .collect();
-                    if items.is_empty() {
-                        ctx.error(cols.span, "list at least one column", "empty list");
-                    } else if names.len() == items.len() {
-                        out.push(Assertion {
-                            query: Query::Columns(table),
-                            predicate: Predicate::HasColumns(names),
-                            pos: cols.pos(),
-                        });
-                    }
-                }
-            }
+            "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
+            db_key => crate::db_expect::build_key(
+                ctx,
+                db_key,
+                v,
+                base_dir,
+                &mut out,
+                &mut |c, n, q, o| predicates(c, n, Target::Number, q, o),
+                &mut |c, n, q, o| predicates(c, n, Target::Json, q, o),
+            ),
         }
     }
     out

@@ -22,6 +22,8 @@ mod ast;
 mod capture;
 mod check;
 mod ctx;
+mod db_ast;
+mod db_expect;
 mod error;
 mod expect;
 mod graph;
@@ -34,6 +36,7 @@ pub mod template;
 mod yaml;
 
 pub use ast::*;
+pub use db_ast::*;
 pub use error::{PlanError, PlanErrors};
 pub use load::{load_file, load_str};
 pub use net::TLS_VERSIONS;

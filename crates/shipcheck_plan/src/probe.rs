@@ -236,7 +236,7 @@ pub(crate) fn http(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<HttpP
 pub(crate) fn sqlite(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<SqliteProbe> {
     let path_node = match &n.kind {
         Kind::Map(entries) => {
-            ctx.keys(entries, &["path"], "a sqlite probe");
+            ctx.keys(entries, &["path", "query"], "a sqlite probe");
             let Some(p) = get(entries, "path") else {
                 ctx.error(n.span, "the sqlite probe has no `path`", "add `path: FILE`");
                 return None;
@@ -250,7 +250,16 @@ pub(crate) fn sqlite(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<Sql
         ctx.error(path_node.span, "the sqlite path is empty", "empty path");
         return None;
     }
+    let query = match &n.kind {
+        Kind::Map(entries) => match get(entries, "query") {
+            Some(q) => Some(ctx.template(q, "query")?),
+            None => None,
+        },
+        _ => None,
+    };
     Some(SqliteProbe {
         path: resolve(base_dir, &path),
+        query,
+        fetch: Vec::new(),
     })
 }

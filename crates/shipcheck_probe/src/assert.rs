@@ -23,7 +23,9 @@ fn subject(q: &Query) -> String {
         Query::Duration => "duration".into(),
         Query::Columns(t) => format!("columns of {t}"),
         Query::Table(t) => format!("table {t}"),
-        other => crate::assert_net::subject(other).unwrap_or_else(|| format!("{other:?}")),
+        other => {
+            crate::assert_net::subject(other).unwrap_or_else(|| crate::db_assert::subject(other))
+        }
     }
 }
 
@@ -36,8 +38,7 @@ fn evaluate_one(a: &Assertion, obs: &Observation) -> AssertionResult {
         actual: String::new(),
         passed: false,
     };
-    if let (Query::Columns(table), Predicate::HasColumns(cols)) = (&a.query, &a.predicate) {
-        columns(&mut result, table, cols, obs);
+    if crate::db_assert::special(a, obs, &mut result) {
         return result;
     }
     let (matches, unit) = match select(&a.query, obs) {
@@ -165,54 +166,10 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
                 _ => Err("this expectation does not apply to HTTP probes".into()),
             }
         }
-        Observation::Sqlite(schema) => match q {
-            Query::Table(t) => Ok((
-                if schema.tables.contains_key(t) {
-                    vec![Value::String(t.clone())]
-                } else {
-                    vec![]
-                },
-                Unit::Number,
-            )),
-            Query::Duration => Ok((vec![Value::from(schema.duration_ms)], Unit::Millis)),
-            _ => Err("this expectation applies to HTTP probes only".into()),
-        },
+        Observation::Sqlite(_) | Observation::Postgres(_) | Observation::Redis(_) => {
+            crate::db_assert::select(q, obs)
+        }
         Observation::Tls(facts) => crate::assert_net::select_tls(q, facts),
-    }
-}
-
-fn columns(result: &mut AssertionResult, table: &str, want: &[String], obs: &Observation) {
-    let Observation::Sqlite(schema) = obs else {
-        result.actual = "this expectation applies to database probes only".into();
-        return;
-    };
-    let Some(have) = schema.tables.get(table) else {
-        let tables: Vec<&str> = schema.tables.keys().map(String::as_str).collect();
-        result.actual = format!(
-            "table `{table}` does not exist (tables: {})",
-            tables.join(", ")
-        );
-        return;
-    };
-    let missing: Vec<&str> = want
-        .iter()
-        .filter(|c| !have.iter().any(|h| h.eq_ignore_ascii_case(c)))
-        .map(String::as_str)
-        .collect();
-    if missing.is_empty() {
-        result.passed = true;
-        result.actual = have.join(", ");
-    } else {
-        result.actual = format!(
-            "missing column{} {} (table `{table}` has: {})",
-            if missing.len() == 1 { "" } else { "s" },
-            missing
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            have.join(", ")
-        );
     }
 }
 

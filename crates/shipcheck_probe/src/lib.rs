@@ -11,6 +11,9 @@
 mod assert;
 mod assert_net;
 mod capture;
+mod db_assert;
+mod db_facts;
+mod migrations;
 mod observation;
 mod probes;
 mod tls_facts;
@@ -18,6 +21,7 @@ mod value;
 
 pub use assert::evaluate;
 pub use capture::capture;
+pub use db_facts::{DbColumn, DbFacts, MigrationState, RedisFacts};
 pub use observation::{Observation, Observed, ProbeError, SqliteSchema};
 pub use probes::{ProbeContext, observe};
 pub use tls_facts::{CertFacts, TlsFacts};

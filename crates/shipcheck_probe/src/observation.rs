@@ -1,7 +1,5 @@
 //! What a probe observed in one attempt.
 
-use std::collections::BTreeMap;
-
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
 /// Typed facts from one attempt; assertions and captures are evaluated on these.
@@ -9,8 +7,12 @@ use shipcheck_report::{Evidence, FailureClass, Measurement};
 pub enum Observation {
     /// An HTTP exchange (every hop of the redirect chain).
     Http(shipcheck_http::Exchange),
-    /// The schema of a SQLite database.
+    /// A SQLite database file: schema, rows, counts, integrity.
     Sqlite(SqliteSchema),
+    /// A PostgreSQL server: version, schema, rows, counts, migrations.
+    Postgres(crate::db_facts::DbFacts),
+    /// A Redis server: PING, INFO, keys.
+    Redis(crate::db_facts::RedisFacts),
     /// A TLS handshake and the certificates sent.
     Tls(crate::tls_facts::TlsFacts),
 }
@@ -20,20 +22,14 @@ impl Observation {
     pub fn duration_ms(&self) -> f64 {
         match self {
             Observation::Http(ex) => ex.hops.last().map_or(0.0, |h| h.timings.total_ms),
-            Observation::Sqlite(s) => s.duration_ms,
+            Observation::Sqlite(s) | Observation::Postgres(s) => s.duration_ms,
+            Observation::Redis(r) => r.duration_ms,
             Observation::Tls(t) => t.duration_ms,
         }
     }
 }
 
-/// Tables and their columns, in the database's order.
-#[derive(Debug, Clone, Default)]
-pub struct SqliteSchema {
-    /// Table name → column names.
-    pub tables: BTreeMap<String, Vec<String>>,
-    /// Time to open the database and read its schema.
-    pub duration_ms: f64,
-}
+pub use crate::db_facts::SqliteSchema;
 
 /// An observation plus what the report keeps of it.
 #[derive(Debug, Clone)]

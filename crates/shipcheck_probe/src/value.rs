@@ -116,6 +116,26 @@ pub(crate) fn describe(p: &Predicate) -> (String, String) {
         Predicate::Under(q) => ("under".into(), format!("< {}", quantity(q))),
         Predicate::Over(q) => ("over".into(), format!("> {}", quantity(q))),
         Predicate::HasColumns(cols) => ("has_columns".into(), cols.join(", ")),
+        Predicate::ColumnSpecs(cols) => (
+            "has_columns".into(),
+            cols.iter()
+                .map(|c| {
+                    let mut s = c.name.clone();
+                    if let Some(t) = &c.data_type {
+                        s.push_str(&format!(" {t}"));
+                    }
+                    match c.nullable {
+                        Some(false) => s.push_str(" not null"),
+                        Some(true) => s.push_str(" null"),
+                        None => {}
+                    }
+                    s
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Predicate::MatchesSchema(s) => ("matches".into(), s.path.display().to_string()),
+        Predicate::AtHead => ("at_head".into(), "head revision".into()),
     }
 }
 
@@ -143,7 +163,10 @@ pub(crate) fn holds(p: &Predicate, v: &Value, unit_of_actual: Unit) -> bool {
         Predicate::AtMost(q) => compare(v, q, unit_of_actual).is_some_and(|(a, b)| a <= b),
         Predicate::Under(q) => compare(v, q, unit_of_actual).is_some_and(|(a, b)| a < b),
         Predicate::Over(q) => compare(v, q, unit_of_actual).is_some_and(|(a, b)| a > b),
-        Predicate::HasColumns(_) => false,
+        Predicate::HasColumns(_)
+        | Predicate::ColumnSpecs(_)
+        | Predicate::MatchesSchema(_)
+        | Predicate::AtHead => false,
     }
 }
 

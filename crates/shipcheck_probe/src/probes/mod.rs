@@ -1,6 +1,11 @@
 //! One module per probe kind; [`observe`] dispatches on the plan's probe.
 
+mod db_net;
 mod http;
+mod pg_tls;
+mod postgres;
+mod redis;
+mod resp;
 mod sqlite;
 mod tls;
 
@@ -26,6 +31,8 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
     match probe {
         Probe::Http(p) => http::observe(p, cx).await,
         Probe::Sqlite(p) => sqlite::observe(p, cx).await,
+        Probe::Postgres(p) => postgres::observe(p, cx).await,
+        Probe::Redis(p) => redis::observe(p, cx).await,
         Probe::Tls(p) => tls::observe(p, cx).await,
     }
 }

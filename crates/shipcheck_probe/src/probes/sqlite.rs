@@ -1,22 +1,33 @@
-//! The `sqlite` probe: opens a database file read-only and reads its schema.
+//! The `sqlite` probe: opens a database file read-only and reads its schema (with column
+//! types), the row counts and migration history the expectations need, `integrity_check`,
+//! and the rows of the check's `query` (one statement; the file cannot be written).
 
-use std::path::Path;
 use std::time::Instant;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
-use shipcheck_plan::SqliteProbe;
+use serde_json::Value;
+use shipcheck_plan::{Query, SqliteProbe, template};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
 use super::ProbeContext;
-use crate::observation::{Observation, Observed, ProbeError, SqliteSchema};
+use crate::db_facts::{DbColumn, DbFacts, MigrationState};
+use crate::migrations::{Applied, compare, history_sql};
+use crate::observation::{Observation, Observed, ProbeError};
 
 pub(super) async fn observe(
     p: &SqliteProbe,
     cx: &ProbeContext<'_>,
 ) -> Result<Observed, ProbeError> {
-    let path = p.path.clone();
-    let task = tokio::task::spawn_blocking(move || read_schema(&path));
-    let schema = match tokio::time::timeout(cx.timeout, task).await {
+    let probe = p.clone();
+    let query = match &p.query {
+        Some(q) => Some(template::render_str(q, cx.lookup).map_err(|e| {
+            ProbeError::new(FailureClass::Protocol, format!("rendering the query: {e}"))
+        })?),
+        None => None,
+    };
+    let task = tokio::task::spawn_blocking(move || read(&probe, query.as_deref()));
+    let facts = match tokio::time::timeout(cx.timeout, task).await {
         Err(_) => {
             return Err(ProbeError::new(
                 FailureClass::Timeout,
@@ -36,29 +47,55 @@ pub(super) async fn observe(
         Ok(Ok(r)) => r?,
     };
     let mut text = format!("-- {} (opened read-only)\n", p.path.display());
-    for (table, cols) in &schema.tables {
+    for (table, cols) in &facts.tables {
+        let cols: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
         text.push_str(&format!("{table}({})\n", cols.join(", ")));
+    }
+    for (q, n) in &facts.counts {
+        let n = match n {
+            Ok(n) => n.to_string(),
+            Err(e) => e.clone(),
+        };
+        text.push_str(&format!("{}: {n}\n", crate::db_assert::subject(q)));
+    }
+    if let Some(i) = &facts.integrity {
+        text.push_str(&format!("integrity_check: {i}\n"));
+    }
+    if let Some(rows) = &facts.rows {
+        text.push_str(&format!("query rows: {rows}\n"));
+    }
+    let truncated = text.len() > cx.evidence_cap;
+    if truncated {
+        let mut end = cx.evidence_cap;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
     }
     Ok(Observed {
         evidence: vec![Evidence {
             label: "schema".into(),
             text,
-            truncated: false,
+            truncated,
         }],
         measurements: vec![Measurement {
             name: "total".into(),
-            value: schema.duration_ms,
+            value: facts.duration_ms,
             unit: "ms".into(),
             target: None,
             met: None,
         }],
-        observation: Observation::Sqlite(schema),
+        observation: Observation::Sqlite(facts),
         sent_secrets: Vec::new(),
     })
 }
 
-fn read_schema(path: &Path) -> Result<SqliteSchema, ProbeError> {
+/// Most rows of a `query` kept.
+const MAX_ROWS: usize = 10_000;
+
+fn read(p: &SqliteProbe, query: Option<&str>) -> Result<DbFacts, ProbeError> {
     let start = Instant::now();
+    let path = &p.path;
     if !path.is_file() {
         return Err(ProbeError::new(
             FailureClass::Connect,
@@ -78,6 +115,11 @@ fn read_schema(path: &Path) -> Result<SqliteSchema, ProbeError> {
             format!("opening {}: {e}", path.display()),
         )
     })?;
+    let mut facts = DbFacts {
+        engine: "sqlite",
+        server_version: Some(rusqlite::version().to_owned()),
+        ..DbFacts::default()
+    };
     let mut stmt = conn
         .prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .map_err(db_err)?;
@@ -86,20 +128,120 @@ fn read_schema(path: &Path) -> Result<SqliteSchema, ProbeError> {
         .map_err(db_err)?
         .collect::<Result<_, _>>()
         .map_err(db_err)?;
-    let mut schema = SqliteSchema::default();
     for name in names {
         let mut cols_stmt = conn
-            .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")
+            .prepare("SELECT name, lower(type), \"notnull\" = 0 AND pk = 0 FROM pragma_table_info(?1) ORDER BY cid")
             .map_err(db_err)?;
-        let cols: Vec<String> = cols_stmt
-            .query_map([&name], |r| r.get::<_, String>(0))
+        let cols: Vec<DbColumn> = cols_stmt
+            .query_map([&name], |r| {
+                Ok(DbColumn {
+                    name: r.get(0)?,
+                    data_type: r.get(1)?,
+                    nullable: r.get(2)?,
+                })
+            })
             .map_err(db_err)?
             .collect::<Result<_, _>>()
             .map_err(db_err)?;
-        schema.tables.insert(name, cols);
+        facts.tables.insert(name, cols);
     }
-    schema.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
-    Ok(schema)
+    for q in &p.fetch {
+        match q {
+            Query::Rows { table, filter } => {
+                let n = if facts.tables.contains_key(table) {
+                    let sql = match filter {
+                        Some(f) => format!("SELECT count(*) FROM {} WHERE {f}", quote(table)),
+                        None => format!("SELECT count(*) FROM {}", quote(table)),
+                    };
+                    conn.query_row(&sql, [], |r| r.get::<_, i64>(0))
+                        .map(|n| n.max(0) as u64)
+                        .map_err(|e| e.to_string())
+                } else {
+                    Err(format!("table `{table}` does not exist"))
+                };
+                facts.counts.push((q.clone(), n));
+            }
+            Query::Integrity => {
+                let mut st = conn.prepare("PRAGMA integrity_check").map_err(db_err)?;
+                let lines: Vec<String> = st
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .map_err(db_err)?
+                    .take(100)
+                    .collect::<Result<_, _>>()
+                    .map_err(db_err)?;
+                facts.integrity = Some(lines.join("; "));
+            }
+            Query::Migrations(spec) => {
+                let (table, sql) = history_sql(spec.tool);
+                let state = if facts.tables.contains_key(table) {
+                    let applied = conn.prepare(sql).and_then(|mut st| {
+                        st.query_map([], |r| {
+                            Ok(Applied {
+                                id: r.get(0)?,
+                                ok: r.get::<_, bool>(1).unwrap_or(false),
+                            })
+                        })?
+                        .collect::<Result<Vec<_>, _>>()
+                    });
+                    match applied {
+                        Ok(a) => compare(spec, &a),
+                        Err(e) => MigrationState {
+                            error: Some(e.to_string()),
+                            ..MigrationState::default()
+                        },
+                    }
+                } else {
+                    MigrationState {
+                        error: Some(format!(
+                            "no `{table}` table: the database has no {} history",
+                            spec.tool.name()
+                        )),
+                        ..MigrationState::default()
+                    }
+                };
+                facts.migrations.push((spec.clone(), state));
+            }
+            _ => {}
+        }
+    }
+    if let Some(q) = query {
+        facts.rows = Some(rows(&conn, q).map_err(|e| {
+            ProbeError::new(FailureClass::Protocol, format!("running the query: {e}"))
+        })?);
+    }
+    facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
+    Ok(facts)
+}
+
+/// A table name quoted as an identifier.
+fn quote(t: &str) -> String {
+    format!("\"{}\"", t.replace('"', "\"\""))
+}
+
+/// One statement's rows as a JSON array of objects (rusqlite refuses several statements).
+fn rows(conn: &Connection, sql: &str) -> Result<Value, rusqlite::Error> {
+    let mut st = conn.prepare(sql)?;
+    let names: Vec<String> = st.column_names().map(str::to_owned).collect();
+    let mut out = Vec::new();
+    let mut rs = st.query([])?;
+    while let Some(r) = rs.next()? {
+        if out.len() >= MAX_ROWS {
+            break;
+        }
+        let mut obj = serde_json::Map::new();
+        for (i, n) in names.iter().enumerate() {
+            let v = match r.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(x) => Value::from(x),
+                ValueRef::Real(x) => Value::from(x),
+                ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::from(format!("<{} bytes>", b.len())),
+            };
+            obj.insert(n.clone(), v);
+        }
+        out.push(Value::Object(obj));
+    }
+    Ok(Value::Array(out))
 }
 
 #[cfg(test)]
@@ -125,9 +267,16 @@ mod tests {
             lookup: &lookup,
             evidence_cap: 8192,
         };
-        let observed = observe(&SqliteProbe { path: db.clone() }, &cx)
-            .await
-            .unwrap();
+        let observed = observe(
+            &SqliteProbe {
+                path: db.clone(),
+                query: None,
+                fetch: Vec::new(),
+            },
+            &cx,
+        )
+        .await
+        .unwrap();
         let a = Assertion {
             query: Query::Columns("users".into()),
             predicate: Predicate::HasColumns(vec![
@@ -160,9 +309,16 @@ mod tests {
             lookup: &lookup,
             evidence_cap: 8192,
         };
-        let err = observe(&SqliteProbe { path: db.clone() }, &cx)
-            .await
-            .unwrap_err();
+        let err = observe(
+            &SqliteProbe {
+                path: db.clone(),
+                query: None,
+                fetch: Vec::new(),
+            },
+            &cx,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.class, FailureClass::Connect);
         assert!(!db.exists());
     }

@@ -1,0 +1,605 @@
+//! Loader for the data-layer probes (`postgres:`, `redis:`) and their expectations
+//! (`tables`, `columns`, `schema`, `rows`, `migrations`, `integrity_check`,
+//! `server_version`, `ping`, `info`, `keys`), plus the expected-schema file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::ast::{Assertion, Predicate, Probe, Query};
+use crate::ctx::{Ctx, get, shown};
+use crate::db_ast::{
+    ColumnSpec, ExpectedSchema, KeyAspect, MigrationSpec, MigrationTool, PgTarget, PostgresProbe,
+    RedisProbe,
+};
+use crate::probe::resolve;
+use crate::yaml::{Kind, Node};
+
+/// Builds the assertions of one query from a predicate object (numeric or any).
+pub(crate) type Preds<'a> = dyn FnMut(&mut Ctx<'_>, &Node, &Query, &mut Vec<Assertion>) + 'a;
+
+/// Largest expected-schema file.
+const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Keys of a `postgres:` mapping.
+const PG_KEYS: &[&str] = &[
+    "url",
+    "host",
+    "port",
+    "user",
+    "password",
+    "dbname",
+    "sslmode",
+    "ca_file",
+    "query",
+    "allow_writes",
+];
+
+/// `sslmode` values.
+const SSLMODES: &[&str] = &["disable", "prefer", "require", "verify-ca", "verify-full"];
+
+/// `postgres: URL` or `postgres: { url | host…, query, allow_writes, ca_file }`.
+pub(crate) fn postgres(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<PostgresProbe> {
+    let entries: &[(Node, Node)] = match &n.kind {
+        Kind::Map(entries) => entries,
+        _ => {
+            let url = pg_url(ctx, n)?;
+            return Some(PostgresProbe {
+                target: PgTarget::Url(url),
+                ca_file: None,
+                query: None,
+                allow_writes: false,
+                fetch: Vec::new(),
+            });
+        }
+    };
+    ctx.keys(entries, PG_KEYS, "a postgres probe");
+    let target = match (get(entries, "url"), get(entries, "host")) {
+        (Some(u), None) => {
+            for key in ["port", "user", "password", "dbname", "sslmode"] {
+                if let Some((k, _)) = crate::ctx::entry(entries, key) {
+                    ctx.error(
+                        k.span,
+                        format!("`{key}` cannot be combined with `url`"),
+                        "put it in the URL instead",
+                    );
+                }
+            }
+            PgTarget::Url(pg_url(ctx, u)?)
+        }
+        (None, Some(h)) => {
+            let host = ctx.template(h, "host");
+            let port = match get(entries, "port") {
+                Some(p) => ctx.uint(p, "port", 65535).map(|p| p as u16),
+                None => Some(5432),
+            };
+            let user = match get(entries, "user") {
+                Some(u) => ctx.template(u, "user"),
+                None => {
+                    ctx.error(
+                        n.span,
+                        "the postgres probe has no `user`",
+                        "add `user: NAME`",
+                    );
+                    None
+                }
+            };
+            let password = opt_template(ctx, entries, "password");
+            let dbname = opt_template(ctx, entries, "dbname");
+            let sslmode = match get(entries, "sslmode") {
+                Some(m) => sslmode(ctx, m).map(Some),
+                None => Some(None),
+            };
+            PgTarget::Fields {
+                host: host?,
+                port: port?,
+                user: user?,
+                password: password?,
+                dbname: dbname?,
+                sslmode: sslmode?,
+            }
+        }
+        (Some(_), Some(h)) => {
+            ctx.error(h.span, "use either `url` or `host`", "conflicts with `url`");
+            return None;
+        }
+        (None, None) => {
+            ctx.error_help(
+                n.span,
+                "the postgres probe has no `url` or `host`",
+                "nothing to connect to",
+                "write `url: postgres://user:${PGPASSWORD}@host:5432/db` or `host:`, `user:` …",
+            );
+            return None;
+        }
+    };
+    let ca_file = match get(entries, "ca_file") {
+        Some(v) => Some(resolve(base_dir, &ctx.text(v, "ca_file")?)),
+        None => None,
+    };
+    let query = opt_template(ctx, entries, "query")?;
+    let allow_writes = match get(entries, "allow_writes") {
+        Some(v) => ctx.bool(v, "allow_writes")?,
+        None => false,
+    };
+    Some(PostgresProbe {
+        target,
+        ca_file,
+        query,
+        allow_writes,
+        fetch: Vec::new(),
+    })
+}
+
+fn opt_template(ctx: &mut Ctx<'_>, entries: &[(Node, Node)], key: &str) -> Option<Option<String>> {
+    match get(entries, key) {
+        Some(v) => ctx.template(v, key).map(Some),
+        None => Some(None),
+    }
+}
+
+fn sslmode(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
+    let m = ctx.text(n, "sslmode")?;
+    if SSLMODES.contains(&m.as_str()) {
+        Some(m)
+    } else {
+        ctx.error_help(
+            n.span,
+            format!("{} is not an sslmode", shown(n)),
+            "unknown sslmode",
+            format!("one of: {}", SSLMODES.join(", ")),
+        );
+        None
+    }
+}
+
+/// A PostgreSQL URL template (`postgres://` or `postgresql://`).
+fn pg_url(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
+    let url = ctx.template(n, "url")?;
+    let lower = url.to_ascii_lowercase();
+    if !url.starts_with("{{")
+        && !lower.starts_with("postgres://")
+        && !lower.starts_with("postgresql://")
+    {
+        ctx.error(
+            n.span,
+            "a postgres URL must start with `postgres://` or `postgresql://`",
+            "not a postgres URL",
+        );
+        return None;
+    }
+    Some(url)
+}
+
+/// `redis: URL` or `redis: { url, username, password, ca_file, insecure }`.
+pub(crate) fn redis(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<RedisProbe> {
+    let (url_node, entries): (&Node, &[(Node, Node)]) = match &n.kind {
+        Kind::Map(entries) => {
+            ctx.keys(
+                entries,
+                &["url", "username", "password", "ca_file", "insecure"],
+                "a redis probe",
+            );
+            let Some(u) = get(entries, "url") else {
+                ctx.error(
+                    n.span,
+                    "the redis probe has no `url`",
+                    "add `url: redis://…`",
+                );
+                return None;
+            };
+            (u, entries)
+        }
+        _ => (n, &[]),
+    };
+    let url = ctx.template(url_node, "url")?;
+    let lower = url.to_ascii_lowercase();
+    if !url.starts_with("{{") && !lower.starts_with("redis://") && !lower.starts_with("rediss://") {
+        ctx.error(
+            url_node.span,
+            "a redis URL must start with `redis://` or `rediss://`",
+            "not a redis URL",
+        );
+        return None;
+    }
+    let username = opt_template(ctx, entries, "username")?;
+    let password = opt_template(ctx, entries, "password")?;
+    let ca_file = match get(entries, "ca_file") {
+        Some(v) => Some(resolve(base_dir, &ctx.text(v, "ca_file")?)),
+        None => None,
+    };
+    let insecure = match get(entries, "insecure") {
+        Some(v) => ctx.bool(v, "insecure")?,
+        None => false,
+    };
+    Some(RedisProbe {
+        url,
+        username,
+        password,
+        ca_file,
+        insecure,
+        fetch: Vec::new(),
+    })
+}
+
+/// Hand the probe the queries it must run for the check's expectations.
+pub(crate) fn attach(probe: Probe, expect: &[Assertion]) -> Probe {
+    let fetch = |keep: fn(&Query) -> bool| -> Vec<Query> {
+        let mut out: Vec<Query> = Vec::new();
+        for a in expect {
+            if keep(&a.query) && !out.contains(&a.query) {
+                out.push(a.query.clone());
+            }
+        }
+        out
+    };
+    match probe {
+        Probe::Postgres(mut p) => {
+            p.fetch = fetch(|q| matches!(q, Query::Rows { .. } | Query::Migrations(_)));
+            Probe::Postgres(p)
+        }
+        Probe::Sqlite(mut p) => {
+            p.fetch = fetch(|q| {
+                matches!(
+                    q,
+                    Query::Rows { .. } | Query::Integrity | Query::Migrations(_)
+                )
+            });
+            Probe::Sqlite(p)
+        }
+        Probe::Redis(mut p) => {
+            p.fetch = fetch(|q| matches!(q, Query::Key(..)));
+            Probe::Redis(p)
+        }
+        other => other,
+    }
+}
+
+/// A key of `expect:` owned by the data-layer probes; pushes its assertions.
+pub(crate) fn build_key(
+    ctx: &mut Ctx<'_>,
+    key: &str,
+    v: &Node,
+    base_dir: &Path,
+    out: &mut Vec<Assertion>,
+    numeric: &mut Preds<'_>,
+    text: &mut Preds<'_>,
+) {
+    let mut push = |query, predicate, n: &Node| {
+        out.push(Assertion {
+            query,
+            predicate,
+            pos: n.pos(),
+        });
+    };
+    match key {
+        "tables" => {
+            for t in ctx.seq(v, "tables").unwrap_or_default() {
+                if let Some(name) = ctx.text(t, "table name") {
+                    push(Query::Table(name), Predicate::Exists(true), t);
+                }
+            }
+        }
+        "columns" => {
+            for (table, cols) in ctx.map(v, "columns").unwrap_or_default() {
+                let Some(table) = ctx.text(table, "table name") else {
+                    continue;
+                };
+                let spec = match &cols.kind {
+                    Kind::Map(_) => columns_typed(ctx, cols).map(Predicate::ColumnSpecs),
+                    _ => columns_plain(ctx, cols).map(Predicate::HasColumns),
+                };
+                if let Some(p) = spec {
+                    push(Query::Columns(table), p, cols);
+                }
+            }
+        }
+        "schema" => {
+            if let Some(schema) = schema_file(ctx, v, base_dir) {
+                let shown = schema.path.display().to_string();
+                push(Query::Schema(shown), Predicate::MatchesSchema(schema), v);
+            }
+        }
+        "integrity_check" => {
+            if let Some(s) = ctx.text(v, "integrity_check") {
+                push(Query::Integrity, Predicate::Equals(Value::String(s)), v);
+            }
+        }
+        "migrations" => {
+            if let Some(spec) = migrations(ctx, v, base_dir) {
+                push(Query::Migrations(spec), Predicate::AtHead, v);
+            }
+        }
+        "rows" => {
+            let items: Vec<&Node> = match &v.kind {
+                Kind::Seq(items) => items.iter().collect(),
+                _ => vec![v],
+            };
+            for item in items {
+                rows(ctx, item, out, numeric);
+            }
+        }
+        "server_version" => text(ctx, v, &Query::ServerVersion, out),
+        "info" => {
+            for (field, pv) in ctx.map(v, "info").unwrap_or_default() {
+                if let Some(name) = ctx.text(field, "INFO field") {
+                    text(ctx, pv, &Query::Info(name), out);
+                }
+            }
+        }
+        "keys" => {
+            for (name, spec) in ctx.map(v, "keys").unwrap_or_default() {
+                let Some(name) = ctx.text(name, "key name") else {
+                    continue;
+                };
+                redis_key(ctx, &name, spec, out, numeric);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn columns_plain(ctx: &mut Ctx<'_>, cols: &Node) -> Option<Vec<String>> {
+    let items = ctx.seq(cols, "columns")?;
+    let names: Vec<String> = items
+        .iter()
+        .filter_map(|c| ctx.text(c, "column name"))
+        .collect();
+    if items.is_empty() {
+        ctx.error(cols.span, "list at least one column", "empty list");
+        return None;
+    }
+    (names.len() == items.len()).then_some(names)
+}
+
+/// `{ col: type }` or `{ col: { type, nullable } }` (also used by schema files).
+fn columns_typed(ctx: &mut Ctx<'_>, cols: &Node) -> Option<Vec<ColumnSpec>> {
+    let entries = ctx.map(cols, "columns")?;
+    if entries.is_empty() {
+        ctx.error(cols.span, "list at least one column", "empty mapping");
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (k, v) in entries {
+        let Some(name) = ctx.text(k, "column name") else {
+            ok = false;
+            continue;
+        };
+        let spec = match &v.kind {
+            Kind::Null => Some(ColumnSpec {
+                name,
+                data_type: None,
+                nullable: None,
+            }),
+            Kind::Map(fields) => {
+                ctx.keys(fields, &["type", "nullable"], "a column");
+                let data_type = match get(fields, "type") {
+                    Some(t) => ctx.text(t, "type").map(Some),
+                    None => Some(None),
+                };
+                let nullable = match get(fields, "nullable") {
+                    Some(b) => ctx.bool(b, "nullable").map(Some),
+                    None => Some(None),
+                };
+                match (data_type, nullable) {
+                    (Some(data_type), Some(nullable)) => Some(ColumnSpec {
+                        name,
+                        data_type,
+                        nullable,
+                    }),
+                    _ => None,
+                }
+            }
+            _ => ctx.text(v, "type").map(|t| ColumnSpec {
+                name,
+                data_type: Some(t),
+                nullable: None,
+            }),
+        };
+        match spec {
+            Some(s) => out.push(s),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// `schema: FILE` — an expected-schema YAML file (`tables: { t: { col: type } }`).
+fn schema_file(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<ExpectedSchema> {
+    let name = ctx.text(v, "schema")?;
+    let path = resolve(base_dir, &name);
+    let src = match std::fs::metadata(&path) {
+        Ok(m) if m.len() > MAX_SCHEMA_BYTES => Err("larger than 4 MiB".to_owned()),
+        Ok(_) => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let src = match src {
+        Ok(s) => s,
+        Err(e) => {
+            ctx.error(
+                v.span,
+                format!(
+                    "cannot read the expected-schema file `{}`: {e}",
+                    path.display()
+                ),
+                "unreadable schema file",
+            );
+            return None;
+        }
+    };
+    let no_env = |_: &str| None;
+    let mut sub = Ctx::new(&no_env);
+    let tables = crate::yaml::parse(&src, &mut sub).and_then(|root| schema_tables(&mut sub, &root));
+    if let Some(first) = sub.errors.first() {
+        ctx.error(
+            v.span,
+            format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                first.span.start.line,
+                first.span.start.col + 1,
+                first.message
+            ),
+            format!(
+                "invalid expected-schema file ({} problem(s))",
+                sub.errors.len()
+            ),
+        );
+        return None;
+    }
+    Some(ExpectedSchema {
+        path,
+        tables: tables?,
+    })
+}
+
+fn schema_tables(ctx: &mut Ctx<'_>, root: &Node) -> Option<BTreeMap<String, Vec<ColumnSpec>>> {
+    let entries = ctx.map(root, "schema file")?;
+    ctx.keys(entries, &["tables"], "an expected-schema file");
+    let Some(tables) = get(entries, "tables") else {
+        ctx.error(
+            root.span,
+            "the schema file has no `tables`",
+            "add `tables:`",
+        );
+        return None;
+    };
+    let mut out = BTreeMap::new();
+    for (t, cols) in ctx.map(tables, "tables")? {
+        let name = ctx.text(t, "table name")?;
+        let cols = columns_typed(ctx, cols)?;
+        out.insert(name, cols);
+    }
+    Some(out)
+}
+
+/// `migrations: alembic` or `{ tool, migrations_dir }`.
+fn migrations(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<MigrationSpec> {
+    let (tool_node, dir) = match &v.kind {
+        Kind::Map(entries) => {
+            ctx.keys(entries, &["tool", "migrations_dir"], "migrations");
+            let Some(t) = get(entries, "tool") else {
+                ctx.error(v.span, "`migrations` has no `tool`", "add `tool: alembic`");
+                return None;
+            };
+            let dir = match get(entries, "migrations_dir") {
+                Some(d) => Some(resolve(base_dir, &ctx.text(d, "migrations_dir")?)),
+                None => None,
+            };
+            (t, dir)
+        }
+        _ => (v, None),
+    };
+    let tool = match ctx.text(tool_node, "tool")?.as_str() {
+        "alembic" => MigrationTool::Alembic,
+        "flyway" => MigrationTool::Flyway,
+        "django" => MigrationTool::Django,
+        "sqlx" => MigrationTool::Sqlx,
+        "prisma" => MigrationTool::Prisma,
+        _ => {
+            ctx.error_help(
+                tool_node.span,
+                format!("{} is not a supported migration tool", shown(tool_node)),
+                "unknown tool",
+                "one of: alembic, flyway, django, sqlx, prisma",
+            );
+            return None;
+        }
+    };
+    Some(MigrationSpec { tool, dir })
+}
+
+/// `rows: { table, where, at_least… }` — a row count of a table.
+fn rows(ctx: &mut Ctx<'_>, n: &Node, out: &mut Vec<Assertion>, numeric: &mut Preds<'_>) {
+    let Some(entries) = ctx.map(n, "rows") else {
+        return;
+    };
+    const BOUNDS: &[&str] = &[
+        "equals",
+        "not_equals",
+        "one_of",
+        "at_least",
+        "at_most",
+        "under",
+        "over",
+    ];
+    let mut allowed = vec!["table", "where"];
+    allowed.extend_from_slice(BOUNDS);
+    ctx.keys(entries, &allowed, "rows");
+    let Some(table) = get(entries, "table").and_then(|t| ctx.text(t, "table")) else {
+        if get(entries, "table").is_none() {
+            ctx.error(n.span, "`rows` has no `table`", "add `table: NAME`");
+        }
+        return;
+    };
+    let filter = match get(entries, "where") {
+        Some(w) => match ctx.text(w, "where") {
+            Some(f) => Some(f),
+            None => return,
+        },
+        None => None,
+    };
+    let query = Query::Rows { table, filter };
+    let bounds: Vec<(Node, Node)> = entries
+        .iter()
+        .filter(|(k, _)| matches!(&k.kind, Kind::Str(s) if BOUNDS.contains(&s.as_str())))
+        .cloned()
+        .collect();
+    if bounds.is_empty() {
+        ctx.error_help(
+            n.span,
+            "`rows` has no bound",
+            "nothing to check",
+            "add e.g. `at_least: 1`",
+        );
+        return;
+    }
+    let node = Node {
+        kind: Kind::Map(bounds),
+        span: n.span,
+        expanded: false,
+    };
+    numeric(ctx, &node, &query, out);
+}
+
+/// `keys: { NAME: { exists, type, ttl, length } }`.
+fn redis_key(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    spec: &Node,
+    out: &mut Vec<Assertion>,
+    numeric: &mut Preds<'_>,
+) {
+    let Some(entries) = ctx.map(spec, "key") else {
+        return;
+    };
+    ctx.keys(entries, &["exists", "type", "ttl", "length"], "a key");
+    for (k, v) in entries {
+        let key = |aspect| Query::Key(name.to_owned(), aspect);
+        match k.scalar_text().as_deref() {
+            Some("exists") => {
+                if let Some(b) = ctx.bool(v, "exists") {
+                    out.push(Assertion {
+                        query: key(KeyAspect::Exists),
+                        predicate: Predicate::Exists(b),
+                        pos: v.pos(),
+                    });
+                }
+            }
+            Some("type") => {
+                if let Some(t) = ctx.text(v, "type") {
+                    out.push(Assertion {
+                        query: key(KeyAspect::Type),
+                        predicate: Predicate::Equals(Value::String(t)),
+                        pos: v.pos(),
+                    });
+                }
+            }
+            Some("ttl") => numeric(ctx, v, &key(KeyAspect::Ttl), out),
+            Some("length") => numeric(ctx, v, &key(KeyAspect::Length), out),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Connections for the data-layer probes: DNS and TCP with their failures classified
+//! (`dns`, `connect`), and a TLS stream for `rediss://` (`tls`).
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use rustls::pki_types::ServerName;
+use shipcheck_report::FailureClass;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use crate::observation::ProbeError;
+
+/// Resolve `host` and connect to the first address that accepts (callers bound the time).
+pub(super) async fn tcp(host: &str, port: u16) -> Result<TcpStream, ProbeError> {
+    let addrs: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| ProbeError::new(FailureClass::Dns, format!("resolving {host}: {e}")))?
+            .collect(),
+    };
+    if addrs.is_empty() {
+        return Err(ProbeError::new(
+            FailureClass::Dns,
+            format!("{host} has no address"),
+        ));
+    }
+    let mut last = None;
+    for addr in addrs.iter().take(8) {
+        match TcpStream::connect(addr).await {
+            Ok(s) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Err(e) => last = Some(format!("connecting to {addr}: {e}")),
+        }
+    }
+    Err(ProbeError::new(
+        FailureClass::Connect,
+        last.unwrap_or_else(|| format!("connecting to {host}:{port}")),
+    ))
+}
+
+/// A TLS handshake over `tcp` for `host`.
+pub(super) async fn tls(
+    tcp: TcpStream,
+    host: &str,
+    config: rustls::ClientConfig,
+) -> Result<TlsStream<TcpStream>, ProbeError> {
+    let name = ServerName::try_from(host.to_owned())
+        .map_err(|e| ProbeError::new(FailureClass::Tls, format!("server name {host}: {e}")))?;
+    TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .map_err(|e| ProbeError::new(FailureClass::Tls, format!("TLS handshake with {host}: {e}")))
+}
+
+/// A plain or TLS stream.
+pub(super) enum DbStream {
+    /// Plain TCP.
+    Plain(TcpStream),
+    /// TLS over TCP.
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for DbStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            DbStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for DbStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            DbStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            DbStream::Plain(s) => Pin::new(s).poll_flush(cx),
+            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            DbStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
