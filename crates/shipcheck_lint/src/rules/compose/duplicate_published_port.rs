@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use shipcheck_report::Severity;
 
 use crate::context::LintContext;
@@ -9,8 +7,9 @@ use crate::rules::compose::service::services;
 
 violation! {
     /// ## What it does
-    /// Checks for a host port published twice in one compose file (same host IP, port and
-    /// protocol), by two services or twice by one.
+    /// Checks for a host port published twice in one compose file (same port and protocol,
+    /// on the same host IP or with one of them on all interfaces), by two services or
+    /// twice by one.
     ///
     /// ## Why is this bad?
     /// Only one container can bind a host port: the second fails with "port is already
@@ -56,7 +55,8 @@ impl Violation for DuplicatePublishedPort {
 }
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
-    let mut seen: HashMap<(String, String, String), String> = HashMap::new();
+    // (host IP or "" for all interfaces, port, protocol, service)
+    let mut seen: Vec<(String, String, String, String)> = Vec::new();
     for s in services(cf) {
         for p in s.ports() {
             let Some(published) = p.published.clone() else {
@@ -69,18 +69,21 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
                 None | Some("0.0.0.0" | "::" | "") => String::new(),
                 Some(ip) => ip.to_owned(),
             };
-            let key = (ip, published.clone(), p.protocol.clone());
-            match seen.get(&key) {
-                Some(first) => ctx.report(
+            // Binding all interfaces conflicts with any address on the same port.
+            let clash = seen.iter().find(|(i, port, proto, _)| {
+                *port == published
+                    && *proto == p.protocol
+                    && (*i == ip || i.is_empty() || ip.is_empty())
+            });
+            match clash {
+                Some((_, _, _, first)) => ctx.report(
                     DuplicatePublishedPort {
                         port: published,
                         first: first.clone(),
                     },
                     p.span,
                 ),
-                None => {
-                    seen.insert(key, s.name.to_owned());
-                }
+                None => seen.push((ip, published, p.protocol.clone(), s.name.to_owned())),
             }
         }
     }

@@ -61,7 +61,8 @@ impl Violation for ServiceImageTagUnpinned {
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
     for s in services(cf) {
-        if s.get("build").is_some() {
+        // `build: ""` builds nothing; any other `build:` names the image it produces.
+        if s.get("build").is_some_and(|b| b.as_str() != Some("")) {
             continue;
         }
         let Some(image) = s.image() else { continue };
