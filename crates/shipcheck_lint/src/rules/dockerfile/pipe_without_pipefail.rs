@@ -10,7 +10,8 @@ violation! {
     /// ## What it does
     /// Checks shell-form `RUN` steps with a pipe (`a | b`) when neither a preceding
     /// `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` nor `set -o pipefail` in the step
-    /// makes the pipe fail when its first command fails.
+    /// makes the pipe fail when its first command fails. Pipes fed by `echo`/`printf` are
+    /// not reported.
     ///
     /// ## Why is this bad?
     /// A pipe's status is that of its last command: `curl https://… | tar -xz` or
@@ -69,7 +70,11 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, df: &DockerfileFile<'_>) {
             if !script.contains('|') || script.contains("pipefail") {
                 continue;
             }
-            if let Some(c) = commands(&script).into_iter().find(|c| c.piped) {
+            // `echo … | sha256sum -c`: a failing `echo` is not a failure worth hiding.
+            if let Some(c) = commands(&script)
+                .into_iter()
+                .find(|c| c.piped && !matches!(c.program(), "echo" | "printf" | "yes" | "true"))
+            {
                 let span = find_in(df.file, ins, "|");
                 ctx.report(
                     PipeWithoutPipefail {

@@ -111,6 +111,36 @@ pub(crate) fn commands(script: &str) -> Vec<Command> {
                     }
                 }
             }
+            '`' => {
+                // Command substitution: kept inside the word.
+                in_word = true;
+                cur.push(c);
+                for d in chars.by_ref() {
+                    cur.push(d);
+                    if d == '`' {
+                        break;
+                    }
+                }
+            }
+            '$' if chars.peek() == Some(&'(') => {
+                // `$( … )`, nested parentheses included, kept inside the word.
+                in_word = true;
+                cur.push(c);
+                let mut depth = 0usize;
+                for d in chars.by_ref() {
+                    cur.push(d);
+                    match d {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
             '\\' => match chars.next() {
                 Some('\n') | None => {}
                 Some(e) => {
@@ -374,6 +404,9 @@ mod tests {
         assert!(!commands("a || b")[0].piped);
         assert_eq!(commands("echo \"a | b\"").len(), 1);
         assert_eq!(commands("grep /etc/passwd -k 'lol'")[0].words[3], "lol");
+        assert_eq!(progs("cd `ls | grep x` && make"), ["cd", "make"]);
+        assert_eq!(progs("V=$(curl -s x | jq .v) && echo $V"), ["echo"]);
+        assert!(!commands("cd $(ls | head -1)")[0].piped);
     }
 
     #[test]

@@ -22,7 +22,8 @@ violation! {
     /// `--insecure`, `wget --no-check-certificate`, `pip --trusted-host`,
     /// `git -c http.sslVerify=false`, `npm`/`yarn` `strict-ssl false`, and the variables
     /// `GIT_SSL_NO_VERIFY`, `PIP_TRUSTED_HOST`, `NODE_TLS_REJECT_UNAUTHORIZED=0`,
-    /// `PYTHONHTTPSVERIFY=0` in `ENV`, `ARG` or before a command.
+    /// `PYTHONHTTPSVERIFY=0` in `ENV`, `ARG` or before a command, and `sslverify=0` for
+    /// yum/dnf.
     ///
     /// ## Why is this bad?
     /// Whatever answers on the network path (a proxy, a compromised mirror, a hotel
@@ -80,6 +81,12 @@ fn command_disables(c: &Command) -> Option<String> {
             })
             .cloned(),
         "wget" => args().find(|w| *w == "--no-check-certificate").cloned(),
+        "yum" | "dnf" | "microdnf" | "yum-config-manager" | "dnf-config-manager" => args()
+            .find(|w| {
+                let l = w.to_ascii_lowercase();
+                l.contains("sslverify=0") || l.contains("sslverify=false")
+            })
+            .cloned(),
         p if p.starts_with("pip") || p.starts_with("python") => {
             args().find(|w| w.starts_with("--trusted-host")).cloned()
         }
