@@ -110,6 +110,10 @@ pub enum Probe {
     Redis(RedisProbe),
     /// A TLS handshake, inspected (certificates, version, cipher, ALPN, legacy versions).
     Tls(TlsProbe),
+    /// A TCP connection attempt (port open or closed).
+    Tcp(TcpProbe),
+    /// A DNS lookup.
+    Dns(DnsProbe),
 }
 
 impl Probe {
@@ -118,9 +122,11 @@ impl Probe {
         match self {
             Probe::Http(_) => "http",
             Probe::Sqlite(_) => "sqlite",
+            Probe::Tls(_) => "tls",
+            Probe::Tcp(_) => "tcp",
+            Probe::Dns(_) => "dns",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
-            Probe::Tls(_) => "tls",
         }
     }
 }
@@ -168,6 +174,26 @@ pub struct SqliteProbe {
     pub query: Option<String>,
     /// What the expectations need fetched (row counts, integrity); filled by the loader.
     pub fetch: Vec<Query>,
+}
+
+/// `tcp:` — `HOST:PORT` or `{ host, port }`.
+#[derive(Debug, Clone)]
+pub struct TcpProbe {
+    /// Host template (may hold `:PORT`).
+    pub host: String,
+    /// Port when `host` has none.
+    pub port: Option<u16>,
+}
+
+/// `dns:` — `NAME` or `{ name, type, nameserver }`.
+#[derive(Debug, Clone)]
+pub struct DnsProbe {
+    /// Name to resolve (template).
+    pub name: String,
+    /// `A` or `AAAA` (default `A`).
+    pub record: String,
+    /// `IP[:PORT]` of the nameserver to ask (default: the system resolver).
+    pub nameserver: Option<String>,
 }
 
 /// `tls:` — `HOST[:PORT]`, `https://HOST[:PORT]`, or `{ host, port, sni, ca_file, alpn }`.
@@ -231,6 +257,12 @@ pub enum Query {
     TlsExpiresIn,
     /// TLS: whether the server accepts this protocol version (`TLSv1.0` … `TLSv1.3`).
     TlsAccepts(String),
+    /// TCP: the port accepted the connection (bool).
+    TcpOpen,
+    /// DNS: the name resolved to at least one address (bool).
+    DnsResolves,
+    /// DNS: this address is among the answers (with `exists`).
+    DnsAddress(String),
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.

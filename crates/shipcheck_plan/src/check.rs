@@ -14,10 +14,10 @@ use crate::yaml::{Kind, Node};
 
 const CHECK_KEYS: &[&str] = &[
     "id", "title", "needs", "critical", "timeout", "retry", "until", "skip", "http", "sqlite",
-    "postgres", "redis", "tls", "expect", "capture",
+    "postgres", "redis", "tls", "tcp", "dns", "expect", "capture",
 ];
 /// Probe keys; a check has exactly one.
-const PROBES: &[&str] = &["http", "sqlite", "postgres", "redis", "tls"];
+const PROBES: &[&str] = &["http", "sqlite", "postgres", "redis", "tls", "tcp", "dns"];
 
 /// Most attempts a `retry` may ask for.
 const MAX_ATTEMPTS: u64 = 100;
@@ -223,13 +223,15 @@ pub(crate) fn build(
     let probe = match (probe_kind.as_deref(), probe_entries.first()) {
         (Some("http"), Some((_, v))) => probe::http(ctx, v, base_dir).map(Probe::Http),
         (Some("sqlite"), Some((_, v))) => probe::sqlite(ctx, v, base_dir).map(Probe::Sqlite),
+        (Some("tls"), Some((_, v))) => crate::net::tls(ctx, v, base_dir).map(Probe::Tls),
+        (Some("tcp"), Some((_, v))) => crate::net::tcp(ctx, v).map(Probe::Tcp),
+        (Some("dns"), Some((_, v))) => crate::net::dns(ctx, v).map(Probe::Dns),
         (Some("postgres"), Some((_, v))) => {
             crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
         }
         (Some("redis"), Some((_, v))) => {
             crate::db_expect::redis(ctx, v, base_dir).map(Probe::Redis)
         }
-        (Some("tls"), Some((_, v))) => crate::net::tls(ctx, v, base_dir).map(Probe::Tls),
         _ => None,
     };
     let mut expect = match get(entries, "expect") {
@@ -239,7 +241,9 @@ pub(crate) fn build(
     crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     let captures = match get(entries, "capture") {
         Some(c) => {
-            if let Some(kind @ ("sqlite" | "postgres" | "redis" | "tls")) = probe_kind.as_deref() {
+            if let Some(kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns")) =
+                probe_kind.as_deref()
+            {
                 ctx.error(
                     c.span,
                     "captures need an http probe",

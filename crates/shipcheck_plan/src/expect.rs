@@ -12,10 +12,13 @@ use crate::yaml::{Kind, Node};
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("status", &["http"]),
     ("headers", &["http"]),
-    ("json", &["http", "sqlite", "postgres", "tls"]),
+    ("json", &["http", "sqlite", "postgres", "tls", "dns"]),
     ("body", &["http"]),
     ("body_size", &["http"]),
-    ("duration", &["http", "sqlite", "postgres", "redis", "tls"]),
+    (
+        "duration",
+        &["http", "sqlite", "postgres", "redis", "tls", "tcp", "dns"],
+    ),
     ("tables", &["sqlite", "postgres"]),
     ("columns", &["sqlite", "postgres"]),
     ("schema", &["sqlite", "postgres"]),
@@ -34,6 +37,10 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("issuer", &["tls"]),
     ("expires_in", &["tls"]),
     ("accepts", &["tls"]),
+    ("open", &["tcp"]),
+    ("resolves", &["dns"]),
+    ("includes", &["dns"]),
+    ("excludes", &["dns"]),
 ];
 
 /// Every predicate name.
@@ -171,8 +178,8 @@ pub(crate) fn build(
                     predicates(ctx, pv, Target::Json, &Query::JsonPath(path), &mut out);
                 }
             }
-            k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
+            k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             db_key => crate::db_expect::build_key(
                 ctx,
                 db_key,

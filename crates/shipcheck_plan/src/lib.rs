@@ -39,5 +39,5 @@ pub use ast::*;
 pub use db_ast::*;
 pub use error::{PlanError, PlanErrors};
 pub use load::{load_file, load_str};
-pub use net::TLS_VERSIONS;
+pub use net::{TLS_VERSIONS, nameserver_addr};
 pub use quantity::{parse_duration, parse_quantity};

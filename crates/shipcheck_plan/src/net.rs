@@ -1,11 +1,12 @@
-//! Network probe keys (`tls:`) and their expectations (`valid`, `version`, `min_version`,
-//! `cipher`, `alpn`, `issuer`, `expires_in`, `accepts`).
+//! Network probe keys (`tls:`, `tcp:`, `dns:`) and their expectations (`valid`, `version`,
+//! `min_version`, `cipher`, `alpn`, `issuer`, `expires_in`, `accepts`; `open`; `resolves`,
+//! `includes`, `excludes`).
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::ast::{Assertion, Predicate, Quantity, Query, TlsProbe, Unit};
+use crate::ast::{Assertion, DnsProbe, Predicate, Quantity, Query, TcpProbe, TlsProbe, Unit};
 use crate::ctx::{Ctx, get, shown};
 use crate::expect::{Target, predicates};
 use crate::probe::resolve;
@@ -21,6 +22,10 @@ pub(crate) const EXPECT_TLS: &[&str] = &[
     "issuer",
     "expires_in",
     "accepts",
+    "open",
+    "resolves",
+    "includes",
+    "excludes",
 ];
 
 /// Protocol versions the `tls` probe can ask about, with their numbers.
@@ -122,6 +127,119 @@ pub(crate) fn tls(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<TlsPro
     })
 }
 
+/// `tcp: HOST:PORT` / `tcp: { host, port }`.
+pub(crate) fn tcp(ctx: &mut Ctx<'_>, n: &Node) -> Option<TcpProbe> {
+    let (host_node, entries) = match &n.kind {
+        Kind::Map(entries) => {
+            ctx.keys(entries, &["host", "port"], "a tcp probe");
+            let Some(h) = get(entries, "host") else {
+                ctx.error(n.span, "the tcp probe has no `host`", "add `host: NAME`");
+                return None;
+            };
+            (h, entries.as_slice())
+        }
+        _ => (n, &[][..]),
+    };
+    let host = ctx.template(host_node, "host")?;
+    let port = match get(entries, "port") {
+        Some(p) => match ctx.uint(p, "port", 65535)? {
+            0 => {
+                ctx.error(p.span, "`port` must be from 1 to 65535", "zero");
+                return None;
+            }
+            x => Some(x as u16),
+        },
+        None => None,
+    };
+    let has_port = host.contains("{{")
+        || host.rsplit_once(':').is_some_and(|(h, p)| {
+            (!h.contains(':') || h.ends_with(']')) && p.parse::<u16>().is_ok_and(|p| p > 0)
+        });
+    if !target_ok(&host) || host.contains("://") || (!has_port && port.is_none()) {
+        ctx.error_help(
+            host_node.span,
+            format!("{} is not a TCP target", shown(host_node)),
+            "needs a host and a port",
+            "write `HOST:PORT`, or `host:` and `port:`",
+        );
+        return None;
+    }
+    Some(TcpProbe { host, port })
+}
+
+/// `dns: NAME` / `dns: { name, type, nameserver }`.
+pub(crate) fn dns(ctx: &mut Ctx<'_>, n: &Node) -> Option<DnsProbe> {
+    let (name_node, entries) = match &n.kind {
+        Kind::Map(entries) => {
+            ctx.keys(entries, &["name", "type", "nameserver"], "a dns probe");
+            let Some(h) = get(entries, "name") else {
+                ctx.error(n.span, "the dns probe has no `name`", "add `name: HOST`");
+                return None;
+            };
+            (h, entries.as_slice())
+        }
+        _ => (n, &[][..]),
+    };
+    let name = ctx.template(name_node, "name")?;
+    if name.trim().is_empty() || name.contains(char::is_whitespace) {
+        ctx.error(
+            name_node.span,
+            "the dns name is not a host name",
+            "invalid name",
+        );
+        return None;
+    }
+    let record = match get(entries, "type") {
+        Some(t) => {
+            let text = ctx.text(t, "type")?.to_ascii_uppercase();
+            if text != "A" && text != "AAAA" {
+                ctx.error_help(
+                    t.span,
+                    format!("{} is not a supported record type", shown(t)),
+                    "unsupported type",
+                    "use `A` or `AAAA`",
+                );
+                return None;
+            }
+            text
+        }
+        None => "A".to_owned(),
+    };
+    let nameserver = match get(entries, "nameserver") {
+        Some(ns) => {
+            let text = ctx.text(ns, "nameserver")?;
+            if nameserver_addr(&text).is_none() {
+                ctx.error_help(
+                    ns.span,
+                    format!("{} is not a nameserver address", shown(ns)),
+                    "invalid address",
+                    "write `IP` or `IP:PORT`, e.g. `127.0.0.1:5353`",
+                );
+                return None;
+            }
+            Some(text)
+        }
+        None => None,
+    };
+    Some(DnsProbe {
+        name,
+        record,
+        nameserver,
+    })
+}
+
+/// `IP` or `IP:PORT` (port 53 by default) → a socket address.
+pub fn nameserver_addr(text: &str) -> Option<std::net::SocketAddr> {
+    if let Ok(sa) = text.parse::<std::net::SocketAddr>() {
+        return Some(sa);
+    }
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| std::net::SocketAddr::new(ip, 53))
+}
+
 /// One `tls` expectation key.
 pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     match key {
@@ -139,6 +257,38 @@ pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Asser
         "alpn" => predicates(ctx, v, Target::Text("alpn"), &Query::TlsAlpn, out),
         "issuer" => predicates(ctx, v, Target::Text("issuer"), &Query::TlsIssuer, out),
         "expires_in" => predicates(ctx, v, Target::Duration, &Query::TlsExpiresIn, out),
+        "open" | "resolves" => {
+            if let Some(b) = ctx.bool(v, key) {
+                out.push(Assertion {
+                    query: if key == "open" {
+                        Query::TcpOpen
+                    } else {
+                        Query::DnsResolves
+                    },
+                    predicate: Predicate::Equals(Value::Bool(b)),
+                    pos: v.pos(),
+                });
+            }
+        }
+        "includes" | "excludes" => {
+            for item in ctx.seq(v, key).unwrap_or_default() {
+                let Some(text) = ctx.text(item, "address") else {
+                    continue;
+                };
+                match text.parse::<std::net::IpAddr>() {
+                    Ok(ip) => out.push(Assertion {
+                        query: Query::DnsAddress(ip.to_string()),
+                        predicate: Predicate::Exists(key == "includes"),
+                        pos: item.pos(),
+                    }),
+                    Err(_) => ctx.error(
+                        item.span,
+                        format!("{} is not an IP address", shown(item)),
+                        "invalid address",
+                    ),
+                }
+            }
+        }
         "min_version" => {
             let Some(text) = ctx.text(v, "min_version") else {
                 return;
@@ -176,18 +326,25 @@ pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Asser
     }
 }
 
-/// A `tls` check asserts `valid: true` unless it says otherwise: an expired, not yet
-/// valid, wrong-host or self-signed certificate fails the check.
+/// A `tls` check asserts `valid: true` unless it says otherwise (an expired, not yet valid,
+/// wrong-host or self-signed certificate fails the check); likewise `tcp` asserts `open:
+/// true` and `dns` asserts `resolves: true`.
 pub(crate) fn implicit_expectations(
     probe: Option<&str>,
     expect: &mut Vec<Assertion>,
     pos: crate::ast::Pos,
 ) {
-    if probe == Some("tls") && !expect.iter().any(|a| a.query == Query::TlsValid) {
+    let implied = match probe {
+        Some("tls") => Query::TlsValid,
+        Some("tcp") => Query::TcpOpen,
+        Some("dns") => Query::DnsResolves,
+        _ => return,
+    };
+    if !expect.iter().any(|a| a.query == implied) {
         expect.insert(
             0,
             Assertion {
-                query: Query::TlsValid,
+                query: implied,
                 predicate: Predicate::Equals(Value::Bool(true)),
                 pos,
             },

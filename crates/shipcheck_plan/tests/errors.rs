@@ -320,3 +320,10 @@ fn tls_probe_shape() {
         "name: p\nchecks:\n  - id: a\n    tls: \"two words\"\n  - id: b\n    tls: { port: 0, hots: x }\n  - id: c\n    tls: example.com\n    expect: { min_version: SSLv3, accepts: { TLSv9: true }, status: 200, valid: yes }\n    capture: { x: \"$.a\" }\n"
     ));
 }
+
+#[test]
+fn tcp_and_dns_probe_shape() {
+    insta::assert_snapshot!(errors(
+        "name: p\nchecks:\n  - id: a\n    tcp: db.internal\n  - id: b\n    dns: { name: x.test, type: MX, nameserver: \"ns.example\" }\n  - id: c\n    dns: x.test\n    expect: { includes: [not-an-ip], open: true }\n"
+    ));
+}

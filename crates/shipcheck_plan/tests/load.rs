@@ -620,3 +620,50 @@ checks:
         })
     );
 }
+
+#[test]
+fn tcp_and_dns_probes_load_with_implied_expectations() {
+    let plan = load(
+        r#"
+name: t
+checks:
+  - id: port
+    tcp: "db.internal:5432"
+  - id: closed
+    tcp: { host: 127.0.0.1, port: 6379 }
+    expect: { open: false }
+  - id: name
+    dns: { name: app.example.com, type: aaaa, nameserver: "127.0.0.1:5353" }
+    expect: { includes: ["::1"], excludes: [10.0.0.1], json: { "$.rcode": NOERROR } }
+  - id: short
+    dns: app.example.com
+"#,
+    );
+    let Probe::Tcp(t) = &plan.checks[0].probe else {
+        panic!("not tcp");
+    };
+    assert_eq!((t.host.as_str(), t.port), ("db.internal:5432", None));
+    assert_eq!(plan.checks[0].expect[0].query, Query::TcpOpen);
+    assert_eq!(plan.checks[1].expect.len(), 1);
+    assert_eq!(
+        plan.checks[1].expect[0].predicate,
+        Predicate::Equals(json!(false))
+    );
+    let Probe::Dns(d) = &plan.checks[2].probe else {
+        panic!("not dns");
+    };
+    assert_eq!(d.record, "AAAA");
+    assert_eq!(d.nameserver.as_deref(), Some("127.0.0.1:5353"));
+    let e = &plan.checks[2].expect;
+    assert_eq!(e[0].query, Query::DnsResolves);
+    assert_eq!(e[1].query, Query::DnsAddress("::1".into()));
+    assert_eq!(e[1].predicate, Predicate::Exists(true));
+    assert_eq!(e[2].predicate, Predicate::Exists(false));
+    let Probe::Dns(short) = &plan.checks[3].probe else {
+        panic!("not dns");
+    };
+    assert_eq!(
+        (short.record.as_str(), short.nameserver.as_ref()),
+        ("A", None)
+    );
+}

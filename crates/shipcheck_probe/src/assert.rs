@@ -93,9 +93,7 @@ fn evaluate_one(a: &Assertion, obs: &Observation) -> AssertionResult {
             }
         },
     }
-    if let Observation::Tls(facts) = obs
-        && let Some(note) = crate::assert_net::note(&a.query, facts)
-    {
+    if let Some(note) = crate::assert_net::note(&a.query, obs) {
         result.actual = format!("{} ({note})", result.actual);
     }
     result
@@ -170,6 +168,8 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
             crate::db_assert::select(q, obs)
         }
         Observation::Tls(facts) => crate::assert_net::select_tls(q, facts),
+        Observation::Tcp(facts) => crate::assert_net::select_tcp(q, facts),
+        Observation::Dns(facts) => crate::assert_net::select_dns(q, facts),
     }
 }
 

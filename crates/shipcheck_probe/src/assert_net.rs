@@ -1,4 +1,4 @@
-//! Query selection on network observations (`tls`).
+//! Query selection on network observations (`tls`, `tcp`, `dns`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -6,6 +6,8 @@ use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
 use shipcheck_plan::{Query, TLS_VERSIONS, Unit};
 
+use crate::net_facts::{DnsFacts, TcpFacts};
+use crate::observation::Observation;
 use crate::tls_facts::TlsFacts;
 
 /// How a network query is named in reports (`None`: not a network query).
@@ -19,6 +21,9 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::TlsIssuer => "issuer".into(),
         Query::TlsExpiresIn => "expires in".into(),
         Query::TlsAccepts(v) => format!("accepts {v}"),
+        Query::TcpOpen => "port open".into(),
+        Query::DnsResolves => "resolves".into(),
+        Query::DnsAddress(ip) => format!("address {ip}"),
         _ => return None,
     })
 }
@@ -68,8 +73,53 @@ pub(crate) fn select_tls(q: &Query, f: &TlsFacts) -> Result<(Vec<Value>, Unit), 
     }
 }
 
-/// Extra words for the actual value (which certificate problem, which certificate expires).
-pub(crate) fn note(q: &Query, f: &TlsFacts) -> Option<String> {
+/// The values a query selects on `tcp` facts.
+pub(crate) fn select_tcp(q: &Query, f: &TcpFacts) -> Result<(Vec<Value>, Unit), String> {
+    match q {
+        Query::TcpOpen => Ok((vec![Value::Bool(f.open)], Unit::Number)),
+        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
+        _ => Err("this expectation does not apply to tcp probes".into()),
+    }
+}
+
+/// The values a query selects on `dns` facts.
+pub(crate) fn select_dns(q: &Query, f: &DnsFacts) -> Result<(Vec<Value>, Unit), String> {
+    match q {
+        Query::DnsResolves => Ok((vec![Value::Bool(!f.addresses.is_empty())], Unit::Number)),
+        Query::DnsAddress(ip) => Ok((
+            f.addresses
+                .iter()
+                .filter(|a| *a == ip)
+                .map(|a| Value::String(a.clone()))
+                .collect(),
+            Unit::Number,
+        )),
+        Query::JsonPath(path) => {
+            let doc = f.to_json();
+            let found = doc
+                .query(path)
+                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
+            Ok((found.into_iter().cloned().collect(), Unit::Number))
+        }
+        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
+        _ => Err("this expectation does not apply to dns probes".into()),
+    }
+}
+
+/// Extra words for the actual value (which certificate problem, why a port is not open,
+/// what a name resolved to).
+pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
+    match obs {
+        Observation::Tls(f) => note_tls(q, f),
+        Observation::Tcp(f) if *q == Query::TcpOpen => f.reason.clone(),
+        Observation::Dns(f) if matches!(q, Query::DnsResolves | Query::DnsAddress(_)) => Some(
+            format!("{} {}: [{}]", f.rcode, f.record, f.addresses.join(", ")),
+        ),
+        _ => None,
+    }
+}
+
+fn note_tls(q: &Query, f: &TlsFacts) -> Option<String> {
     match q {
         Query::TlsValid => f.problem.clone(),
         Query::TlsExpiresIn => {

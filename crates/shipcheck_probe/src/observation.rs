@@ -15,6 +15,10 @@ pub enum Observation {
     Redis(crate::db_facts::RedisFacts),
     /// A TLS handshake and the certificates sent.
     Tls(crate::tls_facts::TlsFacts),
+    /// A TCP connection attempt.
+    Tcp(crate::net_facts::TcpFacts),
+    /// A DNS lookup.
+    Dns(crate::net_facts::DnsFacts),
 }
 
 impl Observation {
@@ -25,6 +29,8 @@ impl Observation {
             Observation::Sqlite(s) | Observation::Postgres(s) => s.duration_ms,
             Observation::Redis(r) => r.duration_ms,
             Observation::Tls(t) => t.duration_ms,
+            Observation::Tcp(t) => t.duration_ms,
+            Observation::Dns(d) => d.duration_ms,
         }
     }
 }

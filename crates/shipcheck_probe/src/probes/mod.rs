@@ -1,12 +1,14 @@
 //! One module per probe kind; [`observe`] dispatches on the plan's probe.
 
 mod db_net;
+mod dns;
 mod http;
 mod pg_tls;
 mod postgres;
 mod redis;
 mod resp;
 mod sqlite;
+mod tcp;
 mod tls;
 
 use std::time::Duration;
@@ -34,5 +36,7 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Postgres(p) => postgres::observe(p, cx).await,
         Probe::Redis(p) => redis::observe(p, cx).await,
         Probe::Tls(p) => tls::observe(p, cx).await,
+        Probe::Tcp(p) => tcp::observe(p, cx).await,
+        Probe::Dns(p) => dns::observe(p, cx).await,
     }
 }
