@@ -31,7 +31,7 @@ mod tests {
             Rule::EnvUndocumentedVariable,
             &format!("{base}_bad.env.example"),
         );
-        assert_eq!(lines, vec![3, 9], "{human}");
+        assert_eq!(lines, vec![4, 12], "{human}");
         insta::assert_snapshot!("undocumented_variable_bad", human);
         let (lines, human, _) = run_fixture(
             Rule::EnvUndocumentedVariable,

@@ -7,8 +7,9 @@ use crate::rule::{Family, Violation, violation};
 violation! {
     /// ## What it does
     /// Checks `.env` templates (`.env.example`, `.env.sample`, `.env.template`) for
-    /// variables without a comment: none on the line, and none above the block of
-    /// consecutive variables it belongs to (a comment heading a group documents the group).
+    /// variables without a comment: none on the line, and none heading the section it
+    /// belongs to (consecutive variables, possibly split by single blank lines; two blank
+    /// lines end a section).
     ///
     /// ## Why is this bad?
     /// The template is the documentation of the service's configuration. Whoever fills it
@@ -55,6 +56,7 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, env: &EnvFileNode<'_>) {
         // Walk up through the block of consecutive lines to find a heading comment.
         let mut i = e.line.saturating_sub(1) as usize; // 0-based index of the entry line
         let mut documented = false;
+        let mut blank_run = 0;
         for _ in 0..200 {
             if i == 0 {
                 break;
@@ -62,8 +64,14 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, env: &EnvFileNode<'_>) {
             i -= 1;
             let l = lines.get(i).map_or("", |l| l.trim());
             if l.is_empty() {
-                break;
+                // One blank line separates groups of a section; two end the section.
+                blank_run += 1;
+                if blank_run >= 2 {
+                    break;
+                }
+                continue;
             }
+            blank_run = 0;
             if l.starts_with('#') {
                 documented = true;
                 break;
