@@ -81,6 +81,7 @@ fn login_500_is_not_ready() {
     assert_eq!(report["verdict"]["status"], "not-ready");
     assert_eq!(status(&report, "login"), "failed");
     assert_eq!(status(&report, "schema"), "passed");
+    assert_eq!(status(&report, "seed-data"), "passed");
 }
 
 #[test]
@@ -89,6 +90,19 @@ fn no_seed_data_is_not_ready() {
     assert_eq!(code, Some(1));
     assert_eq!(report["verdict"]["status"], "not-ready");
     assert_eq!(status(&report, "login"), "failed");
+    assert_eq!(status(&report, "seed-data"), "failed");
+    assert_eq!(status(&report, "schema"), "passed");
+    let seed = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "seed-data")
+        .unwrap()
+        .to_string();
+    assert!(
+        seed.contains("rows of users where username = 'admin'"),
+        "the report names the empty table: {seed}"
+    );
 }
 
 #[test]

@@ -597,7 +597,15 @@ fn redis_key(
                     });
                 }
             }
-            Some("ttl") => numeric(ctx, v, &key(KeyAspect::Ttl), out),
+            Some("ttl") => match v.kind {
+                // `-1` (no expiry) and `-2` (absent) are meaningful literals here.
+                Kind::Int(i) => out.push(Assertion {
+                    query: key(KeyAspect::Ttl),
+                    predicate: Predicate::Equals(Value::from(i)),
+                    pos: v.pos(),
+                }),
+                _ => numeric(ctx, v, &key(KeyAspect::Ttl), out),
+            },
             Some("length") => numeric(ctx, v, &key(KeyAspect::Length), out),
             _ => {}
         }
