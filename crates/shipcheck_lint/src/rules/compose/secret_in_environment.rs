@@ -4,13 +4,14 @@ use crate::context::LintContext;
 use crate::nodes::ComposeFile;
 use crate::rule::{Family, Violation, violation};
 use crate::rules::compose::service::services;
-use crate::rules::secrets::patterns::{is_placeholder, is_secret_name};
+use crate::rules::secrets::patterns::{find_tokens, is_placeholder, is_secret_name};
 
 violation! {
     /// ## What it does
     /// Checks `environment:` entries whose name says they hold a secret (`*_PASSWORD`,
     /// `*_TOKEN`, `*_SECRET`, `*_API_KEY`…) and whose value is a literal rather than a
-    /// `${VARIABLE}` reference. Values are masked in every output.
+    /// `${VARIABLE}` reference. Values are masked in every output; values in a known token
+    /// format are left to `secrets/known-token-format`.
     ///
     /// ## Why is this bad?
     /// A literal secret in a compose file is committed with it, identical on every host,
@@ -66,7 +67,12 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
         for (name, value, span) in s.environment() {
             let Some(value) = value else { continue };
             let v = value.trim_matches(['\'', '"']);
-            if is_secret_name(&name) && !is_placeholder(v) && !v.contains('$') {
+            // Known token formats are reported by `secrets/known-token-format`.
+            if is_secret_name(&name)
+                && !is_placeholder(v)
+                && !v.contains('$')
+                && find_tokens(v).is_empty()
+            {
                 ctx.report(
                     ServiceSecretInEnvironment {
                         service: s.name.to_owned(),

@@ -4,12 +4,13 @@ use crate::context::LintContext;
 use crate::nodes::DockerfileFile;
 use crate::rule::{Family, Violation, violation};
 use crate::rules::dockerfile::shell::{find_in, key_values};
-use crate::rules::secrets::patterns::{is_placeholder, is_secret_name};
+use crate::rules::secrets::patterns::{find_tokens, is_placeholder, is_secret_name};
 
 violation! {
     /// ## What it does
     /// Checks `ENV` instructions that set a secret-named variable (`*_PASSWORD`, `*_TOKEN`,
-    /// `*_SECRET`, `*_API_KEY`…) to a literal value. The value is masked in every output.
+    /// `*_SECRET`, `*_API_KEY`…) to a literal value. The value is masked in every output;
+    /// values in a known token format are left to `secrets/known-token-format`.
     ///
     /// ## Why is this bad?
     /// `ENV` values are stored in the image configuration: anyone who can pull the image
@@ -56,7 +57,12 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, df: &DockerfileFile<'_>) {
     for ins in df.dockerfile.instructions.iter().filter(|i| i.is("ENV")) {
         for (k, v) in key_values(ins) {
             let Some(v) = v else { continue };
-            if is_secret_name(&k) && !is_placeholder(&v) && !v.contains('$') {
+            // Known token formats are reported by `secrets/known-token-format`.
+            if is_secret_name(&k)
+                && !is_placeholder(&v)
+                && !v.contains('$')
+                && find_tokens(&v).is_empty()
+            {
                 let span = find_in(df.file, ins, &k);
                 ctx.report(SecretInEnv { name: k, value: v }, span);
             }
