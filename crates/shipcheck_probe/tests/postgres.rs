@@ -240,3 +240,76 @@ async fn wrong_password_is_auth_and_never_shown_stopped_server_is_connect() {
     assert_eq!(err.class, FailureClass::Connect, "{err}");
     assert!(started.elapsed() < Duration::from_secs(4));
 }
+
+#[tokio::test]
+async fn sslmode_is_honoured_against_a_tls_server() {
+    let Some(pg) = Postgres::start_tls() else {
+        return;
+    };
+    let dir = pg.dir().to_path_buf();
+    let plan = |mode: &str, extra: &str| {
+        format!(
+            "  - id: db\n    postgres: {{ url: \"postgres://postgres:{PASSWORD}@127.0.0.1:{}/postgres?sslmode={mode}\"{extra} }}\n    expect: {{ server_version: {{ regex: \"^1\" }} }}\n",
+            pg.port
+        )
+    };
+    for (mode, extra) in [
+        ("require", ""),
+        ("verify-full", ", ca_file: ca.pem"),
+        ("verify-ca", ", ca_file: ca.pem"),
+        ("prefer", ""),
+    ] {
+        let (_, results) = run(&check(&dir, &plan(mode, extra)), Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|e| panic!("{mode}: {e}"));
+        assert!(results[0].passed, "{mode}: {results:?}");
+    }
+    // The certificate is not trusted without the CA file.
+    let err = run(
+        &check(&dir, &plan("verify-full", "")),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.class, FailureClass::Tls, "{err}");
+    assert!(!err.message.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out_and_an_unknown_host_is_dns() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut conns = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            conns.push(s);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let plan = |host: &str, port: u16| {
+        format!(
+            "  - id: db\n    postgres: {{ url: \"postgres://u:p@{host}:{port}/db?sslmode=disable\" }}\n"
+        )
+    };
+    let started = Instant::now();
+    let err = run(
+        &check(dir.path(), &plan("127.0.0.1", port)),
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.class, FailureClass::Timeout, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    held.abort();
+
+    let err = run(
+        &check(dir.path(), &plan("no-such-host.invalid", 5432)),
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err.class, FailureClass::Dns | FailureClass::Timeout),
+        "{err}"
+    );
+}

@@ -39,6 +39,16 @@ fn is_root() -> bool {
 impl Postgres {
     /// Starts a cluster, or returns `None` (after [`super::skip_or_fail`]) without PostgreSQL.
     pub fn start() -> Option<Postgres> {
+        Self::start_with(false)
+    }
+
+    /// Starts a cluster that also offers TLS, with `ca.pem`, `server.pem` and `server.key`
+    /// (for localhost and 127.0.0.1) in [`Postgres::dir`].
+    pub fn start_tls() -> Option<Postgres> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<Postgres> {
         let Some(bin) = bin_dir() else {
             super::skip_or_fail("PostgreSQL (initdb/pg_ctl in /usr/lib/postgresql/*/bin)");
             return None;
@@ -47,6 +57,15 @@ impl Postgres {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         std::fs::write(dir.path().join("pw"), PASSWORD).unwrap();
+        if tls {
+            super::write_certs(dir.path());
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                dir.path().join("server.key"),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        }
         if as_root {
             let ok = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
@@ -88,11 +107,17 @@ impl Postgres {
         // A port can be taken between picking and binding: retry a few times.
         for _ in 0..5 {
             pg.port = super::free_port();
-            let opts = format!(
+            let mut opts = format!(
                 "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
                 pg.port,
                 pg.dir.path().display()
             );
+            if tls {
+                let d = pg.dir.path().display();
+                opts.push_str(&format!(
+                    " -c ssl=on -c ssl_cert_file={d}/server.pem -c ssl_key_file={d}/server.key"
+                ));
+            }
             let log = pg.dir.path().join("log");
             let out = pg.tool(
                 "pg_ctl",
