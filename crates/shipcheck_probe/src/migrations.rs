@@ -405,6 +405,39 @@ mod tests {
     }
 
     #[test]
+    fn without_a_directory_only_the_current_revision_is_reported() {
+        let spec = MigrationSpec {
+            tool: MigrationTool::Alembic,
+            dir: None,
+        };
+        let s = compare(&spec, &applied(&["c3"]));
+        assert_eq!(
+            describe(spec.tool, &s),
+            (
+                true,
+                "alembic: database at c3 (no migrations_dir: head not checked)".into()
+            )
+        );
+        let spec = MigrationSpec {
+            tool: MigrationTool::Sqlx,
+            dir: None,
+        };
+        let rows = vec![
+            Applied {
+                id: "1".into(),
+                ok: true,
+            },
+            Applied {
+                id: "2".into(),
+                ok: false,
+            },
+        ];
+        let (ok, text) = describe(spec.tool, &compare(&spec, &rows));
+        assert!(!ok);
+        assert_eq!(text, "sqlx: database at 1; failed migration(s): 2");
+    }
+
+    #[test]
     fn alembic_several_heads_and_merges() {
         let d = tempfile::tempdir().unwrap();
         script(d.path(), "a1", "None");
