@@ -50,6 +50,7 @@ pub(crate) fn router(state: SharedState) -> Router {
         .route("/api/v1/auth/login", post(api::login))
         .route("/api/v1/vehicles", get(api::vehicles))
         .route("/api/v1/commands", post(api::submit_command))
+        .route("/ws/responses/{command_id}", get(crate::stream::responses))
         .fallback(api::not_found)
         .layer(from_fn_with_state(Arc::clone(&state), layers::cors))
         .layer(from_fn_with_state(Arc::clone(&state), layers::faults))

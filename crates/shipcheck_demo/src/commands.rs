@@ -1,10 +1,8 @@
 //! Submitted commands and their response stream.
 //!
-//! `POST /api/v1/commands` stores the command in SQLite and registers it here. The WebSocket
-//! stream of FIELD.md system 1 (`GET /ws/responses/{command_id}?token=…`, streaming 2–3
-//! messages per command) is to be added on top of this hub: its handler looks the command up
-//! with [`CommandHub::responses`] and sends each message in order. Until then the responses are
-//! only computed, not delivered.
+//! `POST /api/v1/commands` stores the command in SQLite and registers it here; the WebSocket
+//! stream (`GET /ws/responses/{command_id}?token=…`, [`crate::stream`]) looks the command up
+//! with [`CommandHub::responses`] and sends each message in order.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -53,13 +51,6 @@ impl CommandHub {
     }
 
     /// The messages the stream for `command_id` delivers, if the command is known.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "read by the WebSocket response stream, added later"
-        )
-    )]
     pub(crate) fn responses(&self, command_id: &str) -> Option<Vec<Value>> {
         let commands = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         commands.by_id.get(command_id).cloned()

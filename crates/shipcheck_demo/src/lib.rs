@@ -41,6 +41,7 @@ mod metrics;
 mod scenario;
 mod serve;
 mod server;
+mod stream;
 mod tls;
 
 pub use error::DemoError;

@@ -114,6 +114,8 @@ pub enum Probe {
     Tcp(TcpProbe),
     /// A DNS lookup.
     Dns(DnsProbe),
+    /// A WebSocket session: connect, send, collect messages.
+    WebSocket(WsProbe),
 }
 
 impl Probe {
@@ -125,6 +127,7 @@ impl Probe {
             Probe::Tls(_) => "tls",
             Probe::Tcp(_) => "tcp",
             Probe::Dns(_) => "dns",
+            Probe::WebSocket(_) => "websocket",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
         }
@@ -174,6 +177,38 @@ pub struct SqliteProbe {
     pub query: Option<String>,
     /// What the expectations need fetched (row counts, integrity); filled by the loader.
     pub fetch: Vec<Query>,
+}
+
+/// `websocket:` — `URL` or `{ url, headers, query, send, within, … }`.
+#[derive(Debug, Clone)]
+pub struct WsProbe {
+    /// `ws://`, `wss://` (or `http://`, `https://`) URL template.
+    pub url: String,
+    /// Handshake headers (name lower-cased, value template).
+    pub headers: Vec<(String, String)>,
+    /// Query parameters appended to the URL (value templates).
+    pub query: Vec<(String, String)>,
+    /// Messages sent after connecting, in order.
+    pub send: Vec<WsMessage>,
+    /// Collect messages for at most this long (default: the check's timeout, minus a margin).
+    pub within: Option<Duration>,
+    /// Stop after this many messages (default 100).
+    pub max_messages: u32,
+    /// Largest message accepted (default 64 KiB).
+    pub max_message: u64,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// One message a `websocket` probe sends.
+#[derive(Debug, Clone)]
+pub enum WsMessage {
+    /// Sent as a text frame (template).
+    Text(String),
+    /// Sent as JSON text (strings inside may hold templates).
+    Json(serde_json::Value),
 }
 
 /// `tcp:` — `HOST:PORT` or `{ host, port }`.
@@ -263,6 +298,10 @@ pub enum Query {
     DnsResolves,
     /// DNS: this address is among the answers (with `exists`).
     DnsAddress(String),
+    /// WebSocket: the messages received (predicates on their number).
+    WsMessages,
+    /// WebSocket: the server closed the session cleanly (bool).
+    WsClosed,
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.

@@ -13,11 +13,36 @@ use crate::probe;
 use crate::yaml::{Kind, Node};
 
 const CHECK_KEYS: &[&str] = &[
-    "id", "title", "needs", "critical", "timeout", "retry", "until", "skip", "http", "sqlite",
-    "postgres", "redis", "tls", "tcp", "dns", "expect", "capture",
+    "id",
+    "title",
+    "needs",
+    "critical",
+    "timeout",
+    "retry",
+    "until",
+    "skip",
+    "http",
+    "sqlite",
+    "postgres",
+    "redis",
+    "tls",
+    "tcp",
+    "dns",
+    "websocket",
+    "expect",
+    "capture",
 ];
 /// Probe keys; a check has exactly one.
-const PROBES: &[&str] = &["http", "sqlite", "postgres", "redis", "tls", "tcp", "dns"];
+const PROBES: &[&str] = &[
+    "http",
+    "sqlite",
+    "postgres",
+    "redis",
+    "tls",
+    "tcp",
+    "dns",
+    "websocket",
+];
 
 /// Most attempts a `retry` may ask for.
 const MAX_ATTEMPTS: u64 = 100;
@@ -226,6 +251,9 @@ pub(crate) fn build(
         (Some("tls"), Some((_, v))) => crate::net::tls(ctx, v, base_dir).map(Probe::Tls),
         (Some("tcp"), Some((_, v))) => crate::net::tcp(ctx, v).map(Probe::Tcp),
         (Some("dns"), Some((_, v))) => crate::net::dns(ctx, v).map(Probe::Dns),
+        (Some("websocket"), Some((_, v))) => {
+            crate::ws::websocket(ctx, v, base_dir).map(Probe::WebSocket)
+        }
         (Some("postgres"), Some((_, v))) => {
             crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
         }

@@ -12,12 +12,24 @@ use crate::yaml::{Kind, Node};
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("status", &["http"]),
     ("headers", &["http"]),
-    ("json", &["http", "sqlite", "postgres", "tls", "dns"]),
+    (
+        "json",
+        &["http", "sqlite", "postgres", "tls", "dns", "websocket"],
+    ),
     ("body", &["http"]),
     ("body_size", &["http"]),
     (
         "duration",
-        &["http", "sqlite", "postgres", "redis", "tls", "tcp", "dns"],
+        &[
+            "http",
+            "sqlite",
+            "postgres",
+            "redis",
+            "tls",
+            "tcp",
+            "dns",
+            "websocket",
+        ],
     ),
     ("tables", &["sqlite", "postgres"]),
     ("columns", &["sqlite", "postgres"]),
@@ -41,6 +53,8 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("resolves", &["dns"]),
     ("includes", &["dns"]),
     ("excludes", &["dns"]),
+    ("messages", &["websocket"]),
+    ("closed", &["websocket"]),
 ];
 
 /// Every predicate name.
@@ -180,6 +194,7 @@ pub(crate) fn build(
             }
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
+            k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
             db_key => crate::db_expect::build_key(
                 ctx,
                 db_key,

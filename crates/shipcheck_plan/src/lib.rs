@@ -33,6 +33,7 @@ mod net;
 mod probe;
 mod quantity;
 pub mod template;
+mod ws;
 mod yaml;
 
 pub use ast::*;

@@ -60,7 +60,12 @@ fn is_token(name: &str) -> bool {
 }
 
 /// `(name, template)` pairs of a mapping (headers, query, form).
-fn pairs(ctx: &mut Ctx<'_>, n: &Node, what: &str, header_names: bool) -> Vec<(String, String)> {
+pub(crate) fn pairs(
+    ctx: &mut Ctx<'_>,
+    n: &Node,
+    what: &str,
+    header_names: bool,
+) -> Vec<(String, String)> {
     let Some(entries) = ctx.map(n, what) else {
         return Vec::new();
     };

@@ -327,3 +327,10 @@ fn tcp_and_dns_probe_shape() {
         "name: p\nchecks:\n  - id: a\n    tcp: db.internal\n  - id: b\n    dns: { name: x.test, type: MX, nameserver: \"ns.example\" }\n  - id: c\n    dns: x.test\n    expect: { includes: [not-an-ip], open: true }\n"
     ));
 }
+
+#[test]
+fn websocket_probe_shape() {
+    insta::assert_snapshot!(errors(
+        "name: p\nchecks:\n  - id: a\n    websocket: \"ftp://h/\"\n  - id: b\n    websocket: { url: \"ws://h/\", max_messages: 0, within: 0s, sned: x }\n  - id: c\n    websocket: \"ws://h/\"\n    expect: { messages: { at_least: two }, closed: maybe, status: 200 }\n"
+    ));
+}

@@ -667,3 +667,50 @@ checks:
         ("A", None)
     );
 }
+
+#[test]
+fn websocket_probe_loads_with_messages_and_captures() {
+    let plan = load(
+        r#"
+name: t
+checks:
+  - id: login
+    http: { post: "http://h/login" }
+    capture: { token: "$.access_token" }
+  - id: stream
+    needs: [login]
+    websocket:
+      url: "ws://h/ws/responses/1"
+      query: { token: "{{ token }}" }
+      headers: { Authorization: "Bearer {{ token }}" }
+      send: [ping, { subscribe: "{{ token }}" }]
+      within: 5s
+      max_messages: 10
+      max_message: 1KiB
+    expect:
+      messages: { at_least: 2 }
+      closed: true
+      json: { "$[0].state": accepted }
+    capture: { state: "$[0].state" }
+"#,
+    );
+    let Probe::WebSocket(w) = &plan.checks[1].probe else {
+        panic!("not websocket");
+    };
+    assert_eq!(w.query, [("token".to_owned(), "{{ token }}".to_owned())]);
+    assert_eq!(w.headers[0].0, "authorization");
+    assert_eq!(w.send.len(), 2);
+    assert_eq!(w.within, Some(Duration::from_secs(5)));
+    assert_eq!((w.max_messages, w.max_message), (10, 1024));
+    let e = &plan.checks[1].expect;
+    assert_eq!(e[0].query, Query::WsMessages);
+    assert_eq!(
+        e[0].predicate,
+        Predicate::Count(Box::new(Predicate::AtLeast(Quantity {
+            value: 2.0,
+            unit: Unit::Number
+        })))
+    );
+    assert_eq!(e[1].query, Query::WsClosed);
+    assert_eq!(plan.checks[1].capture.len(), 1);
+}

@@ -170,6 +170,7 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
         Observation::Tls(facts) => crate::assert_net::select_tls(q, facts),
         Observation::Tcp(facts) => crate::assert_net::select_tcp(q, facts),
         Observation::Dns(facts) => crate::assert_net::select_dns(q, facts),
+        Observation::WebSocket(facts) => crate::assert_net::select_ws(q, facts),
     }
 }
 

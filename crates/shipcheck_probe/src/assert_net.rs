@@ -6,7 +6,7 @@ use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
 use shipcheck_plan::{Query, TLS_VERSIONS, Unit};
 
-use crate::net_facts::{DnsFacts, TcpFacts};
+use crate::net_facts::{DnsFacts, TcpFacts, WsFacts};
 use crate::observation::Observation;
 use crate::tls_facts::TlsFacts;
 
@@ -24,6 +24,8 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::TcpOpen => "port open".into(),
         Query::DnsResolves => "resolves".into(),
         Query::DnsAddress(ip) => format!("address {ip}"),
+        Query::WsMessages => "messages".into(),
+        Query::WsClosed => "closed cleanly".into(),
         _ => return None,
     })
 }
@@ -106,12 +108,32 @@ pub(crate) fn select_dns(q: &Query, f: &DnsFacts) -> Result<(Vec<Value>, Unit), 
     }
 }
 
+/// The values a query selects on `websocket` facts.
+pub(crate) fn select_ws(q: &Query, f: &WsFacts) -> Result<(Vec<Value>, Unit), String> {
+    match q {
+        Query::WsMessages => Ok((f.messages.clone(), Unit::Number)),
+        Query::WsClosed => Ok((vec![Value::Bool(f.closed_cleanly)], Unit::Number)),
+        Query::JsonPath(path) => {
+            let doc = f.to_json();
+            let found = doc
+                .query(path)
+                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
+            Ok((found.into_iter().cloned().collect(), Unit::Number))
+        }
+        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
+        _ => Err("this expectation does not apply to websocket probes".into()),
+    }
+}
+
 /// Extra words for the actual value (which certificate problem, why a port is not open,
 /// what a name resolved to).
 pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
     match obs {
         Observation::Tls(f) => note_tls(q, f),
         Observation::Tcp(f) if *q == Query::TcpOpen => f.reason.clone(),
+        Observation::WebSocket(f) if matches!(q, Query::WsMessages | Query::WsClosed) => {
+            Some(format!("ended: {}", f.ended))
+        }
         Observation::Dns(f) if matches!(q, Query::DnsResolves | Query::DnsAddress(_)) => Some(
             format!("{} {}: [{}]", f.rcode, f.record, f.addresses.join(", ")),
         ),
@@ -136,5 +158,41 @@ fn note_tls(q: &Query, f: &TlsFacts) -> Option<String> {
             })
         }
         _ => None,
+    }
+}
+
+/// A capture from a WebSocket session: a JSONPath into the array of messages, or a regex
+/// over the messages (one per line).
+pub(crate) fn capture_ws(c: &shipcheck_plan::Capture, f: &WsFacts) -> Result<Value, String> {
+    use shipcheck_plan::CaptureSource;
+    match &c.source {
+        CaptureSource::JsonPath(path) => {
+            let doc = f.to_json();
+            let found = doc
+                .query(path)
+                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
+            match found.as_slice() {
+                [one] => Ok((*one).clone()),
+                [] => Err(format!("{path} matched nothing in the messages")),
+                many => Err(format!(
+                    "{path} matched {} values; a capture needs exactly one",
+                    many.len()
+                )),
+            }
+        }
+        CaptureSource::Header(name) => Err(format!(
+            "a WebSocket session has no `{name}` response header to capture"
+        )),
+        CaptureSource::Regex { pattern, group } => {
+            let re = regex::Regex::new(pattern).map_err(|e| format!("invalid regex: {e}"))?;
+            let text: Vec<String> = f.messages.iter().map(crate::value::text).collect();
+            let text = text.join("\n");
+            let caps = re
+                .captures(&text)
+                .ok_or_else(|| format!("/{pattern}/ did not match the messages"))?;
+            caps.get(*group)
+                .map(|m| Value::String(m.as_str().to_owned()))
+                .ok_or_else(|| format!("/{pattern}/ has no group {group}"))
+        }
     }
 }

@@ -17,8 +17,11 @@ pub fn capture(captures: &[Capture], obs: &Observation) -> Result<Vec<(String, V
 }
 
 fn one(c: &Capture, obs: &Observation) -> Result<Value, String> {
+    if let Observation::WebSocket(ws) = obs {
+        return crate::assert_net::capture_ws(c, ws);
+    }
     let Observation::Http(ex) = obs else {
-        return Err("captures are only supported on HTTP probes".into());
+        return Err("captures are only supported on HTTP and WebSocket probes".into());
     };
     let resp = &ex.hops.last().ok_or("no response")?.response;
     match &c.source {

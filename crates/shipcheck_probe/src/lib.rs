@@ -23,7 +23,7 @@ mod value;
 pub use assert::evaluate;
 pub use capture::capture;
 pub use db_facts::{DbColumn, DbFacts, MigrationState, RedisFacts};
-pub use net_facts::{DnsFacts, TcpFacts};
+pub use net_facts::{DnsFacts, TcpFacts, WsFacts};
 pub use observation::{Observation, Observed, ProbeError, SqliteSchema};
 pub use probes::{ProbeContext, observe};
 pub use tls_facts::{CertFacts, TlsFacts};

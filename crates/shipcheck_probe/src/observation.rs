@@ -19,6 +19,8 @@ pub enum Observation {
     Tcp(crate::net_facts::TcpFacts),
     /// A DNS lookup.
     Dns(crate::net_facts::DnsFacts),
+    /// A WebSocket session.
+    WebSocket(crate::net_facts::WsFacts),
 }
 
 impl Observation {
@@ -31,6 +33,7 @@ impl Observation {
             Observation::Tls(t) => t.duration_ms,
             Observation::Tcp(t) => t.duration_ms,
             Observation::Dns(d) => d.duration_ms,
+            Observation::WebSocket(w) => w.duration_ms,
         }
     }
 }

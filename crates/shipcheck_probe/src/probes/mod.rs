@@ -10,6 +10,7 @@ mod resp;
 mod sqlite;
 mod tcp;
 mod tls;
+mod websocket;
 
 use std::time::Duration;
 
@@ -38,5 +39,6 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Tls(p) => tls::observe(p, cx).await,
         Probe::Tcp(p) => tcp::observe(p, cx).await,
         Probe::Dns(p) => dns::observe(p, cx).await,
+        Probe::WebSocket(p) => websocket::observe(p, cx).await,
     }
 }

@@ -1,0 +1,158 @@
+//! The `websocket:` probe key and its expectations (`messages`, `closed`).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::ast::{Assertion, Predicate, Query, WsMessage, WsProbe};
+use crate::check::positive_duration;
+use crate::ctx::{Ctx, get, shown};
+use crate::expect::{Target, predicates};
+use crate::probe::{pairs, resolve};
+use crate::yaml::{Kind, Node};
+
+const KEYS: &[&str] = &[
+    "url",
+    "headers",
+    "query",
+    "send",
+    "within",
+    "max_messages",
+    "max_message",
+    "insecure",
+    "ca_file",
+];
+
+/// `expect:` keys of the `websocket` probe handled here.
+pub(crate) const EXPECT_WS: &[&str] = &["messages", "closed"];
+
+/// Default and largest `max_messages`.
+const DEFAULT_MAX_MESSAGES: u64 = 100;
+const MAX_MAX_MESSAGES: u64 = 10_000;
+/// Default and largest `max_message`.
+const DEFAULT_MAX_MESSAGE: u64 = 64 * 1024;
+const MAX_MAX_MESSAGE: u64 = 16 * 1024 * 1024;
+
+/// `websocket: URL` / `websocket: { url, headers, query, send, within, … }`.
+pub(crate) fn websocket(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<WsProbe> {
+    let (url_node, entries) = match &n.kind {
+        Kind::Map(entries) => {
+            ctx.keys(entries, KEYS, "a websocket probe");
+            let Some(u) = get(entries, "url") else {
+                ctx.error(
+                    n.span,
+                    "the websocket probe has no `url`",
+                    "add `url: ws://…`",
+                );
+                return None;
+            };
+            (u, entries.as_slice())
+        }
+        _ => (n, &[][..]),
+    };
+    let url = ctx.template(url_node, "url")?;
+    let lower = url.to_ascii_lowercase();
+    if !url.contains("{{")
+        && !["ws://", "wss://", "http://", "https://"]
+            .iter()
+            .any(|s| lower.starts_with(s))
+    {
+        ctx.error(
+            url_node.span,
+            "the URL must start with `ws://`, `wss://`, `http://` or `https://`",
+            format!("found {}", shown(url_node)),
+        );
+        return None;
+    }
+    let headers = get(entries, "headers")
+        .map(|h| pairs(ctx, h, "headers", true))
+        .unwrap_or_default();
+    let query = get(entries, "query")
+        .map(|q| pairs(ctx, q, "query", false))
+        .unwrap_or_default();
+    let mut send = Vec::new();
+    if let Some(s) = get(entries, "send") {
+        let items: &[Node] = match &s.kind {
+            Kind::Seq(items) => items,
+            _ => std::slice::from_ref(s),
+        };
+        for item in items {
+            match &item.kind {
+                Kind::Str(_) => send.push(WsMessage::Text(ctx.template(item, "send")?)),
+                _ => {
+                    let value = ctx.json(item)?;
+                    ctx.template_sites(item);
+                    send.push(WsMessage::Json(value));
+                }
+            }
+        }
+    }
+    let within = match get(entries, "within") {
+        Some(w) => Some(positive_duration(ctx, w, "within")?),
+        None => None,
+    };
+    let max_messages = match get(entries, "max_messages") {
+        Some(m) => match ctx.uint(m, "max_messages", MAX_MAX_MESSAGES)? {
+            0 => {
+                ctx.error(m.span, "`max_messages` must be at least 1", "zero");
+                return None;
+            }
+            x => x as u32,
+        },
+        None => DEFAULT_MAX_MESSAGES as u32,
+    };
+    let max_message = match get(entries, "max_message") {
+        Some(m) => match ctx.size(m, "max_message")? {
+            0 => {
+                ctx.error(m.span, "`max_message` must be at least 1 byte", "zero");
+                return None;
+            }
+            x if x > MAX_MAX_MESSAGE => {
+                ctx.error(m.span, "`max_message` must be at most 16MiB", "too large");
+                return None;
+            }
+            x => x,
+        },
+        None => DEFAULT_MAX_MESSAGE,
+    };
+    let insecure = match get(entries, "insecure") {
+        Some(v) => ctx.bool(v, "insecure")?,
+        None => false,
+    };
+    let ca_file = match get(entries, "ca_file") {
+        Some(v) => Some(resolve(base_dir, &ctx.text(v, "ca_file")?)),
+        None => None,
+    };
+    Some(WsProbe {
+        url,
+        headers,
+        query,
+        send,
+        within,
+        max_messages,
+        max_message,
+        insecure,
+        ca_file,
+    })
+}
+
+/// One `websocket` expectation key.
+pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
+    if key == "closed" {
+        if let Some(b) = ctx.bool(v, "closed") {
+            out.push(Assertion {
+                query: Query::WsClosed,
+                predicate: Predicate::Equals(Value::Bool(b)),
+                pos: v.pos(),
+            });
+        }
+        return;
+    }
+    // `messages: 2` or `messages: { at_least: 2 }`: predicates on the number received.
+    let mut inner = Vec::new();
+    predicates(ctx, v, Target::Number, &Query::WsMessages, &mut inner);
+    out.extend(inner.into_iter().map(|a| Assertion {
+        predicate: Predicate::Count(Box::new(a.predicate)),
+        ..a
+    }));
+}
