@@ -16,6 +16,7 @@ use crate::yaml::{Kind, Node};
 /// Builds the assertions of one query from a predicate object (numeric or any).
 pub(crate) type Preds<'a> = dyn FnMut(&mut Ctx<'_>, &Node, &Query, &mut Vec<Assertion>) + 'a;
 
+mod pg_dump;
 mod probes;
 
 pub(crate) use probes::{postgres, redis};
@@ -206,7 +207,8 @@ fn columns_typed(ctx: &mut Ctx<'_>, cols: &Node) -> Option<Vec<ColumnSpec>> {
     ok.then_some(out)
 }
 
-/// `schema: FILE` — an expected-schema YAML file (`tables: { t: { col: type } }`).
+/// `schema: FILE` — an expected-schema YAML file (`tables: { t: { col: type } }`), or
+/// `pg_dump --schema-only` output when the file name ends in `.sql`.
 fn schema_file(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<ExpectedSchema> {
     let name = ctx.text(v, "schema")?;
     let path = resolve(base_dir, &name);
@@ -229,6 +231,22 @@ fn schema_file(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<ExpectedS
             return None;
         }
     };
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+    {
+        return match pg_dump::parse(&src) {
+            Ok(tables) => Some(ExpectedSchema { path, tables }),
+            Err(e) => {
+                ctx.error(
+                    v.span,
+                    format!("{}: {e}", path.display()),
+                    "invalid expected-schema file",
+                );
+                None
+            }
+        };
+    }
     let no_env = |_: &str| None;
     let mut sub = Ctx::new(&no_env);
     let tables = crate::yaml::parse(&src, &mut sub).and_then(|root| schema_tables(&mut sub, &root));

@@ -313,3 +313,37 @@ async fn a_silent_server_times_out_and_an_unknown_host_is_dns() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn drift_against_a_pg_dump_schema_only_file() {
+    let Some(pg) = Postgres::start() else { return };
+    pg.create_db("good");
+    pg.sql(
+        "good",
+        "CREATE TABLE users (user_id serial PRIMARY KEY, username text NOT NULL, password_hash text NOT NULL,
+                             is_active boolean NOT NULL DEFAULT true);
+         CREATE TABLE vehicles (id serial PRIMARY KEY, vin text NOT NULL, owner_id integer REFERENCES users,
+                                created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz);",
+    );
+    pg.create_db("app");
+    pg.sql("app", DRIFTED);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), pg.dump_schema("good")).unwrap();
+    let plan = |db: &str| {
+        format!(
+            "  - id: db\n    postgres: {{ url: \"{}\" }}\n    expect: {{ schema: schema.sql }}\n",
+            pg.url(db)
+        )
+    };
+    let (_, results) = run(&check(dir.path(), &plan("good")), Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(results[0].passed, "{results:#?}");
+    let (_, results) = run(&check(dir.path(), &plan("app")), Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        results[0].actual,
+        "2 differences: missing column `users.is_active`; missing column `vehicles.updated_at`"
+    );
+}
