@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs shipcheck's whole test suite on a fresh Debian machine: installs what the
-# tests need when it is missing (nginx for the HTTP integration tests, junitparser
-# to load our JUnit output with a standard consumer), then runs `cargo test`.
+# tests need when it is missing (nginx for the HTTP integration tests, PostgreSQL
+# and Redis for the data-layer probes — the tests start private instances on
+# loopback ports, never the system services — and junitparser to load our JUnit
+# output with a standard consumer), then runs `cargo test`.
 # Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +12,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 [ -x /usr/sbin/nginx ] || [ -x /usr/bin/nginx ] || missing+=(nginx-light)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
