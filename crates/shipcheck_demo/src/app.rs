@@ -31,6 +31,8 @@ pub(crate) struct AppState {
     pub(crate) request_counts: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// Origins allowed by CORS on `/api/*`.
     pub(crate) allowed_origins: Vec<String>,
+    /// HMAC key of the signed webhook endpoint.
+    pub(crate) webhook_secret: String,
 }
 
 pub(crate) type SharedState = Arc<AppState>;
@@ -51,6 +53,7 @@ pub(crate) fn router(state: SharedState) -> Router {
         .route("/api/v1/vehicles", get(api::vehicles))
         .route("/api/v1/commands", post(api::submit_command))
         .route("/ws/responses/{command_id}", get(crate::stream::responses))
+        .route("/webhooks/diagnostics", post(crate::webhook::receive))
         .fallback(api::not_found)
         .layer(from_fn_with_state(Arc::clone(&state), layers::cors))
         .layer(from_fn_with_state(Arc::clone(&state), layers::faults))

@@ -43,6 +43,7 @@ mod serve;
 mod server;
 mod stream;
 mod tls;
+mod webhook;
 
 pub use error::DemoError;
 pub use scenario::{ParseScenarioError, Scenario};

@@ -49,6 +49,8 @@ pub struct DemoServer {
     pub admin_username: String,
     /// The seeded administrator's password, random per start: pass it to plans as a secret.
     pub admin_password: String,
+    /// HMAC-SHA256 key of `POST /webhooks/diagnostics`, random per start: a secret too.
+    pub webhook_secret: String,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -62,6 +64,7 @@ impl fmt::Debug for DemoServer {
             .field("db_path", &self.db_path)
             .field("admin_username", &self.admin_username)
             .field("admin_password", &"<redacted>")
+            .field("webhook_secret", &"<redacted>")
             .finish_non_exhaustive()
     }
 }
@@ -98,6 +101,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
     let db_path = data_dir.join("demo.db");
     let ca_pem_path = data_dir.join("ca.pem");
     let admin_password = random_hex(12)?;
+    let webhook_secret = random_hex(16)?;
 
     // Hashing, SQLite and key generation block: keep them off the async workers.
     let (password, path, scenario) = (admin_password.clone(), db_path.clone(), opts.scenario);
@@ -133,6 +137,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         commands: CommandHub::default(),
         request_counts: std::sync::Mutex::new(std::collections::HashMap::new()),
         allowed_origins,
+        webhook_secret: webhook_secret.clone(),
     });
     let app = router(state);
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -152,6 +157,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         db_path,
         admin_username: ADMIN_USERNAME.to_owned(),
         admin_password,
+        webhook_secret,
         shutdown,
         tasks,
     })

@@ -116,6 +116,10 @@ pub enum Probe {
     Dns(DnsProbe),
     /// A WebSocket session: connect, send, collect messages.
     WebSocket(WsProbe),
+    /// The production-readiness linter over deployment files.
+    Lint(LintProbe),
+    /// A signed webhook delivery: once validly signed, once tampered.
+    Webhook(WebhookProbe),
 }
 
 impl Probe {
@@ -128,6 +132,8 @@ impl Probe {
             Probe::Tcp(_) => "tcp",
             Probe::Dns(_) => "dns",
             Probe::WebSocket(_) => "websocket",
+            Probe::Lint(_) => "lint",
+            Probe::Webhook(_) => "webhook",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
         }
@@ -177,6 +183,34 @@ pub struct SqliteProbe {
     pub query: Option<String>,
     /// What the expectations need fetched (row counts, integrity); filled by the loader.
     pub fetch: Vec<Query>,
+}
+
+/// `webhook:` — a body signed with HMAC-SHA256, sent once as signed and once tampered.
+#[derive(Debug, Clone)]
+pub struct WebhookProbe {
+    /// URL template (POSTed to).
+    pub url: String,
+    /// The HMAC key (redacted everywhere).
+    pub secret: String,
+    /// Header carrying the signature (lower-case).
+    pub header: String,
+    /// Header value; `{signature}` (lower-case hex) and `{timestamp}` (Unix seconds) are
+    /// replaced.
+    pub signature: String,
+    /// What is signed; `{body}` and `{timestamp}` are replaced.
+    pub signing_string: String,
+    /// The body (JSON or raw text; templates allowed).
+    pub body: Body,
+    /// Extra request headers.
+    pub headers: Vec<(String, String)>,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+    /// Send the validly signed delivery.
+    pub send_signed: bool,
+    /// Send the tampered delivery.
+    pub send_tampered: bool,
 }
 
 /// `websocket:` — `URL` or `{ url, headers, query, send, within, … }`.
@@ -246,6 +280,32 @@ pub struct TlsProbe {
     pub alpn: Vec<String>,
 }
 
+/// `lint:` — lint deployment files as part of the plan.
+#[derive(Debug, Clone)]
+pub struct LintProbe {
+    /// Files and directories, resolved against the plan's directory.
+    pub paths: Vec<PathBuf>,
+    /// Findings at or above this level fail the check; `None` (`fail_on: never`) never fails.
+    pub fail_on: Option<LintLevel>,
+    /// A `.shipcheck.yaml` to use instead of the nearest one.
+    pub config: Option<PathBuf>,
+    /// Namespace of objects that declare none.
+    pub namespace: Option<String>,
+    /// The plan's directory; findings are reported relative to it.
+    pub base_dir: PathBuf,
+}
+
+/// A lint severity threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LintLevel {
+    /// Info and above.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+}
+
 /// One expectation: a query on the observation and the predicates it must satisfy.
 #[derive(Debug, Clone)]
 pub struct Assertion {
@@ -276,6 +336,8 @@ pub enum Query {
     Columns(String),
     /// SQLite: the named table exists.
     Table(String),
+    /// Lint: the number of findings at or above this level.
+    Findings(LintLevel),
     /// TLS: the certificate chain verifies for the host (bool).
     TlsValid,
     /// TLS: negotiated protocol version (`TLSv1.3`).
@@ -302,6 +364,10 @@ pub enum Query {
     WsMessages,
     /// WebSocket: the server closed the session cleanly (bool).
     WsClosed,
+    /// Webhook: status of the validly signed delivery.
+    WebhookAccepted,
+    /// Webhook: status of the tampered delivery.
+    WebhookRejected,
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.

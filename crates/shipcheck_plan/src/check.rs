@@ -29,6 +29,8 @@ const CHECK_KEYS: &[&str] = &[
     "tcp",
     "dns",
     "websocket",
+    "webhook",
+    "lint",
     "expect",
     "capture",
 ];
@@ -42,6 +44,8 @@ const PROBES: &[&str] = &[
     "tcp",
     "dns",
     "websocket",
+    "webhook",
+    "lint",
 ];
 
 /// Most attempts a `retry` may ask for.
@@ -254,6 +258,10 @@ pub(crate) fn build(
         (Some("websocket"), Some((_, v))) => {
             crate::ws::websocket(ctx, v, base_dir).map(Probe::WebSocket)
         }
+        (Some("webhook"), Some((_, v))) => {
+            crate::webhook::webhook(ctx, v, base_dir).map(Probe::Webhook)
+        }
+        (Some("lint"), Some((_, v))) => crate::lint::lint(ctx, v, base_dir).map(Probe::Lint),
         (Some("postgres"), Some((_, v))) => {
             crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
         }
@@ -267,10 +275,18 @@ pub(crate) fn build(
         None => Vec::new(),
     };
     crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
+    crate::webhook::implicit_expectations(probe.as_ref(), &mut expect, n.pos());
+    let lint_probe = match &probe {
+        Some(Probe::Lint(l)) => Some(l),
+        _ => None,
+    };
+    crate::lint::implicit_expectations(lint_probe, &mut expect, n.pos());
     let captures = match get(entries, "capture") {
         Some(c) => {
-            if let Some(kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns")) =
-                probe_kind.as_deref()
+            if let Some(
+                kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns" | "webhook"
+                | "lint"),
+            ) = probe_kind.as_deref()
             {
                 ctx.error(
                     c.span,

@@ -29,6 +29,7 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
             "tcp",
             "dns",
             "websocket",
+            "webhook",
         ],
     ),
     ("tables", &["sqlite", "postgres"]),
@@ -55,6 +56,8 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("excludes", &["dns"]),
     ("messages", &["websocket"]),
     ("closed", &["websocket"]),
+    ("accepted", &["webhook"]),
+    ("rejected", &["webhook"]),
 ];
 
 /// Every predicate name.
@@ -195,6 +198,9 @@ pub(crate) fn build(
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
+            k if crate::webhook::EXPECT_WEBHOOK.contains(&k) => {
+                crate::webhook::expect(ctx, k, v, &mut out)
+            }
             db_key => crate::db_expect::build_key(
                 ctx,
                 db_key,

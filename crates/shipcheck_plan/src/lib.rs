@@ -28,11 +28,13 @@ mod error;
 mod expect;
 mod graph;
 mod interp;
+mod lint;
 mod load;
 mod net;
 mod probe;
 mod quantity;
 pub mod template;
+mod webhook;
 mod ws;
 mod yaml;
 

@@ -334,3 +334,10 @@ fn websocket_probe_shape() {
         "name: p\nchecks:\n  - id: a\n    websocket: \"ftp://h/\"\n  - id: b\n    websocket: { url: \"ws://h/\", max_messages: 0, within: 0s, sned: x }\n  - id: c\n    websocket: \"ws://h/\"\n    expect: { messages: { at_least: two }, closed: maybe, status: 200 }\n"
     ));
 }
+
+#[test]
+fn webhook_probe_shape() {
+    insta::assert_snapshot!(errors(
+        "name: p\nchecks:\n  - id: a\n    webhook: { url: \"http://h/\", json: {} }\n  - id: b\n    webhook: { url: \"http://h/\", secret: s, preset: gitlab, json: {} }\n  - id: c\n    webhook: { url: \"http://h/\", secret: s, header: X-Sig, signature: \"{sig}\", body: x }\n  - id: d\n    webhook: { url: \"http://h/\", secret: s, preset: github }\n    expect: { accepted: 2xx, rejected: [401, 4xx], messages: 1 }\n"
+    ));
+}

@@ -714,3 +714,51 @@ checks:
     assert_eq!(e[1].query, Query::WsClosed);
     assert_eq!(plan.checks[1].capture.len(), 1);
 }
+
+#[test]
+fn webhook_probe_presets_and_implied_expectations() {
+    let plan = load(
+        r#"
+name: t
+secrets: [ADMIN_PASSWORD]
+checks:
+  - id: gh
+    webhook: { url: "http://h/hook", secret: "${ADMIN_PASSWORD}", preset: github, json: { a: 1 } }
+  - id: stripe
+    webhook: { url: "http://h/hook", secret: "${ADMIN_PASSWORD}", preset: stripe, body: "x", deliver: tampered }
+    expect: { rejected: 400 }
+  - id: custom
+    webhook:
+      url: "http://h/hook"
+      secret: "${ADMIN_PASSWORD}"
+      header: X-Signature
+      signature: "v1={signature}"
+      signing_string: "{timestamp}:{body}"
+      body: "x"
+"#,
+    );
+    let Probe::Webhook(gh) = &plan.checks[0].probe else {
+        panic!("not webhook");
+    };
+    assert_eq!(gh.secret, "s3cret-pass");
+    assert_eq!(gh.header, "x-hub-signature-256");
+    assert_eq!(gh.signature, "sha256={signature}");
+    assert_eq!(gh.signing_string, "{body}");
+    let queries: Vec<&Query> = plan.checks[0].expect.iter().map(|a| &a.query).collect();
+    assert_eq!(queries, [&Query::WebhookAccepted, &Query::WebhookRejected]);
+    let Probe::Webhook(st) = &plan.checks[1].probe else {
+        panic!("not webhook");
+    };
+    assert_eq!(st.signature, "t={timestamp},v1={signature}");
+    assert_eq!((st.send_signed, st.send_tampered), (false, true));
+    assert_eq!(plan.checks[1].expect.len(), 1);
+    assert_eq!(
+        plan.checks[1].expect[0].predicate,
+        Predicate::Equals(json!(400))
+    );
+    let Probe::Webhook(custom) = &plan.checks[2].probe else {
+        panic!("not webhook");
+    };
+    assert_eq!(custom.header, "x-signature");
+    assert_eq!(custom.signing_string, "{timestamp}:{body}");
+}

@@ -6,7 +6,7 @@ use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
 use shipcheck_plan::{Query, TLS_VERSIONS, Unit};
 
-use crate::net_facts::{DnsFacts, TcpFacts, WsFacts};
+use crate::net_facts::{DnsFacts, TcpFacts, WebhookFacts, WsFacts};
 use crate::observation::Observation;
 use crate::tls_facts::TlsFacts;
 
@@ -26,6 +26,8 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::DnsAddress(ip) => format!("address {ip}"),
         Query::WsMessages => "messages".into(),
         Query::WsClosed => "closed cleanly".into(),
+        Query::WebhookAccepted => "status of the signed delivery".into(),
+        Query::WebhookRejected => "status of the tampered delivery".into(),
         _ => return None,
     })
 }
@@ -125,6 +127,22 @@ pub(crate) fn select_ws(q: &Query, f: &WsFacts) -> Result<(Vec<Value>, Unit), St
     }
 }
 
+/// The values a query selects on `webhook` facts.
+pub(crate) fn select_webhook(q: &Query, f: &WebhookFacts) -> Result<(Vec<Value>, Unit), String> {
+    match q {
+        Query::WebhookAccepted => match &f.accepted {
+            Some(d) => Ok((vec![Value::from(d.status)], Unit::Number)),
+            None => Err("the signed delivery was not sent (deliver: tampered)".into()),
+        },
+        Query::WebhookRejected => match &f.rejected {
+            Some(d) => Ok((vec![Value::from(d.status)], Unit::Number)),
+            None => Err("the tampered delivery was not sent (deliver: signed)".into()),
+        },
+        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
+        _ => Err("this expectation does not apply to webhook probes".into()),
+    }
+}
+
 /// Extra words for the actual value (which certificate problem, why a port is not open,
 /// what a name resolved to).
 pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
@@ -133,6 +151,12 @@ pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
         Observation::Tcp(f) if *q == Query::TcpOpen => f.reason.clone(),
         Observation::WebSocket(f) if matches!(q, Query::WsMessages | Query::WsClosed) => {
             Some(format!("ended: {}", f.ended))
+        }
+        Observation::Webhook(f)
+            if *q == Query::WebhookRejected
+                && f.rejected.as_ref().is_some_and(|d| d.status < 300) =>
+        {
+            Some("the endpoint accepted a body that does not match its signature".into())
         }
         Observation::Dns(f) if matches!(q, Query::DnsResolves | Query::DnsAddress(_)) => Some(
             format!("{} {}: [{}]", f.rcode, f.record, f.addresses.join(", ")),

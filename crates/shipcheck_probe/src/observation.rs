@@ -21,6 +21,19 @@ pub enum Observation {
     Dns(crate::net_facts::DnsFacts),
     /// A WebSocket session.
     WebSocket(crate::net_facts::WsFacts),
+    /// A signed and a tampered webhook delivery.
+    Webhook(crate::net_facts::WebhookFacts),
+    /// Lint findings over deployment files.
+    Lint(LintFacts),
+}
+
+/// What the linter found.
+#[derive(Debug, Clone, Default)]
+pub struct LintFacts {
+    /// Every finding, paths relative to the plan's directory.
+    pub findings: Vec<shipcheck_report::Finding>,
+    /// Files of a known kind that were linted.
+    pub files_scanned: usize,
 }
 
 impl Observation {
@@ -34,6 +47,8 @@ impl Observation {
             Observation::Tcp(t) => t.duration_ms,
             Observation::Dns(d) => d.duration_ms,
             Observation::WebSocket(w) => w.duration_ms,
+            Observation::Webhook(w) => w.duration_ms,
+            Observation::Lint(_) => 0.0,
         }
     }
 }

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Predicate, Query, template};
-use shipcheck_probe::{ProbeContext, observe};
+use shipcheck_probe::{Observation, ProbeContext, observe};
 use shipcheck_report::{
-    Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Measurement, REDACTED, Redactor,
-    Status,
+    Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, Measurement, REDACTED,
+    Redactor, Status,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -71,13 +71,19 @@ impl CheckEnv {
 struct AttemptOutcome {
     result: CheckResult,
     captures: Vec<(String, Value)>,
+    findings: Vec<Finding>,
 }
 
-/// Runs a check to its final status; returns the result (not yet redacted) and its captures.
-pub(crate) async fn run_check(
-    check: &Check,
-    env: &CheckEnv,
-) -> (CheckResult, Vec<(String, Value)>) {
+/// What a finished check hands back: its result (not yet redacted), its captures and, for
+/// lint checks, the findings (tagged with the check's id) for the report's findings list.
+pub(crate) struct CheckOutput {
+    pub(crate) result: CheckResult,
+    pub(crate) captures: Vec<(String, Value)>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// Runs a check to its final status.
+pub(crate) async fn run_check(check: &Check, env: &CheckEnv) -> CheckOutput {
     let start = Instant::now();
     env.emit(RunEventKind::CheckStarted {
         id: check.id.clone(),
@@ -119,11 +125,19 @@ pub(crate) async fn run_check(
     let AttemptOutcome {
         mut result,
         captures,
+        mut findings,
     } = last;
     result.started_ms = ms(start.duration_since(env.run_start));
     result.duration_ms = ms(start.elapsed());
     result.attempts = attempts;
-    (result, captures)
+    for f in &mut findings {
+        f.check_id = Some(check.id.clone());
+    }
+    CheckOutput {
+        result,
+        captures,
+        findings,
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -173,6 +187,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
             return AttemptOutcome {
                 result,
                 captures: Vec::new(),
+                findings: Vec::new(),
             };
         }
         Ok(o) => o,
@@ -181,6 +196,10 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         env.add_secret(s);
     }
     result.assertions = shipcheck_probe::evaluate(&check.expect, &observed.observation);
+    let findings = match &observed.observation {
+        Observation::Lint(facts) => facts.findings.clone(),
+        _ => Vec::new(),
+    };
     result.measurements = observed.measurements;
     result.evidence = observed.evidence;
     attach_targets(check, &mut result.measurements, &result.assertions);
@@ -229,7 +248,11 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
             }
         }
     }
-    AttemptOutcome { result, captures }
+    AttemptOutcome {
+        result,
+        captures,
+        findings,
+    }
 }
 
 /// Puts the plan's targets on the measurements they bound (for the performance table).

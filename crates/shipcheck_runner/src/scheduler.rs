@@ -6,15 +6,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Plan};
-use shipcheck_report::{CheckResult, Redactor, Status};
+use shipcheck_report::{CheckResult, Finding, Redactor, Status};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
-use crate::check::{CheckEnv, humanize, run_check};
+use crate::check::{CheckEnv, CheckOutput, humanize, run_check};
 use crate::events::{RunEvent, RunEventKind};
 
-/// A finished check task: its index in the plan, its result and its captures.
-type Finished = (usize, CheckResult, Vec<(String, Value)>);
+/// A finished check task: its index in the plan and what it produced.
+type Finished = (usize, CheckOutput);
 
 /// How to run a plan.
 #[derive(Debug, Clone)]
@@ -71,6 +71,8 @@ pub struct RunOutcome {
     pub redactor: Redactor,
     /// Wall time of the run.
     pub duration: Duration,
+    /// Findings of `lint` checks, each tagged with its check's id.
+    pub findings: Vec<Finding>,
 }
 
 /// Runs the plan and calls `on_event` for every event (already redacted).
@@ -106,6 +108,7 @@ pub async fn execute(
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let mut tasks: JoinSet<Finished> = JoinSet::new();
     let mut task_index: HashMap<tokio::task::Id, usize> = HashMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
     let mut cancel_rx = cancel.0.subscribe();
     let concurrency = opts.concurrency.max(1);
     let emit_at = |kind| RunEvent {
@@ -164,10 +167,7 @@ pub async fn execute(
                         evidence_cap: opts.evidence_cap,
                     };
                     let check = Arc::clone(c);
-                    let handle = tasks.spawn(async move {
-                        let (r, caps) = run_check(&check, &env).await;
-                        (i, r, caps)
-                    });
+                    let handle = tasks.spawn(async move { (i, run_check(&check, &env).await) });
                     task_index.insert(handle.id(), i);
                     progressed = true;
                 }
@@ -185,9 +185,10 @@ pub async fn execute(
                     on_event(redact_event(ev, &redact));
                 }
                 match joined {
-                    Some(Ok((_, (i, r, caps)))) => {
-                        captures.extend(caps);
-                        finish(&mut results, i, redact(&r), &mut on_event, &emit_at);
+                    Some(Ok((_, (i, out)))) => {
+                        captures.extend(out.captures);
+                        findings.extend(out.findings);
+                        finish(&mut results, i, redact(&out.result), &mut on_event, &emit_at);
                     }
                     Some(Err(e)) => {
                         if let Some(&i) = task_index.get(&e.id()) {
@@ -242,11 +243,13 @@ pub async fn execute(
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
     let checks = checks.iter().map(|c| redactor.redact(c)).collect();
+    let findings = findings.iter().map(|f| redactor.redact(f)).collect();
     RunOutcome {
         checks,
         interrupted,
         redactor,
         duration: run_start.elapsed(),
+        findings,
     }
 }
 

@@ -12,6 +12,27 @@ use crate::exit;
 /// The bundled plan, run against the demo service.
 const PLAN: &str = include_str!("demo_plan.yaml");
 
+/// The demo service's deployment files, linted by the plan's `lint` check (relative path,
+/// contents). They carry a few deliberate issues at warning level.
+const DEPLOY_FILES: [(&str, &str); 4] = [
+    (
+        "deploy/k8s/backend.yaml",
+        include_str!("../../demo-deploy/k8s/backend.yaml"),
+    ),
+    (
+        "deploy/compose.yaml",
+        include_str!("../../demo-deploy/compose.yaml"),
+    ),
+    (
+        "deploy/Dockerfile",
+        include_str!("../../demo-deploy/Dockerfile"),
+    ),
+    (
+        "deploy/.env.example",
+        include_str!("../../demo-deploy/.env.example"),
+    ),
+];
+
 /// Arguments of `shipcheck demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
@@ -62,6 +83,14 @@ pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
             server.shutdown().await;
             return Ok(exit::OK);
         }
+        for (rel, text) in DEPLOY_FILES {
+            let path = data.path().join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
         let plan_path = data.path().join("demo-plan.yaml");
         std::fs::write(&plan_path, PLAN)
             .with_context(|| format!("writing {}", plan_path.display()))?;
@@ -90,6 +119,7 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
     let db = server.db_path.display().to_string();
     let user = server.admin_username.clone();
     let password = server.admin_password.clone();
+    let webhook_secret = server.webhook_secret.clone();
     move |name: &str| match name {
         "DEMO_HTTP_URL" => Some(http.clone()),
         "DEMO_HTTPS_URL" => Some(https.clone()),
@@ -97,6 +127,7 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
         "DEMO_DB" => Some(db.clone()),
         "DEMO_ADMIN_USER" => Some(user.clone()),
         "DEMO_ADMIN_PASSWORD" => Some(password.clone()),
+        "DEMO_WEBHOOK_SECRET" => Some(webhook_secret.clone()),
         other => std::env::var(other).ok(),
     }
 }

@@ -137,7 +137,7 @@ pub(crate) async fn run_plan_async(
         interrupted: outcome.interrupted.is_some(),
         interrupt_reason: outcome.interrupted.clone(),
     };
-    let report = Report::new(run, outcome.checks, Vec::new());
+    let report = Report::new(run, outcome.checks, outcome.findings);
     // Everything that leaves the process goes through the redactor once more.
     Ok(outcome.redactor.redact(&report))
 }

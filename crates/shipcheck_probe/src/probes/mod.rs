@@ -3,6 +3,7 @@
 mod db_net;
 mod dns;
 mod http;
+mod lint;
 mod pg_tls;
 mod postgres;
 mod redis;
@@ -10,6 +11,7 @@ mod resp;
 mod sqlite;
 mod tcp;
 mod tls;
+mod webhook;
 mod websocket;
 
 use std::time::Duration;
@@ -40,5 +42,7 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Tcp(p) => tcp::observe(p, cx).await,
         Probe::Dns(p) => dns::observe(p, cx).await,
         Probe::WebSocket(p) => websocket::observe(p, cx).await,
+        Probe::Webhook(p) => webhook::observe(p, cx).await,
+        Probe::Lint(p) => lint::observe(p, cx).await,
     }
 }

@@ -1,0 +1,122 @@
+//! The `lint` probe: runs the production-readiness linter over the plan's paths and
+//! reports the findings as facts; whether they fail the check is an expectation
+//! (`findings at or above fail_on == 0`), evaluated generically.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use shipcheck_lint::{LintOptions, lint_paths};
+use shipcheck_plan::LintProbe;
+use shipcheck_report::{Evidence, FailureClass, Finding, Measurement};
+
+use super::ProbeContext;
+use crate::observation::{LintFacts, Observation, Observed, ProbeError};
+
+/// Findings listed in the evidence (all of them are in the report's findings).
+const EVIDENCE_FINDINGS: usize = 50;
+
+pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
+    let start = Instant::now();
+    let paths = p.paths.clone();
+    let opts = LintOptions {
+        config: p.config.clone(),
+        namespace: p.namespace.clone(),
+    };
+    let task = tokio::task::spawn_blocking(move || lint_paths(&paths, &opts));
+    let outcome = match tokio::time::timeout(cx.timeout, task).await {
+        Err(_) => {
+            return Err(ProbeError::new(
+                FailureClass::Timeout,
+                format!("linting did not finish within {:?}", cx.timeout),
+            ));
+        }
+        Ok(Err(join)) => {
+            return Err(ProbeError::new(
+                FailureClass::Protocol,
+                format!("lint task failed: {join}"),
+            ));
+        }
+        Ok(Ok(Err(e))) => return Err(ProbeError::new(FailureClass::Connect, format!("lint: {e}"))),
+        Ok(Ok(Ok(o))) => o,
+    };
+    let findings: Vec<Finding> = outcome
+        .findings
+        .into_iter()
+        .map(|mut f| {
+            f.path = relative(&f.path, &p.base_dir);
+            f
+        })
+        .collect();
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut text = format!(
+        "linted {} file(s) under {}: {} finding(s)\n",
+        outcome.files_scanned,
+        p.paths
+            .iter()
+            .map(|path| relative(&path.display().to_string(), &p.base_dir))
+            .collect::<Vec<_>>()
+            .join(", "),
+        findings.len()
+    );
+    for f in findings.iter().take(EVIDENCE_FINDINGS) {
+        let _ = writeln!(
+            text,
+            "{}:{}:{} {} [{}] {}",
+            f.path,
+            f.line,
+            f.column,
+            f.severity.as_str(),
+            f.rule,
+            f.message
+        );
+    }
+    if findings.len() > EVIDENCE_FINDINGS {
+        let _ = writeln!(
+            text,
+            "… and {} more (see the findings section)",
+            findings.len() - EVIDENCE_FINDINGS
+        );
+    }
+    for w in &outcome.config_warnings {
+        let _ = writeln!(text, "config: {w}");
+    }
+    let count = |n: usize, name: &str| Measurement {
+        name: name.into(),
+        value: n as f64,
+        unit: "count".into(),
+        target: None,
+        met: None,
+    };
+    Ok(Observed {
+        evidence: vec![Evidence {
+            label: "lint".into(),
+            text,
+            truncated: findings.len() > EVIDENCE_FINDINGS,
+        }],
+        measurements: vec![
+            count(outcome.files_scanned, "files"),
+            count(findings.len(), "findings"),
+            Measurement {
+                name: "total".into(),
+                value: ms,
+                unit: "ms".into(),
+                target: None,
+                met: None,
+            },
+        ],
+        observation: Observation::Lint(LintFacts {
+            findings,
+            files_scanned: outcome.files_scanned,
+        }),
+        sent_secrets: Vec::new(),
+    })
+}
+
+/// `path` relative to `base`, when it lies under it.
+fn relative(path: &str, base: &Path) -> String {
+    Path::new(path)
+        .strip_prefix(base)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_owned())
+}
