@@ -56,6 +56,22 @@ fn healthy_is_ready() {
     );
     assert_eq!(code, Some(0));
     assert_eq!(report["coverage"]["ran"], report["coverage"]["planned"]);
+    // The bundled deployment files were linted in the same run: their deliberate issues are
+    // warnings (and an info), below the plan's fail_on, and each names the lint check.
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.len() >= 3, "{findings:?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["severity"] != "error" && f["check_id"] == "deployment-files")
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "k8s/ingress-without-tls"
+                && f["path"] == "deploy/k8s/backend.yaml")
+    );
+    assert_eq!(status(&report, "deployment-files"), "passed");
     // The admin password is a declared secret: it reached the server but no output.
     assert!(report.to_string().contains("[REDACTED]"));
 }
