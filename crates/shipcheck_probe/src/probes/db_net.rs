@@ -1,15 +1,11 @@
 //! Connections for the data-layer probes: DNS and TCP with their failures classified
 //! (`dns`, `connect`), and a TLS stream for `rediss://` (`tls`).
 
-use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use rustls::pki_types::ServerName;
 use shipcheck_report::FailureClass;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
@@ -59,52 +55,4 @@ pub(super) async fn tls(
         .connect(name, tcp)
         .await
         .map_err(|e| ProbeError::new(FailureClass::Tls, format!("TLS handshake with {host}: {e}")))
-}
-
-/// A plain or TLS stream.
-pub(super) enum DbStream {
-    /// Plain TCP.
-    Plain(TcpStream),
-    /// TLS over TCP.
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for DbStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            DbStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for DbStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            DbStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            DbStream::Plain(s) => Pin::new(s).poll_flush(cx),
-            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            DbStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            DbStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
 }

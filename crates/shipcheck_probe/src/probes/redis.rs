@@ -12,11 +12,11 @@ use shipcheck_plan::{KeyAspect, Query, RedisProbe, template};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
 use super::ProbeContext;
-use super::db_net::DbStream;
 use super::pg_tls::{Verify, config as tls_config};
 use super::resp::{Reply, Resp};
 use crate::db_facts::RedisFacts;
 use crate::observation::{Observation, Observed, ProbeError};
+use shipcheck_http::Stream as DbStream;
 
 fn protocol(msg: impl Into<String>) -> ProbeError {
     ProbeError::new(FailureClass::Protocol, msg)
