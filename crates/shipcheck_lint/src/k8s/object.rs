@@ -283,6 +283,19 @@ impl<'a> Container<'a> {
             .map(|v| (v, false))
     }
 
+    /// Where to report a missing `resources.<section>.<resource>` (e.g. `requests`, `cpu`):
+    /// the `resources:` entry when there is one, else the container's name; `None` when set.
+    pub(crate) fn missing_resource(&self, section: &str, resource: &str) -> Option<Span> {
+        if self.node.path(&["resources", section, resource]).is_some() {
+            return None;
+        }
+        Some(
+            self.get("resources")
+                .and_then(|_| self.entry_span(self.node, "resources"))
+                .unwrap_or_else(|| self.anchor()),
+        )
+    }
+
     /// The span of the container's field `key` (entry), if present.
     pub(crate) fn entry_span(&self, map: &Y, key: &str) -> Option<Span> {
         self.pod.object.entry_span(map, key)

@@ -51,17 +51,12 @@ impl Violation for CpuLimitMissing {
 }
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, c: &Container<'_>) {
-    if c.node.path(&["resources", "limits", "cpu"]).is_some() {
-        return;
+    if let Some(span) = c.missing_resource("limits", "cpu") {
+        ctx.report(
+            CpuLimitMissing {
+                container: c.name.to_owned(),
+            },
+            span,
+        );
     }
-    let span = c
-        .get("resources")
-        .and_then(|_| c.entry_span(c.node, "resources"))
-        .unwrap_or_else(|| c.anchor());
-    ctx.report(
-        CpuLimitMissing {
-            container: c.name.to_owned(),
-        },
-        span,
-    );
 }

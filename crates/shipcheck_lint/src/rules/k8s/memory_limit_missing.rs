@@ -46,17 +46,12 @@ impl Violation for MemoryLimitMissing {
 }
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, c: &Container<'_>) {
-    if c.node.path(&["resources", "limits", "memory"]).is_some() {
-        return;
+    if let Some(span) = c.missing_resource("limits", "memory") {
+        ctx.report(
+            MemoryLimitMissing {
+                container: c.name.to_owned(),
+            },
+            span,
+        );
     }
-    let span = c
-        .get("resources")
-        .and_then(|_| c.entry_span(c.node, "resources"))
-        .unwrap_or_else(|| c.anchor());
-    ctx.report(
-        MemoryLimitMissing {
-            container: c.name.to_owned(),
-        },
-        span,
-    );
 }

@@ -46,17 +46,12 @@ impl Violation for MemoryRequestMissing {
 }
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, c: &Container<'_>) {
-    if c.node.path(&["resources", "requests", "memory"]).is_some() {
-        return;
+    if let Some(span) = c.missing_resource("requests", "memory") {
+        ctx.report(
+            MemoryRequestMissing {
+                container: c.name.to_owned(),
+            },
+            span,
+        );
     }
-    let span = c
-        .get("resources")
-        .and_then(|_| c.entry_span(c.node, "resources"))
-        .unwrap_or_else(|| c.anchor());
-    ctx.report(
-        MemoryRequestMissing {
-            container: c.name.to_owned(),
-        },
-        span,
-    );
 }
