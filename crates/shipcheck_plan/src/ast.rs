@@ -120,6 +120,10 @@ pub enum Probe {
     Lint(LintProbe),
     /// A signed webhook delivery: once validly signed, once tampered.
     Webhook(WebhookProbe),
+    /// A Prometheus / OpenMetrics text exposition, parsed.
+    Metrics(FetchProbe),
+    /// A served OpenAPI 3.x document, checked.
+    OpenApi(FetchProbe),
 }
 
 impl Probe {
@@ -134,6 +138,8 @@ impl Probe {
             Probe::WebSocket(_) => "websocket",
             Probe::Lint(_) => "lint",
             Probe::Webhook(_) => "webhook",
+            Probe::Metrics(_) => "metrics",
+            Probe::OpenApi(_) => "openapi",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
         }
@@ -183,6 +189,22 @@ pub struct SqliteProbe {
     pub query: Option<String>,
     /// What the expectations need fetched (row counts, integrity); filled by the loader.
     pub fetch: Vec<Query>,
+}
+
+/// `metrics:` / `openapi:` — `URL` or `{ url, headers, insecure, ca_file, max_body }`: a
+/// document fetched with GET and inspected.
+#[derive(Debug, Clone)]
+pub struct FetchProbe {
+    /// URL template.
+    pub url: String,
+    /// Request headers (name lower-cased, value template).
+    pub headers: Vec<(String, String)>,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+    /// Read at most this much of the body (default 4 MiB).
+    pub max_body: u64,
 }
 
 /// `webhook:` — a body signed with HMAC-SHA256, sent once as signed and once tampered.
@@ -368,6 +390,12 @@ pub enum Query {
     WebhookAccepted,
     /// Webhook: status of the tampered delivery.
     WebhookRejected,
+    /// Metrics: the exposition parses / OpenAPI: the document is valid (bool).
+    DocValid,
+    /// Metrics: the values of the samples matching a selector (`name{label="v"}`).
+    Series(String),
+    /// OpenAPI: an operation (`operationId` or `METHOD /path`) exists.
+    Operation(String),
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.

@@ -31,6 +31,8 @@ const CHECK_KEYS: &[&str] = &[
     "websocket",
     "webhook",
     "lint",
+    "metrics",
+    "openapi",
     "expect",
     "capture",
 ];
@@ -46,6 +48,8 @@ const PROBES: &[&str] = &[
     "websocket",
     "webhook",
     "lint",
+    "metrics",
+    "openapi",
 ];
 
 /// Most attempts a `retry` may ask for.
@@ -262,6 +266,12 @@ pub(crate) fn build(
             crate::webhook::webhook(ctx, v, base_dir).map(Probe::Webhook)
         }
         (Some("lint"), Some((_, v))) => crate::lint::lint(ctx, v, base_dir).map(Probe::Lint),
+        (Some("metrics"), Some((_, v))) => {
+            crate::docs::fetch(ctx, v, base_dir, "metrics").map(Probe::Metrics)
+        }
+        (Some("openapi"), Some((_, v))) => {
+            crate::docs::fetch(ctx, v, base_dir, "openapi").map(Probe::OpenApi)
+        }
         (Some("postgres"), Some((_, v))) => {
             crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
         }
@@ -276,6 +286,7 @@ pub(crate) fn build(
     };
     crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     crate::webhook::implicit_expectations(probe.as_ref(), &mut expect, n.pos());
+    crate::docs::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     let lint_probe = match &probe {
         Some(Probe::Lint(l)) => Some(l),
         _ => None,
@@ -285,7 +296,7 @@ pub(crate) fn build(
         Some(c) => {
             if let Some(
                 kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns" | "webhook"
-                | "lint"),
+                | "lint" | "metrics" | "openapi"),
             ) = probe_kind.as_deref()
             {
                 ctx.error(

@@ -14,7 +14,15 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("headers", &["http"]),
     (
         "json",
-        &["http", "sqlite", "postgres", "tls", "dns", "websocket"],
+        &[
+            "http",
+            "sqlite",
+            "postgres",
+            "tls",
+            "dns",
+            "websocket",
+            "openapi",
+        ],
     ),
     ("body", &["http"]),
     ("body_size", &["http"]),
@@ -30,6 +38,8 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
             "dns",
             "websocket",
             "webhook",
+            "metrics",
+            "openapi",
         ],
     ),
     ("tables", &["sqlite", "postgres"]),
@@ -42,7 +52,7 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("ping", &["redis"]),
     ("info", &["redis"]),
     ("keys", &["redis"]),
-    ("valid", &["tls"]),
+    ("valid", &["tls", "metrics", "openapi"]),
     ("version", &["tls"]),
     ("min_version", &["tls"]),
     ("cipher", &["tls"]),
@@ -58,6 +68,8 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("closed", &["websocket"]),
     ("accepted", &["webhook"]),
     ("rejected", &["webhook"]),
+    ("series", &["metrics"]),
+    ("operations", &["openapi"]),
 ];
 
 /// Every predicate name.
@@ -198,6 +210,7 @@ pub(crate) fn build(
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
+            k if crate::docs::EXPECT_DOCS.contains(&k) => crate::docs::expect(ctx, k, v, &mut out),
             k if crate::webhook::EXPECT_WEBHOOK.contains(&k) => {
                 crate::webhook::expect(ctx, k, v, &mut out)
             }

@@ -24,6 +24,7 @@ mod check;
 mod ctx;
 mod db_ast;
 mod db_expect;
+mod docs;
 mod error;
 mod expect;
 mod graph;
@@ -40,6 +41,7 @@ mod yaml;
 
 pub use ast::*;
 pub use db_ast::*;
+pub use docs::{LabelMatcher, parse_selector};
 pub use error::{PlanError, PlanErrors};
 pub use load::{load_file, load_str};
 pub use net::{TLS_VERSIONS, nameserver_addr};

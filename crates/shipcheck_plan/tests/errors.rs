@@ -341,3 +341,10 @@ fn webhook_probe_shape() {
         "name: p\nchecks:\n  - id: a\n    webhook: { url: \"http://h/\", json: {} }\n  - id: b\n    webhook: { url: \"http://h/\", secret: s, preset: gitlab, json: {} }\n  - id: c\n    webhook: { url: \"http://h/\", secret: s, header: X-Sig, signature: \"{sig}\", body: x }\n  - id: d\n    webhook: { url: \"http://h/\", secret: s, preset: github }\n    expect: { accepted: 2xx, rejected: [401, 4xx], messages: 1 }\n"
     ));
 }
+
+#[test]
+fn metrics_and_openapi_probe_shape() {
+    insta::assert_snapshot!(errors(
+        "name: p\nchecks:\n  - id: a\n    metrics: \"ftp://h/m\"\n  - id: b\n    metrics: \"http://h/m\"\n    expect: { series: { '9bad': 1, 'up{job=x}': 1 }, operations: [x] }\n  - id: c\n    openapi: { url: \"http://h/o\", max_body: 0 }\n"
+    ));
+}

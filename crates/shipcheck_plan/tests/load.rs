@@ -762,3 +762,44 @@ checks:
     assert_eq!(custom.header, "x-signature");
     assert_eq!(custom.signing_string, "{timestamp}:{body}");
 }
+
+#[test]
+fn metrics_and_openapi_probes_load_with_implied_validity() {
+    let plan = load(
+        r#"
+name: t
+checks:
+  - id: m
+    metrics: "http://h/metrics"
+    expect:
+      series:
+        'http_requests_total{method="GET",code!="500"}': { at_least: 1 }
+        up: 1
+  - id: o
+    openapi: { url: "http://h/openapi.json", max_body: 1MiB, headers: { Authorization: "Bearer x" } }
+    expect: { valid: false, operations: [listVehicles, "GET /a"], json: { "$.info.title": demo } }
+"#,
+    );
+    let Probe::Metrics(m) = &plan.checks[0].probe else {
+        panic!("not metrics");
+    };
+    assert_eq!(m.max_body, 4 * 1024 * 1024);
+    let q: Vec<&Query> = plan.checks[0].expect.iter().map(|a| &a.query).collect();
+    assert_eq!(
+        q,
+        [
+            &Query::DocValid,
+            &Query::Series("http_requests_total{method=\"GET\",code!=\"500\"}".into()),
+            &Query::Series("up".into()),
+        ]
+    );
+    let Probe::OpenApi(o) = &plan.checks[1].probe else {
+        panic!("not openapi");
+    };
+    assert_eq!(o.max_body, 1024 * 1024);
+    let e = &plan.checks[1].expect;
+    assert_eq!(e[0].query, Query::DocValid);
+    assert_eq!(e[0].predicate, Predicate::Equals(json!(false)));
+    assert_eq!(e[1].query, Query::Operation("listVehicles".into()));
+    assert_eq!(e.len(), 4);
+}

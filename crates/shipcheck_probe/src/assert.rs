@@ -180,6 +180,7 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
         Observation::Dns(facts) => crate::assert_net::select_dns(q, facts),
         Observation::WebSocket(facts) => crate::assert_net::select_ws(q, facts),
         Observation::Webhook(facts) => crate::assert_net::select_webhook(q, facts),
+        Observation::Document(facts) => crate::assert_net::select_doc(q, facts),
         Observation::Lint(facts) => match q {
             Query::Findings(level) => {
                 let at_or_above = facts

@@ -23,6 +23,8 @@ pub enum Observation {
     WebSocket(crate::net_facts::WsFacts),
     /// A signed and a tampered webhook delivery.
     Webhook(crate::net_facts::WebhookFacts),
+    /// A fetched metrics exposition or OpenAPI document.
+    Document(crate::doc_facts::DocFacts),
     /// Lint findings over deployment files.
     Lint(LintFacts),
 }
@@ -48,6 +50,7 @@ impl Observation {
             Observation::Dns(d) => d.duration_ms,
             Observation::WebSocket(w) => w.duration_ms,
             Observation::Webhook(w) => w.duration_ms,
+            Observation::Document(d) => d.duration_ms,
             Observation::Lint(_) => 0.0,
         }
     }

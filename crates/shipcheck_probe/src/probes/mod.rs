@@ -2,10 +2,12 @@
 
 mod db_net;
 mod dns;
+mod docs;
 mod http;
 mod lint;
 mod pg_tls;
 mod postgres;
+mod prom;
 mod redis;
 mod resp;
 mod sqlite;
@@ -43,6 +45,8 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Dns(p) => dns::observe(p, cx).await,
         Probe::WebSocket(p) => websocket::observe(p, cx).await,
         Probe::Webhook(p) => webhook::observe(p, cx).await,
+        Probe::Metrics(p) => docs::observe(p, docs::Kind::Metrics, cx).await,
+        Probe::OpenApi(p) => docs::observe(p, docs::Kind::OpenApi, cx).await,
         Probe::Lint(p) => lint::observe(p, cx).await,
     }
 }
