@@ -100,6 +100,8 @@ rules! {
     (CronJobStartingDeadlineMissing, "k8s/cronjob-starting-deadline-missing", K8sObject, k8s::cronjob_starting_deadline_missing),
     (HpaMinAboveMax, "k8s/hpa-min-above-max", K8sObject, k8s::hpa_min_above_max),
     (DeprecatedApiVersion, "k8s/deprecated-api-version", K8sObject, k8s::deprecated_api_version),
+    (SchemaUnknownField, "k8s/schema-unknown-field", K8sObject, k8s::schema_unknown_field),
+    (SchemaWrongType, "k8s/schema-wrong-type", K8sObject, k8s::schema_wrong_type),
     (ReplicasBelowTwoInProduction, "k8s/replicas-below-two-in-production", K8sSet, k8s::replicas_below_two_in_production),
     (PdbMissing, "k8s/pdb-missing", K8sSet, k8s::pdb_missing),
     (PdbBlocksEviction, "k8s/pdb-blocks-eviction", K8sSet, k8s::pdb_blocks_eviction),

@@ -272,6 +272,15 @@ impl Config {
                     self.options.kubernetes_version = parse_version(s).ok_or_else(|| {
                         format!("{}: kubernetes_version must look like `1.33`", pos(val))
                     })?;
+                    let wanted = self.options.kubernetes_version;
+                    if let Some((major, minor)) = crate::k8s::schema::fallback_version(wanted) {
+                        self.warnings.push(format!(
+                            "{}: no Kubernetes {}.{} schemas are bundled; the k8s/schema-* rules use {major}.{minor}",
+                            pos(val),
+                            wanted.0,
+                            wanted.1
+                        ));
+                    }
                 }
                 "allowed_registries" => {
                     self.options.allowed_registries = val

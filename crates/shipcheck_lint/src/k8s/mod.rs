@@ -2,6 +2,8 @@
 //! plus small helpers (images, selectors, ports).
 
 mod object;
+pub(crate) mod schema;
+pub(crate) mod schema_check;
 mod util;
 
 pub(crate) use object::{Container, K8sObject, PodSpec, objects_from_documents};

@@ -37,6 +37,8 @@ pub(crate) mod probe_port_not_exposed;
 pub(crate) mod readiness_probe_missing;
 pub(crate) mod replicas_below_two_in_production;
 pub(crate) mod runs_as_root;
+pub(crate) mod schema_unknown_field;
+pub(crate) mod schema_wrong_type;
 pub(crate) mod seccomp_profile_missing;
 pub(crate) mod secret_with_literal_data;
 pub(crate) mod selector_mismatch;
@@ -89,6 +91,8 @@ mod tests {
         readiness_probe_missing => Rule::ReadinessProbeMissing,
         replicas_below_two_in_production => Rule::ReplicasBelowTwoInProduction,
         runs_as_root => Rule::RunsAsRoot,
+        schema_unknown_field => Rule::SchemaUnknownField,
+        schema_wrong_type => Rule::SchemaWrongType,
         seccomp_profile_missing => Rule::SeccompProfileMissing,
         secret_with_literal_data => Rule::SecretWithLiteralData,
         selector_mismatch => Rule::SelectorMismatch,
