@@ -4,7 +4,7 @@
 //! objects, pod specs, containers, compose files, Dockerfiles and `.env` files to the
 //! rules registered in `codes.rs` by their declared node kind, applies suppressions and
 //! `.shipcheck.yaml`, and returns [`shipcheck_report::Finding`]s. Renderers for human
-//! text, JSON and SARIF 2.1.0 are in [`output`].
+//! text, JSON, SARIF 2.1.0 and JUnit XML are in [`output`].
 //!
 //! It does not print (callers pass a writer), read the environment, or decide exit codes.
 //!

@@ -3,7 +3,7 @@
 use std::io::{self, Read as _, Write as _};
 use std::path::PathBuf;
 
-use shipcheck_lint::output::{render_human, render_json, render_sarif};
+use shipcheck_lint::output::{render_human, render_json, render_junit, render_sarif};
 use shipcheck_lint::{LintError, LintOptions, Severity, lint_inputs, read_inputs, stdin_inputs};
 
 use crate::exit;
@@ -20,6 +20,8 @@ pub(crate) enum Format {
     Json,
     /// SARIF 2.1.0 (for code-scanning UIs).
     Sarif,
+    /// JUnit XML: a testsuite per file, a testcase per finding, failures at `--fail-on`.
+    Junit,
 }
 
 /// The lowest severity that makes `lint` exit 1.
@@ -72,23 +74,29 @@ pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
     for w in &outcome.config_warnings {
         eprintln!("warning: {w}");
     }
-    let mut stdout = io::stdout().lock();
-    let written = match args.format {
-        Format::Human => render_human(&outcome.findings, outcome.files_scanned, &mut stdout),
-        Format::Json => render_json(&outcome.findings, outcome.files_scanned, &mut stdout),
-        Format::Sarif => render_sarif(&outcome.findings, &mut stdout),
-    }
-    .and_then(|()| stdout.flush());
-    match written {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
-        other => other?,
-    }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
+    let mut stdout = io::stdout().lock();
+    let written = match args.format {
+        Format::Human => render_human(&outcome.findings, outcome.files_scanned, &mut stdout),
+        Format::Json => render_json(&outcome.findings, outcome.files_scanned, &mut stdout),
+        Format::Sarif => render_sarif(&outcome.findings, &mut stdout),
+        Format::Junit => render_junit(
+            &outcome.findings,
+            outcome.files_scanned,
+            threshold,
+            &mut stdout,
+        ),
+    }
+    .and_then(|()| stdout.flush());
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        other => other?,
+    }
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     Ok(if failed { exit::FAILED } else { exit::OK })
 }

@@ -1,12 +1,14 @@
 //! Output: diagnostics become [`Finding`]s (positions resolved once, secrets masked),
-//! and findings are rendered as human text, JSON or SARIF.
+//! and findings are rendered as human text, JSON, SARIF or JUnit XML.
 
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 pub use human::render_human;
 pub use json::render_json;
+pub use junit::render_junit;
 pub use sarif::{render_sarif, sarif_value};
 
 use shipcheck_report::{Finding, Severity};
