@@ -104,7 +104,14 @@ pub(crate) async fn login(
         return invalid_credentials();
     }
     match state.tokens.issue(user.user_id) {
-        Ok(token) => Json(json!({ "access_token": token, "token_type": "bearer" })).into_response(),
+        Ok(token) => {
+            let mut response =
+                Json(json!({ "access_token": token, "token_type": "bearer" })).into_response();
+            if let Some(cookie) = crate::hygiene::session_cookie(&token) {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            response
+        }
         Err(_) => detail(StatusCode::INTERNAL_SERVER_ERROR, "cannot issue a token"),
     }
 }

@@ -58,6 +58,7 @@ pub(crate) fn router(state: SharedState) -> Router {
         .layer(from_fn_with_state(Arc::clone(&state), layers::cors))
         .layer(from_fn_with_state(Arc::clone(&state), layers::faults))
         .layer(from_fn_with_state(Arc::clone(&state), layers::observe))
+        .layer(axum::middleware::from_fn(crate::hygiene::headers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

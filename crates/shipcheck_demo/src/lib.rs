@@ -36,6 +36,7 @@ mod auth;
 mod commands;
 mod db;
 mod error;
+mod hygiene;
 mod layers;
 mod metrics;
 mod scenario;

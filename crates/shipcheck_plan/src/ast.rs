@@ -124,6 +124,8 @@ pub enum Probe {
     Metrics(FetchProbe),
     /// A served OpenAPI 3.x document, checked.
     OpenApi(FetchProbe),
+    /// A CORS preflight, from an allowed and from a disallowed origin.
+    Cors(CorsProbe),
 }
 
 impl Probe {
@@ -140,6 +142,7 @@ impl Probe {
             Probe::Webhook(_) => "webhook",
             Probe::Metrics(_) => "metrics",
             Probe::OpenApi(_) => "openapi",
+            Probe::Cors(_) => "cors",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
         }
@@ -189,6 +192,25 @@ pub struct SqliteProbe {
     pub query: Option<String>,
     /// What the expectations need fetched (row counts, integrity); filled by the loader.
     pub fetch: Vec<Query>,
+}
+
+/// `cors:` — a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-*`).
+#[derive(Debug, Clone)]
+pub struct CorsProbe {
+    /// URL template.
+    pub url: String,
+    /// The origin that should be allowed.
+    pub origin: String,
+    /// `Access-Control-Request-Method` (default `GET`).
+    pub method: String,
+    /// `Access-Control-Request-Headers`.
+    pub headers: Vec<String>,
+    /// An origin that must not be echoed back.
+    pub disallowed_origin: String,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `metrics:` / `openapi:` — `URL` or `{ url, headers, insecure, ca_file, max_body }`: a
@@ -396,6 +418,26 @@ pub enum Query {
     Series(String),
     /// OpenAPI: an operation (`operationId` or `METHOD /path`) exists.
     Operation(String),
+    /// CORS: the preflight from `origin` allows the method and headers (bool).
+    CorsAllowed,
+    /// CORS: `Access-Control-Allow-Credentials: true` (bool).
+    CorsCredentials,
+    /// CORS: the `Access-Control-Allow-Methods` value.
+    CorsMethods,
+    /// CORS: the `Access-Control-Allow-Headers` value.
+    CorsAllowHeaders,
+    /// CORS: a disallowed origin is not echoed back (bool).
+    CorsRejectsOthers,
+    /// HTTP: `Strict-Transport-Security` max-age in seconds.
+    HstsMaxAge,
+    /// HTTP: `Strict-Transport-Security` has includeSubDomains (bool).
+    HstsIncludeSubdomains,
+    /// HTTP: the first response is a 301/308 to the same host over https (on this port) (bool).
+    HttpsRedirect(Option<u16>),
+    /// HTTP: an attribute (`secure`, `http_only`, `same_site`) of a Set-Cookie (`*`: all).
+    CookieAttr(String, String),
+    /// HTTP: CSP, X-Content-Type-Options, frame protection and Referrer-Policy are set (bool).
+    SecurityHeaders,
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.

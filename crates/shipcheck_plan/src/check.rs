@@ -33,6 +33,7 @@ const CHECK_KEYS: &[&str] = &[
     "lint",
     "metrics",
     "openapi",
+    "cors",
     "expect",
     "capture",
 ];
@@ -50,6 +51,7 @@ const PROBES: &[&str] = &[
     "lint",
     "metrics",
     "openapi",
+    "cors",
 ];
 
 /// Most attempts a `retry` may ask for.
@@ -266,6 +268,7 @@ pub(crate) fn build(
             crate::webhook::webhook(ctx, v, base_dir).map(Probe::Webhook)
         }
         (Some("lint"), Some((_, v))) => crate::lint::lint(ctx, v, base_dir).map(Probe::Lint),
+        (Some("cors"), Some((_, v))) => crate::hygiene::cors(ctx, v, base_dir).map(Probe::Cors),
         (Some("metrics"), Some((_, v))) => {
             crate::docs::fetch(ctx, v, base_dir, "metrics").map(Probe::Metrics)
         }
@@ -287,6 +290,7 @@ pub(crate) fn build(
     crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     crate::webhook::implicit_expectations(probe.as_ref(), &mut expect, n.pos());
     crate::docs::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
+    crate::hygiene::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     let lint_probe = match &probe {
         Some(Probe::Lint(l)) => Some(l),
         _ => None,
@@ -296,7 +300,7 @@ pub(crate) fn build(
         Some(c) => {
             if let Some(
                 kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns" | "webhook"
-                | "lint" | "metrics" | "openapi"),
+                | "lint" | "metrics" | "openapi" | "cors"),
             ) = probe_kind.as_deref()
             {
                 ctx.error(

@@ -40,6 +40,7 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
             "webhook",
             "metrics",
             "openapi",
+            "cors",
         ],
     ),
     ("tables", &["sqlite", "postgres"]),
@@ -70,6 +71,15 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("rejected", &["webhook"]),
     ("series", &["metrics"]),
     ("operations", &["openapi"]),
+    ("hsts", &["http"]),
+    ("https_redirect", &["http"]),
+    ("cookies", &["http"]),
+    ("security_headers", &["http"]),
+    ("allowed", &["cors"]),
+    ("credentials", &["cors"]),
+    ("methods", &["cors"]),
+    ("allow_headers", &["cors"]),
+    ("rejects_other_origins", &["cors"]),
 ];
 
 /// Every predicate name.
@@ -211,6 +221,9 @@ pub(crate) fn build(
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
             k if crate::docs::EXPECT_DOCS.contains(&k) => crate::docs::expect(ctx, k, v, &mut out),
+            k if crate::hygiene::EXPECT_HYGIENE.contains(&k) => {
+                crate::hygiene::expect(ctx, k, v, &mut out)
+            }
             k if crate::webhook::EXPECT_WEBHOOK.contains(&k) => {
                 crate::webhook::expect(ctx, k, v, &mut out)
             }

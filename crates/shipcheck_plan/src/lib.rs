@@ -28,6 +28,7 @@ mod docs;
 mod error;
 mod expect;
 mod graph;
+mod hygiene;
 mod interp;
 mod lint;
 mod load;

@@ -348,3 +348,10 @@ fn metrics_and_openapi_probe_shape() {
         "name: p\nchecks:\n  - id: a\n    metrics: \"ftp://h/m\"\n  - id: b\n    metrics: \"http://h/m\"\n    expect: { series: { '9bad': 1, 'up{job=x}': 1 }, operations: [x] }\n  - id: c\n    openapi: { url: \"http://h/o\", max_body: 0 }\n"
     ));
 }
+
+#[test]
+fn hygiene_and_cors_shape() {
+    insta::assert_snapshot!(errors(
+        "name: p\nchecks:\n  - id: a\n    http: { get: \"http://h/\" }\n    expect: { hsts: { max_age: { under: 1d }, preload: true }, cookies: { \"*\": { same_site: Lax }, s: { same_site: Loose } } }\n  - id: b\n    cors: { url: \"http://h/\" }\n  - id: c\n    tls: h\n    expect: { security_headers: true }\n"
+    ));
+}

@@ -803,3 +803,56 @@ checks:
     assert_eq!(e[1].query, Query::Operation("listVehicles".into()));
     assert_eq!(e.len(), 4);
 }
+
+#[test]
+fn https_hygiene_and_cors_load() {
+    let plan = load(
+        r#"
+name: t
+checks:
+  - id: h
+    http: { get: "http://h/" }
+    expect:
+      hsts: { max_age: { at_least: 15552000 }, include_subdomains: true }
+      https_redirect: { port: 8443 }
+      security_headers: true
+      cookies: { session: { secure: true, same_site: [Lax, Strict] }, "*": { http_only: true } }
+  - id: c
+    cors: { url: "http://h/api", origin: "http://localhost:3000", method: delete, headers: [Authorization] }
+    expect: { credentials: true }
+"#,
+    );
+    let q: Vec<&Query> = plan.checks[0].expect.iter().map(|a| &a.query).collect();
+    assert_eq!(
+        q,
+        [
+            &Query::HstsMaxAge,
+            &Query::HstsIncludeSubdomains,
+            &Query::HttpsRedirect(Some(8443)),
+            &Query::SecurityHeaders,
+            &Query::CookieAttr("session".into(), "secure".into()),
+            &Query::CookieAttr("session".into(), "same_site".into()),
+            &Query::CookieAttr("*".into(), "http_only".into()),
+        ]
+    );
+    assert_eq!(
+        plan.checks[0].expect[5].predicate,
+        Predicate::OneOf(vec![json!("Lax"), json!("Strict")])
+    );
+    let Probe::Cors(c) = &plan.checks[1].probe else {
+        panic!("not cors");
+    };
+    assert_eq!(
+        (c.method.as_str(), c.headers.as_slice()),
+        ("DELETE", &["authorization".to_owned()][..])
+    );
+    let q: Vec<&Query> = plan.checks[1].expect.iter().map(|a| &a.query).collect();
+    assert_eq!(
+        q,
+        [
+            &Query::CorsCredentials,
+            &Query::CorsAllowed,
+            &Query::CorsRejectsOthers
+        ]
+    );
+}

@@ -169,6 +169,7 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
                 Query::Columns(_) | Query::Table(_) => {
                     Err("this expectation applies to database probes only".into())
                 }
+                q if crate::hygiene::is_hygiene(q) => crate::hygiene::select_http(q, ex),
                 _ => Err("this expectation does not apply to HTTP probes".into()),
             }
         }
@@ -181,6 +182,7 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
         Observation::WebSocket(facts) => crate::assert_net::select_ws(q, facts),
         Observation::Webhook(facts) => crate::assert_net::select_webhook(q, facts),
         Observation::Document(facts) => crate::assert_net::select_doc(q, facts),
+        Observation::Cors(facts) => crate::hygiene::select_cors(q, facts),
         Observation::Lint(facts) => match q {
             Query::Findings(level) => {
                 let at_or_above = facts

@@ -32,6 +32,16 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::DocValid => "document valid".into(),
         Query::Series(s) => format!("series {s}"),
         Query::Operation(o) => format!("operation {o}"),
+        Query::CorsAllowed => "preflight allowed".into(),
+        Query::CorsCredentials => "allow-credentials".into(),
+        Query::CorsMethods => "allow-methods".into(),
+        Query::CorsAllowHeaders => "allow-headers".into(),
+        Query::CorsRejectsOthers => "disallowed origin not echoed".into(),
+        Query::HstsMaxAge => "hsts max-age".into(),
+        Query::HstsIncludeSubdomains => "hsts includeSubDomains".into(),
+        Query::HttpsRedirect(_) => "redirect to https".into(),
+        Query::CookieAttr(c, a) => format!("cookie {c} {a}"),
+        Query::SecurityHeaders => "security headers".into(),
         _ => return None,
     })
 }
@@ -206,6 +216,8 @@ pub(crate) fn select_doc(q: &Query, f: &DocFacts) -> Result<(Vec<Value>, Unit), 
 pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
     match obs {
         Observation::Tls(f) => note_tls(q, f),
+        Observation::Cors(f) => crate::hygiene::note_cors(q, f),
+        Observation::Http(ex) => crate::hygiene::note_http(q, ex),
         Observation::Document(f) if *q == Query::DocValid => f.problem.clone(),
         Observation::Tcp(f) if *q == Query::TcpOpen => f.reason.clone(),
         Observation::WebSocket(f) if matches!(q, Query::WsMessages | Query::WsClosed) => {

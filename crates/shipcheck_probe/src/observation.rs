@@ -25,6 +25,8 @@ pub enum Observation {
     Webhook(crate::net_facts::WebhookFacts),
     /// A fetched metrics exposition or OpenAPI document.
     Document(crate::doc_facts::DocFacts),
+    /// Two CORS preflights.
+    Cors(crate::hygiene::CorsFacts),
     /// Lint findings over deployment files.
     Lint(LintFacts),
 }
@@ -51,6 +53,7 @@ impl Observation {
             Observation::WebSocket(w) => w.duration_ms,
             Observation::Webhook(w) => w.duration_ms,
             Observation::Document(d) => d.duration_ms,
+            Observation::Cors(c) => c.duration_ms,
             Observation::Lint(_) => 0.0,
         }
     }

@@ -1,5 +1,6 @@
 //! One module per probe kind; [`observe`] dispatches on the plan's probe.
 
+mod cors;
 mod db_net;
 mod dns;
 mod docs;
@@ -47,6 +48,7 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Webhook(p) => webhook::observe(p, cx).await,
         Probe::Metrics(p) => docs::observe(p, docs::Kind::Metrics, cx).await,
         Probe::OpenApi(p) => docs::observe(p, docs::Kind::OpenApi, cx).await,
+        Probe::Cors(p) => cors::observe(p, cx).await,
         Probe::Lint(p) => lint::observe(p, cx).await,
     }
 }

@@ -195,8 +195,8 @@ pub async fn run(check: &Check) -> Result<(Observed, Vec<AssertionResult>), Prob
     Ok((observed, results))
 }
 
-/// A private nginx serving TLS on `ports.len()` ports, each `server` block's extra directives
-/// given; killed by PID on drop.
+/// A private nginx with one `server` block per entry: TLS with the given extra directives, or
+/// plain HTTP when the entry starts with `plain;`. Killed by PID on drop.
 pub struct Nginx {
     pub ports: Vec<u16>,
     child: Child,
@@ -229,11 +229,13 @@ impl Nginx {
             let blocks: String = servers
                 .iter()
                 .zip(&ports)
-                .map(|(extra, port)| {
-                    format!(
+                .map(|(extra, port)| match extra.strip_prefix("plain;") {
+                    // a plain-HTTP server block: the directives are all of it
+                    Some(plain) => format!("server {{ listen 127.0.0.1:{port}; {plain} }}\n"),
+                    None => format!(
                         "server {{ listen 127.0.0.1:{port} ssl; ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; {extra} location / {{ return 200 ok; }} }}\n",
                         d = p.display()
-                    )
+                    ),
                 })
                 .collect();
             let conf = format!(

@@ -1,0 +1,121 @@
+//! The `cors` probe: two preflights (`OPTIONS` with `Origin`, `Access-Control-Request-Method`
+//! and `-Headers`) through `shipcheck_http`, one from the origin that should be allowed and
+//! one from an origin that must not be echoed back. The answers are facts; `allowed`,
+//! `credentials`, `rejects_other_origins`… are assertions.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use shipcheck_http::{ClientOptions, Request};
+use shipcheck_plan::{CorsProbe, template};
+use shipcheck_report::{Evidence, FailureClass, Measurement};
+
+use super::ProbeContext;
+use crate::hygiene::CorsFacts;
+use crate::observation::{Observation, Observed, ProbeError};
+
+pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
+    let start = Instant::now();
+    let render = |s: &str| {
+        template::render_str(s, cx.lookup)
+            .map_err(|e| ProbeError::new(FailureClass::Protocol, format!("rendering: {e}")))
+    };
+    let url = url::Url::parse(&render(&p.url)?).map_err(|e| {
+        ProbeError::new(
+            FailureClass::Protocol,
+            format!("invalid URL {}: {e}", p.url),
+        )
+    })?;
+    let extra_ca_pem = match &p.ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Tls,
+                format!("reading CA file {}: {e}", path.display()),
+            )
+        })?),
+        None => None,
+    };
+    let mut facts = CorsFacts {
+        url: url.to_string(),
+        origin: render(&p.origin)?,
+        method: p.method.clone(),
+        headers: p.headers.clone(),
+        disallowed_origin: render(&p.disallowed_origin)?,
+        ..CorsFacts::default()
+    };
+    let mut evidence = String::new();
+    for (i, origin) in [facts.origin.clone(), facts.disallowed_origin.clone()]
+        .into_iter()
+        .enumerate()
+    {
+        let mut headers = vec![
+            ("origin".to_owned(), origin.clone()),
+            ("access-control-request-method".to_owned(), p.method.clone()),
+        ];
+        if !p.headers.is_empty() {
+            headers.push((
+                "access-control-request-headers".to_owned(),
+                p.headers.join(", "),
+            ));
+        }
+        let request = Request {
+            method: http::Method::OPTIONS,
+            headers,
+            ..Request::get(url.clone())
+        };
+        let opts = ClientOptions {
+            timeout: cx.timeout.saturating_sub(start.elapsed()),
+            insecure: p.insecure,
+            extra_ca_pem: extra_ca_pem.clone(),
+            max_body: 64 * 1024,
+            ..ClientOptions::default()
+        };
+        let ex = shipcheck_http::send(&request, &opts)
+            .await
+            .map_err(|e| ProbeError::new(e.class(), format!("preflight from {origin}: {e}")))?;
+        let Some(hop) = ex.last() else {
+            return Err(ProbeError::new(FailureClass::Protocol, "no response"));
+        };
+        let allow: Vec<(String, String)> = hop
+            .response
+            .headers
+            .iter()
+            .filter(|(k, _)| k.starts_with("access-control-"))
+            .cloned()
+            .collect();
+        let _ = writeln!(
+            evidence,
+            "OPTIONS {url} (Origin: {origin}) → {}",
+            hop.response.status
+        );
+        for (k, v) in &allow {
+            let _ = writeln!(evidence, "  {k}: {v}");
+        }
+        if i == 0 {
+            facts.status = hop.response.status;
+            facts.allow = allow;
+        } else {
+            facts.disallowed_allow_origin = allow
+                .iter()
+                .find(|(k, _)| k == "access-control-allow-origin")
+                .map(|(_, v)| v.clone());
+        }
+    }
+    facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
+    Ok(Observed {
+        evidence: vec![Evidence {
+            label: "cors".into(),
+            text: evidence,
+            truncated: false,
+        }],
+        measurements: vec![Measurement {
+            name: "total".into(),
+            value: facts.duration_ms,
+            unit: "ms".into(),
+            target: None,
+            met: None,
+        }],
+        observation: Observation::Cors(facts),
+        sent_secrets: Vec::new(),
+    })
+}
