@@ -289,7 +289,7 @@ pub enum WsMessage {
     Json(serde_json::Value),
 }
 
-/// `tcp:` — `HOST:PORT` or `{ host, port }`.
+/// `tcp:` — `HOST:PORT`, a URL (its host and port), or `{ host, port }`.
 #[derive(Debug, Clone)]
 pub struct TcpProbe {
     /// Host template (may hold `:PORT`).

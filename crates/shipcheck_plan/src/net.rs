@@ -127,7 +127,7 @@ pub(crate) fn tls(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<TlsPro
     })
 }
 
-/// `tcp: HOST:PORT` / `tcp: { host, port }`.
+/// `tcp: HOST:PORT` / `tcp: URL` (its host and port) / `tcp: { host, port }`.
 pub(crate) fn tcp(ctx: &mut Ctx<'_>, n: &Node) -> Option<TcpProbe> {
     let (host_node, entries) = match &n.kind {
         Kind::Map(entries) => {
@@ -155,7 +155,8 @@ pub(crate) fn tcp(ctx: &mut Ctx<'_>, n: &Node) -> Option<TcpProbe> {
         || host.rsplit_once(':').is_some_and(|(h, p)| {
             (!h.contains(':') || h.ends_with(']')) && p.parse::<u16>().is_ok_and(|p| p > 0)
         });
-    if !target_ok(&host) || host.contains("://") || (!has_port && port.is_none()) {
+    let is_url = host.contains("://");
+    if !target_ok(&host) || (!is_url && !has_port && port.is_none()) {
         ctx.error_help(
             host_node.span,
             format!("{} is not a TCP target", shown(host_node)),

@@ -94,6 +94,27 @@ pub(super) async fn observe(p: &TcpProbe, cx: &ProbeContext<'_>) -> Result<Obser
 
 /// `HOST:PORT` (or `[V6]:PORT`), or `HOST` with `port`.
 fn split(text: &str, port: Option<u16>) -> Result<(String, u16), ProbeError> {
+    if text.contains("://") {
+        let url = url::Url::parse(text).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Protocol,
+                format!("invalid tcp target {text:?}: {e}"),
+            )
+        })?;
+        let host = url.host_str().unwrap_or_default();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = url.port_or_known_default().or(port).unwrap_or(0);
+        if host.is_empty() || port == 0 {
+            return Err(ProbeError::new(
+                FailureClass::Protocol,
+                format!("invalid tcp target {text:?}: needs a host and a port"),
+            ));
+        }
+        return Ok((host, port));
+    }
     let bad = |why: &str| {
         ProbeError::new(
             FailureClass::Protocol,
@@ -130,5 +151,10 @@ mod tests {
         assert_eq!(s("[::1]:80", None), Ok(("::1".into(), 80)));
         assert!(s("db", None).is_err());
         assert!(s("db:x", None).is_err());
+        assert_eq!(
+            s("http://127.0.0.1:8080/x", None),
+            Ok(("127.0.0.1".into(), 8080))
+        );
+        assert_eq!(s("https://h", None), Ok(("h".into(), 443)));
     }
 }
