@@ -35,6 +35,7 @@ mod assets;
 mod auth;
 mod commands;
 mod db;
+mod dns;
 mod error;
 mod hygiene;
 mod layers;
@@ -46,6 +47,7 @@ mod stream;
 mod tls;
 mod webhook;
 
+pub use dns::DEMO_NAME;
 pub use error::DemoError;
 pub use scenario::{ParseScenarioError, Scenario};
 pub use server::{DemoOptions, DemoServer, start};

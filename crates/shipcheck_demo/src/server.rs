@@ -51,6 +51,9 @@ pub struct DemoServer {
     pub admin_password: String,
     /// HMAC-SHA256 key of `POST /webhooks/diagnostics`, random per start: a secret too.
     pub webhook_secret: String,
+    /// `127.0.0.1:PORT` of the demo's DNS responder (UDP), which answers
+    /// [`DEMO_NAME`](crate::DEMO_NAME) with 127.0.0.1.
+    pub dns_addr: String,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -141,7 +144,9 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
     });
     let app = router(state);
     let (shutdown, shutdown_rx) = watch::channel(false);
+    let (dns_addr, dns_task) = crate::dns::spawn(shutdown_rx.clone()).await?;
     let tasks = vec![
+        dns_task,
         serve::spawn(http_listener, None, app.clone(), shutdown_rx.clone()),
         serve::spawn(
             https_listener,
@@ -158,6 +163,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         admin_username: ADMIN_USERNAME.to_owned(),
         admin_password,
         webhook_secret,
+        dns_addr: dns_addr.to_string(),
         shutdown,
         tasks,
     })

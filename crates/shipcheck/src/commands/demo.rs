@@ -120,6 +120,7 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
     let user = server.admin_username.clone();
     let password = server.admin_password.clone();
     let webhook_secret = server.webhook_secret.clone();
+    let dns = server.dns_addr.clone();
     move |name: &str| match name {
         "DEMO_HTTP_URL" => Some(http.clone()),
         "DEMO_HTTPS_URL" => Some(https.clone()),
@@ -128,6 +129,7 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
         "DEMO_ADMIN_USER" => Some(user.clone()),
         "DEMO_ADMIN_PASSWORD" => Some(password.clone()),
         "DEMO_WEBHOOK_SECRET" => Some(webhook_secret.clone()),
+        "DEMO_DNS" => Some(dns.clone()),
         other => std::env::var(other).ok(),
     }
 }
@@ -143,6 +145,11 @@ async fn serve(server: &DemoServer) {
     println!(
         "  login: {} / {}",
         server.admin_username, server.admin_password
+    );
+    println!(
+        "  dns:   {} (answers {})",
+        server.dns_addr,
+        shipcheck_demo::DEMO_NAME
     );
     println!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
