@@ -110,8 +110,8 @@ pub(crate) struct Schemas {
     defs: Vec<(String, Schema)>,
     /// Per version: definition name → index in `defs`.
     versions: BTreeMap<(u32, u32), DefIndex>,
-    /// (apiVersion, kind) → root definition name.
-    roots: HashMap<(String, String), String>,
+    /// (apiVersion, kind, root definition name); few enough to scan.
+    roots: Vec<(String, String, String)>,
 }
 
 /// The definitions of one Kubernetes version.
@@ -137,15 +137,10 @@ impl Schemas {
             }
             versions.insert(parsed, names);
         }
-        let roots = raw
-            .roots
-            .into_iter()
-            .map(|(api, kind, def)| ((api, kind), def))
-            .collect();
         Ok(Self {
             defs: raw.defs,
             versions,
-            roots,
+            roots: raw.roots,
         })
     }
 
@@ -181,10 +176,11 @@ pub(crate) fn fallback_version(wanted: (u32, u32)) -> Option<(u32, u32)> {
 impl<'a> VersionSchemas<'a> {
     /// The root schema for an object, if its kind is validated and exists in this version.
     pub(crate) fn root(&self, api_version: &str, kind: &str) -> Option<&'a Schema> {
-        let name = self
+        let (_, _, name) = self
             .all
             .roots
-            .get(&(api_version.to_owned(), kind.to_owned()))?;
+            .iter()
+            .find(|(a, k, _)| a == api_version && k == kind)?;
         self.definition(name)
     }
 
