@@ -284,7 +284,18 @@ impl Nginx {
 }
 
 impl Drop for Nginx {
+    /// SIGTERM (by PID) lets the master stop its workers; SIGKILL would orphan them. Falls back
+    /// to SIGKILL after 5 s.
     fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
