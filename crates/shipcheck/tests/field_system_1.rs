@@ -102,7 +102,7 @@ fn start_app() -> Option<App> {
             .arg(dir.path())
             .arg("-c")
             .arg(&path)
-            .args(["-g", "daemon off;"])
+            .args(["-g", "daemon off; master_process off;"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

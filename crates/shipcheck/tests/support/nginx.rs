@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 /// Where Debian puts nginx.
 const CANDIDATES: [&str; 2] = ["/usr/sbin/nginx", "/usr/bin/nginx"];
 
-/// A running nginx; killed (by its PID) when dropped.
+/// A running nginx; killed (by its PID) when dropped. It runs with `master_process off`,
+/// as one process, so killing that PID leaves no orphaned worker behind.
 pub struct Nginx {
     pub port: u16,
     pub url: String,
@@ -76,7 +77,7 @@ impl Nginx {
                     "-c",
                     &conf.display().to_string(),
                     "-g",
-                    "daemon off;",
+                    "daemon off; master_process off;",
                 ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())

@@ -246,7 +246,7 @@ impl Nginx {
             let mut child = Command::new(bin)
                 .args(["-p", &p.display().to_string(), "-c"])
                 .arg(p.join("nginx.conf"))
-                .args(["-g", "daemon off;"])
+                .args(["-g", "daemon off; master_process off;"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
