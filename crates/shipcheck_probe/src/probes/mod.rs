@@ -10,7 +10,6 @@ mod pg_tls;
 mod postgres;
 mod prom;
 mod redis;
-mod resp;
 mod sqlite;
 mod tcp;
 mod tls;

@@ -1,19 +1,29 @@
 //! The `redis` probe: `redis://` or `rediss://` (TLS through the shared transport, so dns,
 //! connect and tls failures are classified as for HTTP), AUTH (password or ACL user), PING
 //! with its round-trip time, INFO fields, and the keys the expectations name. It only
-//! sends read commands.
+//! sends read commands. The RESP protocol, AUTH and SELECT are the `redis` crate's
+//! (`MultiplexedConnection` over our stream); this file opens the stream, caps the bytes
+//! read from it, and classifies failures.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use shipcheck_plan::{KeyAspect, Query, RedisProbe, template};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
+use redis::aio::MultiplexedConnection;
+use redis::{
+    AsyncConnectionConfig, Cmd, ErrorKind, RedisConnectionInfo, RedisError, RedisResult,
+    Value as RValue,
+};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
 use super::ProbeContext;
 use super::pg_tls::{Verify, config as tls_config};
-use super::resp::{Reply, Resp};
 use crate::db_facts::RedisFacts;
 use crate::observation::{Observation, Observed, ProbeError};
 use shipcheck_http::Stream as DbStream;
@@ -95,7 +105,7 @@ pub(super) async fn observe(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Obs
         e
     };
     let start = Instant::now();
-    let facts = match tokio::time::timeout(cx.timeout, run(p, &t, start)).await {
+    let facts = match tokio::time::timeout(cx.timeout, run(p, &t, start, cx.timeout)).await {
         Err(_) => {
             return Err(with_secrets(ProbeError::new(
                 FailureClass::Timeout,
@@ -140,11 +150,101 @@ pub(super) async fn observe(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Obs
     })
 }
 
-fn io_err(t: &Target) -> impl Fn(std::io::Error) -> ProbeError + '_ {
-    move |e| protocol(format!("{}: {e}", t.shown))
+/// Most bytes the server may send over the whole probe (INFO is a few KiB). The crate's
+/// parser has no size limit of its own, so the stream it reads from enforces this one.
+const MAX_READ: u64 = 4 * 1024 * 1024;
+
+/// A stream that fails once more than `left` bytes have been read from it.
+struct Capped<S> {
+    inner: S,
+    left: u64,
 }
 
-async fn run(p: &RedisProbe, t: &Target, start: Instant) -> Result<RedisFacts, ProbeError> {
+impl<S: AsyncRead + Unpin> AsyncRead for Capped<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let this = &mut *self;
+        let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = polled {
+            let got = (buf.filled().len() - before) as u64;
+            match this.left.checked_sub(got) {
+                Some(left) => this.left = left,
+                None => {
+                    return Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("the server sent more than {MAX_READ} bytes"),
+                    )));
+                }
+            }
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Capped<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Aborts the connection's driver task when the probe ends (also on timeout or error).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Whether a server error means "not authenticated" or "bad credentials".
+fn is_auth_code(code: Option<&str>) -> bool {
+    matches!(code, Some("NOAUTH" | "WRONGPASS"))
+}
+
+/// Classify an error from the redis crate: refused credentials are `auth`, the crate's
+/// response timeout is `timeout`, anything else (I/O after connecting, a reply that is not
+/// RESP, a server error) is `protocol`. The message never holds the password: the crate
+/// reports a refused AUTH without its arguments.
+fn redis_err<'a>(t: &'a Target, what: &'a str) -> impl Fn(RedisError) -> ProbeError + 'a {
+    move |e| {
+        let class = if e.kind() == ErrorKind::AuthenticationFailed || is_auth_code(e.code()) {
+            FailureClass::Auth
+        } else if e.is_timeout() {
+            FailureClass::Timeout
+        } else {
+            FailureClass::Protocol
+        };
+        ProbeError::new(class, format!("{}: {what}: {e}", t.shown))
+    }
+}
+
+/// Send one command and return its reply, server errors included as `Value::ServerError`.
+async fn call(con: &mut MultiplexedConnection, c: &Cmd) -> RedisResult<RValue> {
+    con.send_packed_command(c).await
+}
+
+async fn run(
+    p: &RedisProbe,
+    t: &Target,
+    start: Instant,
+    timeout: Duration,
+) -> Result<RedisFacts, ProbeError> {
     let extra_ca_pem = match &p.ca_file {
         Some(path) => Some(std::fs::read(path).map_err(|e| {
             ProbeError::new(
@@ -154,6 +254,9 @@ async fn run(p: &RedisProbe, t: &Target, start: Instant) -> Result<RedisFacts, P
         })?),
         None => None,
     };
+    // Our own transport (as the postgres probe): dns, connect and tls failures are
+    // classified the same way for every probe, the trust store is the web PKI plus
+    // `ca_file`, and the reply cap can sit under the crate's parser.
     let tcp = super::db_net::tcp(&t.host, t.port).await?;
     let stream = if t.tls {
         let verify = if p.insecure {
@@ -167,33 +270,35 @@ async fn run(p: &RedisProbe, t: &Target, start: Instant) -> Result<RedisFacts, P
     } else {
         DbStream::Plain(tcp)
     };
-    let mut r = Resp::new(stream);
-    let err = io_err(t);
+    let stream = Capped {
+        inner: stream,
+        left: MAX_READ,
+    };
+    // RESP2; AUTH (with the ACL user if any) and SELECT are sent by the crate on connect.
+    // No `CLIENT SETINFO`: the probe sends nothing but AUTH, SELECT and read commands.
+    let mut info = RedisConnectionInfo::default()
+        .set_db(i64::from(t.db))
+        .set_skip_set_lib_name();
     if let Some(pw) = &t.password {
-        let reply = match &t.user {
-            Some(u) => r.cmd(&[b"AUTH", u.as_bytes(), pw.as_bytes()]).await,
-            None => r.cmd(&[b"AUTH", pw.as_bytes()]).await,
-        }
-        .map_err(&err)?;
-        if let Reply::Error(e) = reply {
-            return Err(ProbeError::new(
-                FailureClass::Auth,
-                format!("{}: AUTH refused: {e}", t.shown),
-            ));
+        info = info.set_password(pw);
+        if let Some(u) = &t.user {
+            info = info.set_username(u);
         }
     }
-    if t.db != 0 {
-        let db = t.db.to_string();
-        if let Reply::Error(e) = r.cmd(&[b"SELECT", db.as_bytes()]).await.map_err(&err)? {
-            return Err(protocol(format!("{}: SELECT {db}: {e}", t.shown)));
-        }
-    }
+    let config = AsyncConnectionConfig::new().set_response_timeout(Some(timeout));
+    let (mut con, driver) = MultiplexedConnection::new_with_config(&info, stream, config)
+        .await
+        .map_err(redis_err(t, "connecting"))?;
+    let _driver = AbortOnDrop(tokio::spawn(driver).abort_handle());
+
     let ping_start = Instant::now();
-    let pong = r.cmd(&[b"PING"]).await.map_err(&err)?;
+    let pong = call(&mut con, &redis::cmd("PING"))
+        .await
+        .map_err(redis_err(t, "PING"))?;
     let ping_ms = ping_start.elapsed().as_secs_f64() * 1000.0;
     match pong {
-        Reply::Simple(s) if s == "PONG" => {}
-        Reply::Error(e) if e.starts_with("NOAUTH") || e.starts_with("WRONGPASS") => {
+        RValue::SimpleString(s) if s == "PONG" => {}
+        RValue::ServerError(e) if is_auth_code(Some(e.code())) => {
             return Err(ProbeError::new(
                 FailureClass::Auth,
                 format!("{}: {e}", t.shown),
@@ -201,9 +306,13 @@ async fn run(p: &RedisProbe, t: &Target, start: Instant) -> Result<RedisFacts, P
         }
         other => return Err(protocol(format!("{}: PING answered {other:?}", t.shown))),
     }
-    let info = match r.cmd(&[b"INFO"]).await.map_err(&err)? {
-        Reply::Bulk(Some(b)) => parse_info(&String::from_utf8_lossy(&b)),
-        Reply::Error(e) => return Err(protocol(format!("{}: INFO: {e}", t.shown))),
+    let info = match call(&mut con, &redis::cmd("INFO"))
+        .await
+        .map_err(redis_err(t, "INFO"))?
+    {
+        RValue::BulkString(b) => parse_info(&String::from_utf8_lossy(&b)),
+        RValue::VerbatimString { text, .. } => parse_info(&text),
+        RValue::ServerError(e) => return Err(protocol(format!("{}: INFO: {e}", t.shown))),
         _ => BTreeMap::new(),
     };
     let mut facts = RedisFacts {
@@ -221,53 +330,57 @@ async fn run(p: &RedisProbe, t: &Target, start: Instant) -> Result<RedisFacts, P
             && !seen.contains(&name.as_str())
         {
             seen.push(name);
-            key_facts(&mut r, name, &mut facts.keys)
+            key_facts(&mut con, name, &mut facts.keys)
                 .await
-                .map_err(&err)?;
+                .map_err(redis_err(t, &format!("key {name}")))?;
         }
     }
     facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
     Ok(facts)
 }
 
-/// `EXISTS`, `TYPE`, `TTL` and the length command for the key's type.
-async fn key_facts<S>(
-    r: &mut Resp<S>,
+/// The reply as an integer, if it is one.
+fn int(v: &RValue) -> Option<i64> {
+    match v {
+        RValue::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+/// `TYPE`, `TTL` and the length command for the key's type. A server error (say an ACL
+/// that forbids one of them) leaves that aspect at its "absent" value, as before.
+async fn key_facts(
+    con: &mut MultiplexedConnection,
     name: &str,
     out: &mut BTreeMap<(String, KeyAspect), Value>,
-) -> std::io::Result<()>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    let k = name.as_bytes();
-    let kind = r.cmd(&[b"TYPE", k]).await?.text().unwrap_or_default();
+) -> RedisResult<()> {
+    let kind = match call(con, redis::cmd("TYPE").arg(name)).await? {
+        RValue::SimpleString(s) => s,
+        RValue::Okay => "OK".to_owned(),
+        RValue::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
+        _ => String::new(),
+    };
     let exists = kind != "none" && !kind.is_empty();
     out.insert((name.to_owned(), KeyAspect::Exists), Value::Bool(exists));
     out.insert(
         (name.to_owned(), KeyAspect::Type),
         Value::String(kind.clone()),
     );
-    let ttl = match r.cmd(&[b"TTL", k]).await? {
-        Reply::Int(i) => i,
-        _ => -2,
-    };
+    let ttl = int(&call(con, redis::cmd("TTL").arg(name)).await?).unwrap_or(-2);
     out.insert((name.to_owned(), KeyAspect::Ttl), Value::from(ttl));
-    let cmd: &[u8] = match kind.as_str() {
-        "list" => b"LLEN",
-        "set" => b"SCARD",
-        "zset" => b"ZCARD",
-        "hash" => b"HLEN",
-        "stream" => b"XLEN",
-        "string" => b"STRLEN",
-        _ => b"",
+    let len_cmd = match kind.as_str() {
+        "list" => "LLEN",
+        "set" => "SCARD",
+        "zset" => "ZCARD",
+        "hash" => "HLEN",
+        "stream" => "XLEN",
+        "string" => "STRLEN",
+        _ => "",
     };
-    let len = if cmd.is_empty() {
+    let len = if len_cmd.is_empty() {
         0
     } else {
-        match r.cmd(&[cmd, k]).await? {
-            Reply::Int(i) => i,
-            _ => 0,
-        }
+        int(&call(con, redis::cmd(len_cmd).arg(name)).await?).unwrap_or(0)
     };
     out.insert((name.to_owned(), KeyAspect::Length), Value::from(len));
     Ok(())
@@ -300,6 +413,95 @@ fn parse_info(text: &str) -> BTreeMap<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+    fn target() -> Target {
+        Target {
+            host: "127.0.0.1".into(),
+            port: 6379,
+            tls: false,
+            db: 0,
+            user: None,
+            password: None,
+            shown: "redis://127.0.0.1:6379/0".into(),
+        }
+    }
+
+    /// A connection over an in-memory pipe, with no set-up commands (no AUTH, SELECT or
+    /// CLIENT SETINFO), so the fake server only sees the probe's commands.
+    async fn connect(client: DuplexStream, timeout: Duration) -> MultiplexedConnection {
+        let info = RedisConnectionInfo::default().set_skip_set_lib_name();
+        let config = AsyncConnectionConfig::new().set_response_timeout(Some(timeout));
+        let stream = Capped {
+            inner: client,
+            left: MAX_READ,
+        };
+        let (con, driver) = MultiplexedConnection::new_with_config(&info, stream, config)
+            .await
+            .unwrap();
+        tokio::spawn(driver);
+        con
+    }
+
+    #[tokio::test]
+    async fn a_reply_past_the_cap_is_a_protocol_error() {
+        let (client, mut server) = tokio::io::duplex(64 * 1024);
+        let fake = tokio::spawn(async move {
+            let mut got = [0u8; 14];
+            server.read_exact(&mut got).await.unwrap();
+            assert_eq!(&got, b"*1\r\n$4\r\nINFO\r\n");
+            let n = MAX_READ as usize + 1024;
+            let _ = server.write_all(format!("${n}\r\n").as_bytes()).await;
+            let chunk = vec![b'x'; 64 * 1024];
+            for _ in 0..=(n / chunk.len()) {
+                if server.write_all(&chunk).await.is_err() {
+                    return true; // the client hung up part-way
+                }
+            }
+            false
+        });
+        let mut con = connect(client, Duration::from_secs(5)).await;
+        let t = target();
+        let err = call(&mut con, &redis::cmd("INFO"))
+            .await
+            .map_err(redis_err(&t, "INFO"))
+            .unwrap_err();
+        assert_eq!(err.class, FailureClass::Protocol, "{err:?}");
+        assert!(err.message.contains("more than"), "{}", err.message);
+        drop(con);
+        assert!(fake.await.unwrap(), "the whole oversized reply was read");
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_is_a_timeout_and_noauth_is_auth() {
+        let (client, mut server) = tokio::io::duplex(4096);
+        let fake = tokio::spawn(async move {
+            let mut got = [0u8; 14];
+            server.read_exact(&mut got).await.unwrap();
+            assert_eq!(&got, b"*1\r\n$4\r\nPING\r\n");
+            server
+                .write_all(b"-NOAUTH Authentication required.\r\n")
+                .await
+                .unwrap();
+            // Read the next command and never answer it.
+            server.read_exact(&mut got).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let mut con = connect(client, Duration::from_millis(200)).await;
+        let t = target();
+        let RValue::ServerError(e) = call(&mut con, &redis::cmd("PING")).await.unwrap() else {
+            panic!("PING did not answer with an error")
+        };
+        assert!(is_auth_code(Some(e.code())));
+        let started = Instant::now();
+        let err = call(&mut con, &redis::cmd("INFO"))
+            .await
+            .map_err(redis_err(&t, "INFO"))
+            .unwrap_err();
+        assert_eq!(err.class, FailureClass::Timeout, "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        fake.abort();
+    }
 
     #[test]
     fn info_fields_are_typed() {
