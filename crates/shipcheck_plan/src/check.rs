@@ -12,31 +12,16 @@ use crate::expect;
 use crate::probe;
 use crate::yaml::{Kind, Node};
 
-const CHECK_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "needs",
-    "critical",
-    "timeout",
-    "retry",
-    "until",
-    "skip",
-    "http",
-    "sqlite",
-    "postgres",
-    "redis",
-    "tls",
-    "tcp",
-    "dns",
-    "websocket",
-    "webhook",
-    "lint",
-    "metrics",
-    "openapi",
-    "cors",
-    "expect",
-    "capture",
+/// Keys of a check besides its probe, in the order error messages list them: these, then
+/// the probe keys, then [`CHECK_TAIL_KEYS`].
+const CHECK_HEAD_KEYS: &[&str] = &[
+    "id", "title", "needs", "critical", "timeout", "retry", "until", "skip",
 ];
+/// Listed after the probe keys.
+const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
+/// Every key a check may have.
+static CHECK_KEYS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| [CHECK_HEAD_KEYS, PROBES, CHECK_TAIL_KEYS].concat());
 /// Probe keys; a check has exactly one.
 const PROBES: &[&str] = &[
     "http",
@@ -182,7 +167,7 @@ pub(crate) fn build(
     let what = id
         .as_ref()
         .map_or_else(|| "a check".to_owned(), |id| format!("check `{id}`"));
-    ctx.keys(entries, CHECK_KEYS, &what);
+    ctx.keys(entries, &CHECK_KEYS, &what);
 
     let title = match get(entries, "title") {
         Some(t) => ctx.text(t, "title"),
