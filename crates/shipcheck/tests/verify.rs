@@ -127,6 +127,21 @@ fn every_status_against_nginx() {
     for id in ["health", "items", "cors", "login", "protected"] {
         assert_eq!(status(id), "passed", "{id}: {}", check(&report, id));
     }
+    // Every HTTP phase is recorded; phases that do not apply are null (DESIGN.md §11).
+    let t = &check(&report, "health")["timings"];
+    assert!(
+        t["dns"].is_null() && t["tls"].is_null(),
+        "IP literal over http: {t}"
+    );
+    assert!(
+        t["connect"].as_f64().is_some() && t["first_byte"].as_f64().is_some(),
+        "{t}"
+    );
+    assert!(t["total"].as_f64().unwrap() > 0.0);
+    assert!(
+        check(&report, "refused")["timings"].is_null(),
+        "no exchange, no timings"
+    );
     assert_eq!(status("wrong-status"), "failed");
     let a = &check(&report, "wrong-status")["assertions"][0];
     assert_eq!(

@@ -198,6 +198,25 @@ pub struct CheckResult {
     pub captures: Vec<CaptureRecord>,
     /// Transcripts of what was sent and received (redacted, truncated).
     pub evidence: Vec<Evidence>,
+    /// For HTTP checks: the timing breakdown of the final exchange, every phase present
+    /// (`null` when it does not apply, e.g. no `dns` for an IP address, no `tls` over http).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<HttpTimings>,
+}
+
+/// The phases of one HTTP exchange, in milliseconds (DESIGN.md §11).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HttpTimings {
+    /// Name resolution; `None` for an IP address.
+    pub dns: Option<f64>,
+    /// TCP connect.
+    pub connect: Option<f64>,
+    /// TLS handshake; `None` over plain http.
+    pub tls: Option<f64>,
+    /// From sending the request to the response head.
+    pub first_byte: Option<f64>,
+    /// The whole exchange.
+    pub total: f64,
 }
 
 impl CheckResult {
@@ -218,6 +237,7 @@ impl CheckResult {
             measurements: Vec::new(),
             captures: Vec::new(),
             evidence: Vec::new(),
+            timings: None,
         }
     }
 

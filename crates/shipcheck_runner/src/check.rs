@@ -8,8 +8,8 @@ use serde_json::Value;
 use shipcheck_plan::{Check, Predicate, Query, template};
 use shipcheck_probe::{Observation, ProbeContext, observe};
 use shipcheck_report::{
-    Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, Measurement, REDACTED,
-    Redactor, Status,
+    Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, HttpTimings,
+    Measurement, REDACTED, Redactor, Status,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -200,6 +200,15 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         Observation::Lint(facts) => facts.findings.clone(),
         _ => Vec::new(),
     };
+    if let Observation::Http(ex) = &observed.observation {
+        result.timings = ex.hops.last().map(|h| HttpTimings {
+            dns: h.timings.dns_ms,
+            connect: h.timings.connect_ms,
+            tls: h.timings.tls_ms,
+            first_byte: h.timings.first_byte_ms,
+            total: h.timings.total_ms,
+        });
+    }
     result.measurements = observed.measurements;
     result.evidence = observed.evidence;
     attach_targets(check, &mut result.measurements, &result.assertions);
