@@ -3,7 +3,6 @@
 /// Ready (or ready-with-caveats without `--strict`); lint: nothing at or above `--fail-on`.
 pub(crate) const OK: i32 = 0;
 /// Not ready, interrupted, caveats under `--strict`; lint: findings at or above `--fail-on`.
-#[allow(dead_code)]
 pub(crate) const FAILED: i32 = 1;
 /// Usage, plan or config error; a named path missing or unreadable.
 pub(crate) const USAGE: i32 = 2;
