@@ -8,36 +8,15 @@
 
 mod support;
 
-#[path = "../../shipcheck_probe/tests/db_support/postgres.rs"]
-mod postgres;
-#[path = "../../shipcheck_probe/tests/db_support/redis.rs"]
-mod redis;
-
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
-pub(crate) use support::{free_port, skip_or_fail};
+use shipcheck_test_support::{Listen, Nginx, postgres, redis};
 
 const PG_APP_PASSWORD: &str = "app-Pg-pa55word";
 const REDIS_PASSWORD: &str = "redis-Pa55word-1";
 const ADMIN_PASSWORD: &str = "admin-Pa55word-1";
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.field-system-1";
-
-/// Whether something accepts connections on 127.0.0.1:`port` (for the redis helper).
-pub(crate) fn listening(port: u16) -> bool {
-    std::net::TcpStream::connect_timeout(
-        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-        Duration::from_millis(200),
-    )
-    .is_ok()
-}
-
-/// The redis helper's TLS set-up; this test runs Redis without TLS.
-pub(crate) fn write_certs(_dir: &Path) {
-    panic!("field_system_1 runs Redis without TLS");
-}
 
 /// The app's HTTP surface, served by nginx.
 fn server_block() -> String {
@@ -64,67 +43,11 @@ fn server_block() -> String {
     )
 }
 
-struct App {
-    url: String,
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_app() -> Option<App> {
-    let Some(bin) = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-    else {
-        skip_or_fail("nginx");
-        return None;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    for _ in 0..5 {
-        let port = free_port();
-        let p = dir.path().display();
-        let conf = format!(
-            "worker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log warn;\nevents {{ worker_connections 64; }}\n\
-             http {{\n  access_log off;\n  client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n  fastcgi_temp_path {p}/fastcgi;\n  uwsgi_temp_path {p}/uwsgi;\n  scgi_temp_path {p}/scgi;\n  server {{\n    listen 127.0.0.1:{port};\n{}\n  }}\n}}\n",
-            server_block()
-        );
-        let path = dir.path().join("nginx.conf");
-        std::fs::write(&path, conf).unwrap();
-        let mut child = Command::new(&bin)
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&path)
-            .args(["-g", "daemon off; master_process off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                break;
-            }
-            if listening(port) {
-                return Some(App {
-                    url: format!("http://127.0.0.1:{port}"),
-                    child,
-                    _dir: dir,
-                });
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    panic!("nginx did not start");
+/// The app: a private nginx serving [`server_block`].
+fn start_app() -> Option<Nginx> {
+    Nginx::builder()
+        .server(Listen::Http, server_block())
+        .start()
 }
 
 fn example_plan() -> PathBuf {
@@ -132,7 +55,7 @@ fn example_plan() -> PathBuf {
 }
 
 fn verify(
-    app: &App,
+    app: &Nginx,
     pg: &postgres::Postgres,
     r: &redis::Redis,
     out: &Path,
@@ -146,7 +69,7 @@ fn verify(
             out.to_str().unwrap(),
         ],
         &[
-            ("API_BASE_URL", &app.url),
+            ("API_BASE_URL", &app.url()),
             ("PGHOST", "127.0.0.1"),
             ("PGPORT", &pg.port.to_string()),
             ("PGSSLMODE", "disable"),

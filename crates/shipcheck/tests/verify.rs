@@ -8,7 +8,8 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{SilentServer, free_port, nginx::Nginx, shipcheck};
+use shipcheck_test_support::free_port;
+use support::{SilentServer, nginx, shipcheck};
 
 const EVERY_STATUS: &str = r#"
 name: nginx integration
@@ -85,7 +86,7 @@ fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn every_status_against_nginx() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = nginx::start() else { return };
     let silent = SilentServer::start();
     let dir = tempfile::tempdir().unwrap();
     let plan = write_plan(dir.path(), EVERY_STATUS);
@@ -96,7 +97,7 @@ fn every_status_against_nginx() {
     let run = shipcheck(
         &["verify", &plan, "--output", out.to_str().unwrap()],
         &[
-            ("NGINX_URL", &nginx.url),
+            ("NGINX_URL", &nginx.url()),
             ("HANG_URL", &hang),
             ("CLOSED_URL", &closed),
         ],
@@ -235,7 +236,7 @@ fn junit_counts(path: &Path, tests: usize, failures: usize, errors: usize) {
     let out = match out {
         Ok(o) if o.status.success() => o,
         _ => {
-            support::skip_or_fail("python3 with junitparser");
+            shipcheck_test_support::skip_or_fail("python3 with junitparser");
             return;
         }
     };
@@ -278,7 +279,7 @@ checks:
 #[test]
 fn secrets_never_leak_into_any_output() {
     use base64::Engine as _;
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = nginx::start() else { return };
     let dir = tempfile::tempdir().unwrap();
     let plan = write_plan(dir.path(), SECRET_PLAN);
     let out = dir.path().join("out");
@@ -293,7 +294,7 @@ fn secrets_never_leak_into_any_output() {
             "md",
         ],
         &[
-            ("NGINX_URL", &nginx.url),
+            ("NGINX_URL", &nginx.url()),
             ("SECRET_TOKEN", SECRET),
             ("B64_OF_SECRET", &b64),
         ],

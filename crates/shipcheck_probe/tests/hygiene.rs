@@ -51,7 +51,7 @@ const TLS_SITE: &str = r#"
 async fn nginx_hygiene_headers_cookies_redirects_and_cors() {
     let ca = Ca::new();
     let leaf = ca.leaf_with(&["localhost"], |p| valid_between(p, -1, 90));
-    let Some(nginx) = Nginx::start(
+    let Some(nginx) = start_nginx(
         &leaf,
         &[
             TLS_SITE,

@@ -5,10 +5,10 @@ mod db_support;
 
 use std::time::{Duration, Instant};
 
-use db_support::postgres::{PASSWORD, Postgres};
 use db_support::{check, run};
 use shipcheck_probe::Observation;
 use shipcheck_report::{AssertionResult, FailureClass};
+use shipcheck_test_support::postgres::{PASSWORD, Postgres};
 
 const DRIFTED: &str = "
 CREATE TABLE users (user_id serial PRIMARY KEY, username text NOT NULL, password_hash text NOT NULL);

@@ -5,10 +5,10 @@ mod db_support;
 
 use std::time::{Duration, Instant};
 
-use db_support::redis::{Options, Redis};
 use db_support::{check, run};
 use shipcheck_probe::Observation;
 use shipcheck_report::FailureClass;
+use shipcheck_test_support::redis::{Options, Redis};
 
 const PW: &str = "r3dis-Pa55word";
 

@@ -155,7 +155,7 @@ async fn a_closed_port_is_a_connect_error() {
 async fn nginx_with_legacy_protocols_is_seen_accepting_them() {
     let ca = Ca::new();
     let leaf = ca.leaf_with(&["localhost"], |p| valid_between(p, -1, 90));
-    let Some(nginx) = Nginx::start(
+    let Some(nginx) = start_nginx(
         &leaf,
         &[
             "ssl_protocols TLSv1 TLSv1.1; ssl_ciphers \"ALL:@SECLEVEL=0\";",

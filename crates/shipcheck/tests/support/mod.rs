@@ -8,21 +8,6 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Skips the calling test with a notice when a prerequisite is absent — except under
-/// `CI=true`, where a missing install step must fail loudly.
-pub fn skip_or_fail(what: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{what} is required under CI=true (the install step is missing)");
-    }
-    eprintln!("SKIPPED: {what} is not available on this machine");
-}
-
-/// A free TCP port on 127.0.0.1 (bound, then released).
-pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    l.local_addr().expect("local addr").port()
-}
-
 /// Runs the shipcheck binary with arguments and extra environment.
 pub fn shipcheck(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shipcheck"));

@@ -4,9 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -14,6 +12,7 @@ use serde_json::Value;
 use shipcheck_plan::{Check, load_str};
 use shipcheck_probe::{Observed, ProbeContext, ProbeError, evaluate, observe};
 use shipcheck_report::AssertionResult;
+use shipcheck_test_support::Listen;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -30,13 +29,7 @@ impl Drop for Server {
     }
 }
 
-/// Panics under CI=true (the install step is missing), otherwise says the test is skipped.
-pub fn skip_or_fail(what: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{what} is required under CI=true (the install step is missing)");
-    }
-    eprintln!("SKIPPED: {what} is not available on this machine");
-}
+pub use shipcheck_test_support::Nginx;
 
 /// A test CA.
 pub struct Ca {
@@ -195,108 +188,19 @@ pub async fn run(check: &Check) -> Result<(Observed, Vec<AssertionResult>), Prob
     Ok((observed, results))
 }
 
-/// A private nginx with one `server` block per entry: TLS with the given extra directives, or
-/// plain HTTP when the entry starts with `plain;`. Killed by PID on drop.
-pub struct Nginx {
-    pub ports: Vec<u16>,
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Nginx {
-    pub fn start(leaf: &Leaf, servers: &[&str]) -> Option<Nginx> {
-        let Some(bin) = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .iter()
-            .find(|p| Path::new(p).is_file())
-        else {
-            skip_or_fail("nginx");
-            return None;
+/// A private nginx with one `server` block per entry: TLS with `leaf` and the given extra
+/// directives (and `location / { return 200 ok; }`), or plain HTTP when the entry starts with
+/// `plain;` (the directives are then all of it). Killed by PID on drop.
+pub fn start_nginx(leaf: &Leaf, servers: &[&str]) -> Option<Nginx> {
+    let mut builder = Nginx::builder().tls_identity(&leaf.cert_pem, &leaf.key_pem);
+    for extra in servers {
+        builder = match extra.strip_prefix("plain;") {
+            Some(plain) => builder.server(Listen::Http, plain),
+            None => builder.server(
+                Listen::Https,
+                format!("{extra} location / {{ return 200 ok; }}"),
+            ),
         };
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path();
-        std::fs::write(p.join("cert.pem"), &leaf.cert_pem).expect("cert");
-        std::fs::write(p.join("key.pem"), &leaf.key_pem).expect("key");
-        for _attempt in 0..5 {
-            let ports: Vec<u16> = servers
-                .iter()
-                .map(|_| {
-                    std::net::TcpListener::bind("127.0.0.1:0")
-                        .and_then(|l| l.local_addr())
-                        .expect("port")
-                        .port()
-                })
-                .collect();
-            let blocks: String = servers
-                .iter()
-                .zip(&ports)
-                .map(|(extra, port)| match extra.strip_prefix("plain;") {
-                    // a plain-HTTP server block: the directives are all of it
-                    Some(plain) => format!("server {{ listen 127.0.0.1:{port}; {plain} }}\n"),
-                    None => format!(
-                        "server {{ listen 127.0.0.1:{port} ssl; ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; {extra} location / {{ return 200 ok; }} }}\n",
-                        d = p.display()
-                    ),
-                })
-                .collect();
-            let conf = format!(
-                "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\nevents {{ worker_connections 64; }}\nhttp {{ access_log off; client_body_temp_path {d}/b; proxy_temp_path {d}/p; fastcgi_temp_path {d}/f; uwsgi_temp_path {d}/u; scgi_temp_path {d}/s;\n{blocks}}}\n",
-                d = p.display()
-            );
-            std::fs::write(p.join("nginx.conf"), conf).expect("conf");
-            let mut child = Command::new(bin)
-                .args(["-p", &p.display().to_string(), "-c"])
-                .arg(p.join("nginx.conf"))
-                .args(["-g", "daemon off; master_process off;"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawn nginx");
-            let deadline = Instant::now() + Duration::from_secs(10);
-            let mut up = false;
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                if ports
-                    .iter()
-                    .all(|port| std::net::TcpStream::connect(("127.0.0.1", *port)).is_ok())
-                {
-                    up = true;
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            if up {
-                return Some(Nginx {
-                    ports,
-                    child,
-                    _dir: dir,
-                });
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!(
-            "nginx failed to start: {}",
-            std::fs::read_to_string(p.join("error.log")).unwrap_or_default()
-        );
     }
-}
-
-impl Drop for Nginx {
-    /// SIGTERM (by PID) lets the master stop its workers; SIGKILL would orphan them. Falls back
-    /// to SIGKILL after 5 s.
-    fn drop(&mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    builder.start()
 }

@@ -1,6 +1,5 @@
 //! A private PostgreSQL cluster: `initdb` + `pg_ctl` in a temporary directory on a free
 //! loopback port. As root (CI), the binaries run as `postgres` through `runuser`.
-#![allow(dead_code, unreachable_pub, clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,6 +9,7 @@ pub const PASSWORD: &str = "s3cret-pg-pass";
 
 /// A running cluster; stopped (and its directory removed) on drop.
 pub struct Postgres {
+    /// The loopback port it listens on.
     pub port: u16,
     bin: PathBuf,
     data: PathBuf,
@@ -37,7 +37,7 @@ fn is_root() -> bool {
 }
 
 impl Postgres {
-    /// Starts a cluster, or returns `None` (after [`super::skip_or_fail`]) without PostgreSQL.
+    /// Starts a cluster, or returns `None` (after [`crate::skip_or_fail`]) without PostgreSQL.
     pub fn start() -> Option<Postgres> {
         Self::start_with(false)
     }
@@ -50,7 +50,7 @@ impl Postgres {
 
     fn start_with(tls: bool) -> Option<Postgres> {
         let Some(bin) = bin_dir() else {
-            super::skip_or_fail("PostgreSQL (initdb/pg_ctl in /usr/lib/postgresql/*/bin)");
+            crate::skip_or_fail("PostgreSQL (initdb/pg_ctl in /usr/lib/postgresql/*/bin)");
             return None;
         };
         let as_root = is_root();
@@ -58,7 +58,7 @@ impl Postgres {
         let data = dir.path().join("data");
         std::fs::write(dir.path().join("pw"), PASSWORD).unwrap();
         if tls {
-            super::write_certs(dir.path());
+            crate::write_certs(dir.path());
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(
                 dir.path().join("server.key"),
@@ -106,7 +106,7 @@ impl Postgres {
         );
         // A port can be taken between picking and binding: retry a few times.
         for _ in 0..5 {
-            pg.port = super::free_port();
+            pg.port = crate::free_port();
             let mut opts = format!(
                 "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
                 pg.port,
@@ -166,46 +166,34 @@ impl Postgres {
 
     /// Runs SQL with psql as the superuser in `db`; panics on error.
     pub fn sql(&self, db: &str, sql: &str) -> String {
-        let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
-            .args(["-d", db, "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql])
-            .env("PGPASSWORD", PASSWORD)
-            .env("PGCONNECT_TIMEOUT", "10")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "psql failed: {sql}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        self.client(
+            "psql",
+            &["-d", db, "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql],
+            sql,
+        )
+        .trim()
+        .to_owned()
     }
 
     /// `pg_dump --schema-only` of `db`.
     pub fn dump_schema(&self, db: &str) -> String {
-        let out = Command::new(self.bin.join("pg_dump"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
-            .args(["--schema-only", db])
+        self.client("pg_dump", &["--schema-only", db], db)
+    }
+
+    /// Runs a client `tool` as the superuser over TCP (10 s connect timeout) and returns its
+    /// stdout; panics, naming `what`, when it fails.
+    fn client(&self, tool: &str, args: &[&str], what: &str) -> String {
+        let out = Command::new(self.bin.join(tool))
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(["-U", "postgres"])
+            .args(args)
             .env("PGPASSWORD", PASSWORD)
+            .env("PGCONNECT_TIMEOUT", "10")
             .output()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("run {tool}: {e}"));
         assert!(
             out.status.success(),
-            "pg_dump: {}",
+            "{tool} failed: {what}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()

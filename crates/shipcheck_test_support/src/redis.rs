@@ -1,6 +1,5 @@
 //! A private `redis-server` child process on a free loopback port, with persistence off and
 //! its directory in a temporary directory; killed by PID on drop.
-#![allow(dead_code, unreachable_pub, clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -8,6 +7,7 @@ use std::time::{Duration, Instant};
 
 /// A running redis-server.
 pub struct Redis {
+    /// The loopback port it listens on (the TLS port when TLS is on).
     pub port: u16,
     child: Child,
     dir: tempfile::TempDir,
@@ -23,22 +23,22 @@ pub struct Options<'a> {
 }
 
 impl Redis {
-    /// Starts redis-server, or returns `None` (after [`super::skip_or_fail`]) without it.
+    /// Starts redis-server, or returns `None` (after [`crate::skip_or_fail`]) without it.
     pub fn start(opts: Options<'_>) -> Option<Redis> {
         if Command::new("redis-server")
             .arg("--version")
             .output()
             .is_err()
         {
-            super::skip_or_fail("redis-server");
+            crate::skip_or_fail("redis-server");
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
         if opts.tls {
-            super::write_certs(dir.path());
+            crate::write_certs(dir.path());
         }
         for _ in 0..5 {
-            let port = super::free_port();
+            let port = crate::free_port();
             let mut cmd = Command::new("redis-server");
             cmd.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
                 .arg("--dir")
@@ -66,7 +66,7 @@ impl Redis {
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
                 }
-                if super::listening(port) {
+                if crate::listening(port) {
                     return Some(Redis { port, child, dir });
                 }
                 std::thread::sleep(Duration::from_millis(50));
