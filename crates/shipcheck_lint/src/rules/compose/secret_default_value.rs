@@ -5,9 +5,9 @@ use shipcheck_report::Severity;
 
 use crate::context::LintContext;
 use crate::nodes::ComposeFile;
+use crate::patterns::is_secret_name;
 use crate::rule::{Family, Violation, violation};
 use crate::rules::compose::service::services;
-use crate::rules::secrets::patterns::is_secret_name;
 
 static DEFAULTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^}$]+)\}").ok());

@@ -2,9 +2,9 @@ use shipcheck_report::Severity;
 
 use crate::context::LintContext;
 use crate::nodes::ComposeFile;
+use crate::patterns::{find_tokens, is_non_literal, is_secret_name};
 use crate::rule::{Family, Violation, violation};
 use crate::rules::compose::service::services;
-use crate::rules::secrets::patterns::{find_tokens, is_placeholder, is_secret_name};
 
 violation! {
     /// ## What it does
@@ -69,7 +69,7 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, cf: &ComposeFile<'_>) {
             let v = value.trim_matches(['\'', '"']);
             // Known token formats are reported by `secrets/known-token-format`.
             if is_secret_name(&name)
-                && !is_placeholder(v)
+                && !is_non_literal(v)
                 && !v.contains('$')
                 && find_tokens(v).is_empty()
             {

@@ -2,9 +2,9 @@ use shipcheck_report::Severity;
 
 use crate::context::LintContext;
 use crate::nodes::DockerfileFile;
+use crate::patterns::is_secret_name;
 use crate::rule::{Family, Violation, violation};
 use crate::rules::dockerfile::shell::{find_in, key_values};
-use crate::rules::secrets::patterns::is_secret_name;
 
 violation! {
     /// ## What it does

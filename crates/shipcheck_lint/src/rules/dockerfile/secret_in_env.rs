@@ -2,9 +2,9 @@ use shipcheck_report::Severity;
 
 use crate::context::LintContext;
 use crate::nodes::DockerfileFile;
+use crate::patterns::{find_tokens, is_non_literal, is_secret_name};
 use crate::rule::{Family, Violation, violation};
 use crate::rules::dockerfile::shell::{find_in, key_values};
-use crate::rules::secrets::patterns::{find_tokens, is_placeholder, is_secret_name};
 
 violation! {
     /// ## What it does
@@ -59,7 +59,7 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, df: &DockerfileFile<'_>) {
             let Some(v) = v else { continue };
             // Known token formats are reported by `secrets/known-token-format`.
             if is_secret_name(&k)
-                && !is_placeholder(&v)
+                && !is_non_literal(&v)
                 && !v.contains('$')
                 && find_tokens(&v).is_empty()
             {

@@ -2,8 +2,8 @@ use shipcheck_report::Severity;
 
 use crate::context::LintContext;
 use crate::nodes::EnvFileNode;
+use crate::patterns::{insecure_default, is_secret_name};
 use crate::rule::{Family, Violation, violation};
-use crate::rules::secrets::patterns::{insecure_default, is_secret_name};
 
 violation! {
     /// ## What it does

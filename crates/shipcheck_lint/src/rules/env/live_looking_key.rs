@@ -3,8 +3,8 @@ use shipcheck_source::TextRange;
 
 use crate::context::LintContext;
 use crate::nodes::EnvFileNode;
+use crate::patterns::{find_private_keys, find_tokens};
 use crate::rule::{Family, Violation, violation};
-use crate::rules::secrets::patterns::{find_private_keys, find_tokens};
 
 violation! {
     /// ## What it does

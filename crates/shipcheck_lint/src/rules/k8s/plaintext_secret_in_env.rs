@@ -3,7 +3,7 @@ use shipcheck_report::Severity;
 use crate::context::LintContext;
 use crate::k8s::Container;
 use crate::patterns::{
-    is_placeholder, is_reference, is_secret_name, looks_like_credential, url_password,
+    is_non_literal, is_placeholder, is_secret_name, looks_like_credential, url_password,
 };
 use crate::rule::{Family, Violation, violation};
 
@@ -68,7 +68,8 @@ pub(crate) fn check(ctx: &mut LintContext<'_>, c: &Container<'_>) {
             continue;
         };
         let Some(value) = v.as_str() else { continue };
-        if value.is_empty() || is_reference(value) || is_placeholder(value) {
+        // Left-in placeholders are reported by `k8s/placeholder-value`.
+        if is_non_literal(value) || is_placeholder(value) {
             continue;
         }
         let secret = if let Some(pw) = url_password(value) {

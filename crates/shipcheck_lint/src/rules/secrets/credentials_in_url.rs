@@ -2,8 +2,8 @@ use shipcheck_report::Severity;
 use shipcheck_source::{SourceFile, TextRange};
 
 use crate::context::LintContext;
+use crate::patterns::find_url_credentials;
 use crate::rule::{Family, Violation, violation};
-use crate::rules::secrets::patterns::find_url_credentials;
 
 violation! {
     /// ## What it does

@@ -2,8 +2,8 @@ use shipcheck_report::Severity;
 use shipcheck_source::{FileKind, SourceFile, TextRange};
 
 use crate::context::LintContext;
+use crate::patterns::find_tokens;
 use crate::rule::{Family, Violation, violation};
-use crate::rules::secrets::patterns::find_tokens;
 
 violation! {
     /// ## What it does

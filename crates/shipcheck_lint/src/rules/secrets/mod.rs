@@ -2,7 +2,6 @@
 
 pub(crate) mod credentials_in_url;
 pub(crate) mod known_token_format;
-pub(crate) mod patterns;
 pub(crate) mod private_key;
 
 #[cfg(test)]

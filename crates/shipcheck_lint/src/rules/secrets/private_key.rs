@@ -2,8 +2,8 @@ use shipcheck_report::Severity;
 use shipcheck_source::{FileKind, SourceFile, TextRange};
 
 use crate::context::LintContext;
+use crate::patterns::find_private_keys;
 use crate::rule::{Family, Violation, violation};
-use crate::rules::secrets::patterns::find_private_keys;
 
 violation! {
     /// ## What it does
