@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use shipcheck_http::{ClientOptions, Request};
-use shipcheck_plan::{CorsProbe, template};
+use shipcheck_plan::CorsProbe;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
 use super::ProbeContext;
@@ -16,25 +16,9 @@ use crate::observation::{Observation, Observed, ProbeError};
 
 pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let start = Instant::now();
-    let render = |s: &str| {
-        template::render_str(s, cx.lookup)
-            .map_err(|e| ProbeError::new(FailureClass::Protocol, format!("rendering: {e}")))
-    };
-    let url = url::Url::parse(&render(&p.url)?).map_err(|e| {
-        ProbeError::new(
-            FailureClass::Protocol,
-            format!("invalid URL {}: {e}", p.url),
-        )
-    })?;
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Tls,
-                format!("reading CA file {}: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
+    let render = |s: &str| cx.render(s);
+    let url = cx.url(&p.url)?;
+    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref())?;
     let mut facts = CorsFacts {
         url: url.to_string(),
         origin: render(&p.origin)?,

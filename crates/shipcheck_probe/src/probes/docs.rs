@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 use shipcheck_http::{ClientOptions, Request};
-use shipcheck_plan::{FetchProbe, template};
+use shipcheck_plan::FetchProbe;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
 use super::ProbeContext;
@@ -32,16 +32,8 @@ pub(super) async fn observe(
     cx: &ProbeContext<'_>,
 ) -> Result<Observed, ProbeError> {
     let start = Instant::now();
-    let render = |s: &str| {
-        template::render_str(s, cx.lookup)
-            .map_err(|e| ProbeError::new(FailureClass::Protocol, format!("rendering: {e}")))
-    };
-    let url = url::Url::parse(&render(&p.url)?).map_err(|e| {
-        ProbeError::new(
-            FailureClass::Protocol,
-            format!("invalid URL {}: {e}", p.url),
-        )
-    })?;
+    let render = |s: &str| cx.render(s);
+    let url = cx.url(&p.url)?;
     let accept = match kind {
         Kind::Metrics => {
             "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
@@ -61,15 +53,7 @@ pub(super) async fn observe(
         headers.retain(|(name, _)| name != k);
         headers.push((k.clone(), value));
     }
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Tls,
-                format!("reading CA file {}: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
+    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref())?;
     let request = Request {
         headers,
         ..Request::get(url.clone())

@@ -21,20 +21,8 @@ const CREDENTIAL_HEADERS: [&str; 4] = [
 ];
 
 pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
-    let render = |s: &str| {
-        template::render_str(s, cx.lookup).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Protocol,
-                format!("rendering the request: {e}"),
-            )
-        })
-    };
-    let mut url = url::Url::parse(&render(&p.url)?).map_err(|e| {
-        ProbeError::new(
-            FailureClass::Protocol,
-            format!("invalid URL {}: {e}", p.url),
-        )
-    })?;
+    let render = |s: &str| cx.render(s);
+    let mut url = cx.url(&p.url)?;
     if !p.query.is_empty() {
         let mut pairs = url.query_pairs_mut();
         for (k, v) in &p.query {
@@ -102,15 +90,7 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
             format!("invalid method {}: {e}", p.method),
         )
     })?;
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Tls,
-                format!("reading CA file {}: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
+    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref())?;
     let request = Request {
         method,
         url,

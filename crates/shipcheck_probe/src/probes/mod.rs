@@ -16,10 +16,12 @@ mod tls;
 mod webhook;
 mod websocket;
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use shipcheck_plan::Probe;
+use shipcheck_plan::{Probe, template};
+use shipcheck_report::FailureClass;
 
 use crate::observation::{Observed, ProbeError};
 
@@ -31,6 +33,41 @@ pub struct ProbeContext<'a> {
     pub lookup: &'a (dyn Fn(&str) -> Option<Value> + Sync),
     /// Keep at most this many bytes of each body as evidence.
     pub evidence_cap: usize,
+}
+
+impl ProbeContext<'_> {
+    /// Renders a `{{ name }}` template of the request; an undefined name is a `protocol` error.
+    pub(crate) fn render(&self, s: &str) -> Result<String, ProbeError> {
+        template::render_str(s, self.lookup).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Protocol,
+                format!("rendering the request: {e}"),
+            )
+        })
+    }
+
+    /// Renders and parses a URL template.
+    pub(crate) fn url(&self, url_template: &str) -> Result<url::Url, ProbeError> {
+        url::Url::parse(&self.render(url_template)?).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Protocol,
+                format!("invalid URL {url_template}: {e}"),
+            )
+        })
+    }
+}
+
+/// Reads an extra trusted CA file (PEM); an unreadable file is a `tls` error naming it.
+pub(crate) fn read_ca_file(path: Option<&Path>) -> Result<Option<Vec<u8>>, ProbeError> {
+    path.map(|path| {
+        std::fs::read(path).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Tls,
+                format!("reading CA file {}: {e}", path.display()),
+            )
+        })
+    })
+    .transpose()
 }
 
 /// Performs one attempt of the probe and returns what it observed.

@@ -79,15 +79,7 @@ pub(super) async fn observe(
         headers.push((k.clone(), render(v)?));
     }
     headers.push((p.header.clone(), header_value.clone()));
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            with_secrets(ProbeError::new(
-                FailureClass::Tls,
-                format!("reading CA file {}: {e}", path.display()),
-            ))
-        })?),
-        None => None,
-    };
+    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref()).map_err(with_secrets)?;
     // A body that no longer matches the signature: one byte more at the end.
     let tampered = format!("{body} ");
     let mut facts = WebhookFacts {

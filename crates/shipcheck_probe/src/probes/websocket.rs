@@ -78,15 +78,7 @@ pub(super) async fn observe(p: &WsProbe, cx: &ProbeContext<'_>) -> Result<Observ
             HeaderValue::from_str(&value).map_err(|e| protocol(format!("header {k}: {e}")))?;
         request.headers_mut().append(name, value);
     }
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Tls,
-                format!("reading CA file {}: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
+    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref())?;
     let fail = |mut e: ProbeError, secrets: &[String]| {
         e.sent_secrets = secrets.to_vec();
         e
