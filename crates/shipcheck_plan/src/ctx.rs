@@ -264,6 +264,31 @@ impl<'e> Ctx<'e> {
         parsed
     }
 
+    /// A size between 1 byte and `max` (named `max_label` in the message).
+    pub(crate) fn bounded_size(
+        &mut self,
+        n: &Node,
+        what: &str,
+        max: u64,
+        max_label: &str,
+    ) -> Option<u64> {
+        match self.size(n, what)? {
+            0 => {
+                self.error(n.span, format!("`{what}` must be at least 1 byte"), "zero");
+                None
+            }
+            s if s > max => {
+                self.error(
+                    n.span,
+                    format!("`{what}` must be at most {max_label}"),
+                    "too large",
+                );
+                None
+            }
+            s => Some(s),
+        }
+    }
+
     /// Any value as JSON. Mapping keys become strings; `.inf`/`.nan` are rejected.
     pub(crate) fn json(&mut self, n: &Node) -> Option<Value> {
         Some(match &n.kind {

@@ -65,17 +65,7 @@ pub(crate) fn fetch(
         None => None,
     };
     let max_body = match get(entries, "max_body") {
-        Some(v) => match ctx.size(v, "max_body")? {
-            0 => {
-                ctx.error(v.span, "`max_body` must be at least 1 byte", "zero");
-                return None;
-            }
-            s if s > MAX_MAX_BODY => {
-                ctx.error(v.span, "`max_body` must be at most 64MiB", "too large");
-                return None;
-            }
-            s => s,
-        },
+        Some(v) => ctx.bounded_size(v, "max_body", MAX_MAX_BODY, "64MiB")?,
         None => DEFAULT_MAX_BODY,
     };
     Some(FetchProbe {

@@ -211,17 +211,7 @@ pub(crate) fn http(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<HttpP
         None => Some(None),
     };
     let max_body = match get(entries, "max_body") {
-        Some(v) => match ctx.size(v, "max_body") {
-            Some(0) => {
-                ctx.error(v.span, "`max_body` must be at least 1 byte", "zero");
-                None
-            }
-            Some(s) if s > MAX_MAX_BODY => {
-                ctx.error(v.span, "`max_body` must be at most 1GiB", "too large");
-                None
-            }
-            other => other,
-        },
+        Some(v) => ctx.bounded_size(v, "max_body", MAX_MAX_BODY, "1GiB"),
         None => Some(DEFAULT_MAX_BODY),
     };
     Some(HttpProbe {

@@ -102,17 +102,7 @@ pub(crate) fn websocket(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<
         None => DEFAULT_MAX_MESSAGES as u32,
     };
     let max_message = match get(entries, "max_message") {
-        Some(m) => match ctx.size(m, "max_message")? {
-            0 => {
-                ctx.error(m.span, "`max_message` must be at least 1 byte", "zero");
-                return None;
-            }
-            x if x > MAX_MAX_MESSAGE => {
-                ctx.error(m.span, "`max_message` must be at most 16MiB", "too large");
-                return None;
-            }
-            x => x,
-        },
+        Some(m) => ctx.bounded_size(m, "max_message", MAX_MAX_MESSAGE, "16MiB")?,
         None => DEFAULT_MAX_MESSAGE,
     };
     let insecure = match get(entries, "insecure") {

@@ -79,16 +79,18 @@ pub(crate) fn select_tls(q: &Query, f: &TlsFacts) -> Result<(Vec<Value>, Unit), 
             Some(Err(e)) => Err(format!("could not tell whether {v} is accepted: {e}")),
             None => Err(format!("{v} was not asked")),
         },
-        Query::JsonPath(path) => {
-            let doc = f.to_json();
-            let found = doc
-                .query(path)
-                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
-            Ok((found.into_iter().cloned().collect(), Unit::Number))
-        }
+        Query::JsonPath(path) => json_path(&f.to_json(), path),
         Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
         _ => Err("this expectation does not apply to tls probes".into()),
     }
+}
+
+/// The values a JSONPath selects in a facts document.
+fn json_path(doc: &Value, path: &str) -> Result<(Vec<Value>, Unit), String> {
+    let found = doc
+        .query(path)
+        .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
+    Ok((found.into_iter().cloned().collect(), Unit::Number))
 }
 
 /// The values a query selects on `tcp` facts.
@@ -112,13 +114,7 @@ pub(crate) fn select_dns(q: &Query, f: &DnsFacts) -> Result<(Vec<Value>, Unit), 
                 .collect(),
             Unit::Number,
         )),
-        Query::JsonPath(path) => {
-            let doc = f.to_json();
-            let found = doc
-                .query(path)
-                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
-            Ok((found.into_iter().cloned().collect(), Unit::Number))
-        }
+        Query::JsonPath(path) => json_path(&f.to_json(), path),
         Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
         _ => Err("this expectation does not apply to dns probes".into()),
     }
@@ -129,13 +125,7 @@ pub(crate) fn select_ws(q: &Query, f: &WsFacts) -> Result<(Vec<Value>, Unit), St
     match q {
         Query::WsMessages => Ok((f.messages.clone(), Unit::Number)),
         Query::WsClosed => Ok((vec![Value::Bool(f.closed_cleanly)], Unit::Number)),
-        Query::JsonPath(path) => {
-            let doc = f.to_json();
-            let found = doc
-                .query(path)
-                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
-            Ok((found.into_iter().cloned().collect(), Unit::Number))
-        }
+        Query::JsonPath(path) => json_path(&f.to_json(), path),
         Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
         _ => Err("this expectation does not apply to websocket probes".into()),
     }
