@@ -21,7 +21,7 @@ pub mod postgres;
 pub mod redis;
 mod skip;
 
-pub use certs::write_certs;
+pub use certs::{Ca, Leaf, self_signed, write_certs};
 pub use net::{free_port, listening};
 pub use nginx::{Listen, Nginx, NginxBuilder};
 pub use skip::skip_or_fail;

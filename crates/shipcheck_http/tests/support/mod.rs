@@ -11,11 +11,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    date_time_ymd,
-};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rcgen::{CertificateParams, date_time_ymd};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -193,75 +189,8 @@ pub async fn closed_port() -> SocketAddr {
     addr
 }
 
-/// A test CA.
-pub struct Ca {
-    pub pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-/// A leaf certificate and its key.
-pub struct Leaf {
-    pub cert: CertificateDer<'static>,
-    key_der: Vec<u8>,
-}
-
-impl Leaf {
-    pub fn key(&self) -> PrivateKeyDer<'static> {
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
-    }
-}
-
-impl Ca {
-    pub fn new() -> Ca {
-        let key = KeyPair::generate().expect("ca key");
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "shipcheck test CA");
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let cert = params.self_signed(&key).expect("ca cert");
-        Ca {
-            pem: cert.pem(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// A leaf for `names` signed by this CA.
-    pub fn leaf(&self, names: &[&str]) -> Leaf {
-        self.leaf_with(names, |_| {})
-    }
-
-    /// A leaf for `names`, with `tweak` applied to its parameters (e.g. validity).
-    pub fn leaf_with(&self, names: &[&str], tweak: impl FnOnce(&mut CertificateParams)) -> Leaf {
-        let key = KeyPair::generate().expect("leaf key");
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-                .expect("leaf params");
-        tweak(&mut params);
-        let cert = params.signed_by(&key, &self.issuer).expect("leaf cert");
-        Leaf {
-            cert: cert.der().clone(),
-            key_der: key.serialize_der(),
-        }
-    }
-}
-
-/// A self-signed leaf for `names`.
-pub fn self_signed(names: &[&str]) -> Leaf {
-    let key = KeyPair::generate().expect("key");
-    let params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-        .expect("params");
-    let cert = params.self_signed(&key).expect("cert");
-    Leaf {
-        cert: cert.der().clone(),
-        key_der: key.serialize_der(),
-    }
-}
+#[allow(unused_imports)] // each test binary uses a different part
+pub use shipcheck_test_support::{Ca, Leaf, self_signed};
 
 /// Validity entirely in the past.
 pub fn expired(params: &mut CertificateParams) {

@@ -6,8 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rcgen::CertificateParams;
 use serde_json::Value;
 use shipcheck_plan::{Check, load_str};
 use shipcheck_probe::{Observed, ProbeContext, ProbeError, evaluate, observe};
@@ -31,83 +30,8 @@ impl Drop for Server {
 
 pub use shipcheck_test_support::Nginx;
 
-/// A test CA.
-pub struct Ca {
-    pub pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-/// A certificate and its key.
-pub struct Leaf {
-    pub cert: CertificateDer<'static>,
-    pub cert_pem: String,
-    pub key_pem: String,
-    key_der: Vec<u8>,
-}
-
-impl Leaf {
-    pub fn key(&self) -> PrivateKeyDer<'static> {
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
-    }
-}
-
-impl Ca {
-    pub fn new() -> Ca {
-        let key = KeyPair::generate().expect("ca key");
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "shipcheck test CA");
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let cert = params.self_signed(&key).expect("ca cert");
-        Ca {
-            pem: cert.pem(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// A leaf for `names`, with `tweak` applied to its parameters (e.g. validity).
-    pub fn leaf_with(&self, names: &[&str], tweak: impl FnOnce(&mut CertificateParams)) -> Leaf {
-        let key = KeyPair::generate().expect("leaf key");
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-                .expect("leaf params");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, names.first().copied().unwrap_or("leaf"));
-        tweak(&mut params);
-        let cert = params.signed_by(&key, &self.issuer).expect("leaf cert");
-        Leaf {
-            cert: cert.der().clone(),
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-            key_der: key.serialize_der(),
-        }
-    }
-}
-
-/// A self-signed certificate for `names`.
-pub fn self_signed(names: &[&str]) -> Leaf {
-    let key = KeyPair::generate().expect("key");
-    let mut params =
-        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-            .expect("params");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, names.first().copied().unwrap_or("self"));
-    let cert = params.self_signed(&key).expect("cert");
-    Leaf {
-        cert: cert.der().clone(),
-        cert_pem: cert.pem(),
-        key_pem: key.serialize_pem(),
-        key_der: key.serialize_der(),
-    }
-}
+#[allow(unused_imports)] // each test binary uses a different part
+pub use shipcheck_test_support::{Ca, Leaf, self_signed};
 
 /// Validity `from_days`..`to_days` around now.
 pub fn valid_between(params: &mut CertificateParams, from_days: i64, to_days: i64) {
