@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db_ast::{
@@ -100,8 +101,6 @@ pub struct Check {
 /// The probe of a check: exactly one per check.
 #[derive(Debug, Clone)]
 pub enum Probe {
-    /// An HTTP request.
-    Http(HttpProbe),
     /// A SQLite database file, opened read-only.
     Sqlite(SqliteProbe),
     /// A PostgreSQL server.
@@ -126,13 +125,14 @@ pub enum Probe {
     OpenApi(FetchProbe),
     /// A CORS preflight, from an allowed and from a disallowed origin.
     Cors(CorsProbe),
+    /// A probe of a kind from the registry ([`crate::kind`]).
+    Kind(Arc<dyn crate::kind::Probe>),
 }
 
 impl Probe {
     /// The probe kind's name as written in the plan (`http`, `sqlite`).
     pub fn kind(&self) -> &'static str {
         match self {
-            Probe::Http(_) => "http",
             Probe::Sqlite(_) => "sqlite",
             Probe::Tls(_) => "tls",
             Probe::Tcp(_) => "tcp",
@@ -145,31 +145,9 @@ impl Probe {
             Probe::Cors(_) => "cors",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
+            Probe::Kind(p) => p.kind(),
         }
     }
-}
-
-/// `http:` — short form `{ get: URL }` or long form `{ method, url, … }`.
-#[derive(Debug, Clone)]
-pub struct HttpProbe {
-    /// Upper-case method.
-    pub method: String,
-    /// URL template.
-    pub url: String,
-    /// Header name → value template, in file order.
-    pub headers: Vec<(String, String)>,
-    /// Query parameters appended to the URL, in file order.
-    pub query: Vec<(String, String)>,
-    /// Request body.
-    pub body: Option<Body>,
-    /// Follow at most this many redirects (default 0: the chain is recorded, not followed).
-    pub follow_redirects: u32,
-    /// Skip TLS certificate verification.
-    pub insecure: bool,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-    /// Read at most this many bytes of a response body (default 1 MiB).
-    pub max_body: u64,
 }
 
 /// A request body.
@@ -364,16 +342,8 @@ pub struct Assertion {
 /// What an assertion looks at.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
-    /// HTTP status code.
-    Status,
-    /// A response header (name lower-cased).
-    Header(String),
     /// An RFC 9535 JSONPath into the JSON response body.
     JsonPath(String),
-    /// The response body as text.
-    Body,
-    /// Response body size in bytes (as read, up to the cap).
-    BodySize,
     /// Duration of the attempt (for HTTP: total time of the final exchange).
     Duration,
     /// SQLite: the named table exists with these columns.
@@ -428,16 +398,6 @@ pub enum Query {
     CorsAllowHeaders,
     /// CORS: a disallowed origin is not echoed back (bool).
     CorsRejectsOthers,
-    /// HTTP: `Strict-Transport-Security` max-age in seconds.
-    HstsMaxAge,
-    /// HTTP: `Strict-Transport-Security` has includeSubDomains (bool).
-    HstsIncludeSubdomains,
-    /// HTTP: the first response is a 301/308 to the same host over https (on this port) (bool).
-    HttpsRedirect(Option<u16>),
-    /// HTTP: an attribute (`secure`, `http_only`, `same_site`) of a Set-Cookie (`*`: all).
-    CookieAttr(String, String),
-    /// HTTP: CSP, X-Content-Type-Options, frame protection and Referrer-Policy are set (bool).
-    SecurityHeaders,
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.
@@ -459,6 +419,41 @@ pub enum Query {
     Info(String),
     /// Redis: an aspect of a key.
     Key(String, KeyAspect),
+    /// A query of a registered kind, read from its own facts.
+    Kind(KindQuery),
+}
+
+/// A registered kind's query ([`crate::kind::Select`]).
+#[derive(Clone)]
+pub struct KindQuery(pub Arc<dyn crate::kind::Select>);
+
+impl std::fmt::Debug for KindQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl PartialEq for KindQuery {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.subject() == other.0.subject()
+    }
+}
+
+/// A registered kind's own judgement ([`crate::kind::Judge`]).
+#[derive(Clone)]
+pub struct KindJudge(pub Arc<dyn crate::kind::Judge>);
+
+impl std::fmt::Debug for KindJudge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (p, e) = self.0.describe();
+        write!(f, "{p} {e}")
+    }
+}
+
+impl PartialEq for KindJudge {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.describe() == other.0.describe()
+    }
 }
 
 /// What a query's value must satisfy.
@@ -498,6 +493,8 @@ pub enum Predicate {
     MatchesSchema(ExpectedSchema),
     /// Migrations: the database is at the head revision.
     AtHead,
+    /// A registered kind's own judgement of its facts.
+    Judge(KindJudge),
 }
 
 /// A status code pattern.

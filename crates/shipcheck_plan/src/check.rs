@@ -9,6 +9,7 @@ use crate::capture;
 use crate::ctx::{Ctx, Site, get, shown};
 use crate::error::Span;
 use crate::expect;
+use crate::kind::Kinds;
 use crate::probe;
 use crate::yaml::{Kind, Node};
 
@@ -19,12 +20,8 @@ const CHECK_HEAD_KEYS: &[&str] = &[
 ];
 /// Listed after the probe keys.
 const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
-/// Every key a check may have.
-static CHECK_KEYS: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| [CHECK_HEAD_KEYS, PROBES, CHECK_TAIL_KEYS].concat());
-/// Probe keys; a check has exactly one.
-const PROBES: &[&str] = &[
-    "http",
+/// Probe keys not yet in the registry; a check has exactly one probe.
+const LEGACY_PROBES: &[&str] = &[
     "sqlite",
     "postgres",
     "redis",
@@ -38,6 +35,13 @@ const PROBES: &[&str] = &[
     "openapi",
     "cors",
 ];
+
+/// Probe keys in documentation order: the registered kinds, then legacy ones not among them.
+fn probe_names(kinds: Kinds) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = kinds.names().collect();
+    names.extend(LEGACY_PROBES.iter().filter(|n| kinds.get(n).is_none()));
+    names
+}
 
 /// Most attempts a `retry` may ask for.
 const MAX_ATTEMPTS: u64 = 100;
@@ -167,7 +171,9 @@ pub(crate) fn build(
     let what = id
         .as_ref()
         .map_or_else(|| "a check".to_owned(), |id| format!("check `{id}`"));
-    ctx.keys(entries, &CHECK_KEYS, &what);
+    let probe_names = probe_names(ctx.kinds);
+    let check_keys = [CHECK_HEAD_KEYS, &probe_names, CHECK_TAIL_KEYS].concat();
+    ctx.keys(entries, &check_keys, &what);
 
     let title = match get(entries, "title") {
         Some(t) => ctx.text(t, "title"),
@@ -217,7 +223,7 @@ pub(crate) fn build(
 
     let probe_entries: Vec<_> = entries
         .iter()
-        .filter(|(k, _)| matches!(&k.kind, Kind::Str(s) if PROBES.contains(&s.as_str())))
+        .filter(|(k, _)| matches!(&k.kind, Kind::Str(s) if probe_names.contains(&s.as_str())))
         .collect();
     for (k, _) in probe_entries.iter().skip(1) {
         ctx.error_help(
@@ -233,15 +239,18 @@ pub(crate) fn build(
                 n.span,
                 format!("{what} has no probe"),
                 "no probe key in this check",
-                format!("add one of: {}", PROBES.join(", ")),
+                format!("add one of: {}", probe_names.join(", ")),
             );
             None
         }
         [(k, _)] => k.scalar_text(),
         _ => None,
     };
+    let registered = probe_kind.as_deref().and_then(|k| ctx.kinds.get(k));
     let probe = match (probe_kind.as_deref(), probe_entries.first()) {
-        (Some("http"), Some((_, v))) => probe::http(ctx, v, base_dir).map(Probe::Http),
+        (Some(_), Some((_, v))) if registered.is_some() => registered
+            .and_then(|kind| kind.parse(ctx, v, base_dir))
+            .map(Probe::Kind),
         (Some("sqlite"), Some((_, v))) => probe::sqlite(ctx, v, base_dir).map(Probe::Sqlite),
         (Some("tls"), Some((_, v))) => crate::net::tls(ctx, v, base_dir).map(Probe::Tls),
         (Some("tcp"), Some((_, v))) => crate::net::tcp(ctx, v).map(Probe::Tcp),
@@ -281,9 +290,19 @@ pub(crate) fn build(
         _ => None,
     };
     crate::lint::implicit_expectations(lint_probe, &mut expect, n.pos());
+    if let (Some(kind), Some(Probe::Kind(p))) = (registered, &probe) {
+        let implied = kind.implied(p.as_ref(), &expect, n.pos());
+        expect.extend(implied);
+    }
     let captures = match get(entries, "capture") {
         Some(c) => {
-            if let Some(
+            if let Some(kind) = registered.filter(|k| !k.captures()) {
+                ctx.error(
+                    c.span,
+                    format!("{} checks cannot capture values", kind.name()),
+                    format!("not available for {}", kind.name()),
+                );
+            } else if let Some(
                 kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns" | "webhook"
                 | "lint" | "metrics" | "openapi" | "cors"),
             ) = probe_kind.as_deref()
@@ -316,7 +335,10 @@ pub(crate) fn build(
             retry: retry_v?,
             until: until_v?,
             skip: skip?,
-            probe: crate::db_expect::attach(probe?, &expect),
+            probe: match (registered, probe?) {
+                (Some(kind), Probe::Kind(p)) => Probe::Kind(kind.prepare(p, &expect)),
+                (_, legacy) => crate::db_expect::attach(legacy, &expect),
+            },
             expect,
             capture: captures.into_iter().map(|(c, _)| c).collect(),
             pos: n.pos(),

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::error::{RawError, Span};
+use crate::kind::Kinds;
 use crate::quantity::{parse_duration, parse_size};
 use crate::yaml::{Kind, Node};
 
@@ -17,22 +18,24 @@ pub(crate) struct Site {
 }
 
 /// Loader state shared by every part of the walk.
-pub(crate) struct Ctx<'e> {
+pub struct Ctx<'e> {
     /// Environment lookup for `${…}` and `secrets`.
     pub(crate) env: &'e dyn Fn(&str) -> Option<String>,
     /// Every problem found so far.
     pub(crate) errors: Vec<RawError>,
     /// Template strings of the check being built.
     pub(crate) sites: Vec<Site>,
+    /// The probe kinds plans may use.
+    pub(crate) kinds: Kinds,
 }
 
 /// The value of `key` in a mapping's entries (the first one if duplicated).
-pub(crate) fn get<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<&'n Node> {
+pub fn get<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<&'n Node> {
     entry(entries, key).map(|(_, v)| v)
 }
 
 /// The `(key, value)` entry for `key`.
-pub(crate) fn entry<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<&'n (Node, Node)> {
+pub fn entry<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<&'n (Node, Node)> {
     entries
         .iter()
         .find(|(k, _)| matches!(&k.kind, Kind::Str(s) if s == key))
@@ -54,10 +57,7 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
-pub(crate) fn suggest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -68,7 +68,7 @@ pub(crate) fn suggest<'a>(
 }
 
 /// A node's value for an error message; values from the environment are never shown.
-pub(crate) fn shown(n: &Node) -> String {
+pub fn shown(n: &Node) -> String {
     if n.expanded {
         return "a value from the environment".to_owned();
     }
@@ -82,21 +82,17 @@ pub(crate) fn shown(n: &Node) -> String {
 
 impl<'e> Ctx<'e> {
     /// A new context reading the environment through `env`.
-    pub(crate) fn new(env: &'e dyn Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn new(env: &'e dyn Fn(&str) -> Option<String>, kinds: Kinds) -> Self {
         Self {
             env,
             errors: Vec::new(),
             sites: Vec::new(),
+            kinds,
         }
     }
 
     /// Record an error at `span`.
-    pub(crate) fn error(
-        &mut self,
-        span: Span,
-        message: impl Into<String>,
-        label: impl Into<String>,
-    ) {
+    pub fn error(&mut self, span: Span, message: impl Into<String>, label: impl Into<String>) {
         self.errors.push(RawError {
             span,
             message: message.into(),
@@ -106,7 +102,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// Record an error with a help line.
-    pub(crate) fn error_help(
+    pub fn error_help(
         &mut self,
         span: Span,
         message: impl Into<String>,
@@ -122,7 +118,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// Record a wrong-type error: `what` should be `expected`.
-    pub(crate) fn expected(&mut self, n: &Node, what: &str, expected: &str) {
+    pub fn expected(&mut self, n: &Node, what: &str, expected: &str) {
         self.error(
             n.span,
             format!("`{what}` must be {expected}"),
@@ -131,7 +127,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// The entries of a mapping.
-    pub(crate) fn map<'n>(&mut self, n: &'n Node, what: &str) -> Option<&'n [(Node, Node)]> {
+    pub fn map<'n>(&mut self, n: &'n Node, what: &str) -> Option<&'n [(Node, Node)]> {
         match &n.kind {
             Kind::Map(entries) => Some(entries),
             _ => {
@@ -142,7 +138,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// The items of a list.
-    pub(crate) fn seq<'n>(&mut self, n: &'n Node, what: &str) -> Option<&'n [Node]> {
+    pub fn seq<'n>(&mut self, n: &'n Node, what: &str) -> Option<&'n [Node]> {
         match &n.kind {
             Kind::Seq(items) => Some(items),
             _ => {
@@ -153,7 +149,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// Report every key of `entries` not in `allowed` (with a suggestion).
-    pub(crate) fn keys(&mut self, entries: &[(Node, Node)], allowed: &[&str], what: &str) {
+    pub fn keys(&mut self, entries: &[(Node, Node)], allowed: &[&str], what: &str) {
         for (k, _) in entries {
             let name = match &k.kind {
                 Kind::Str(s) => s.clone(),
@@ -176,7 +172,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// A scalar as text: strings as is, numbers and booleans stringified.
-    pub(crate) fn text(&mut self, n: &Node, what: &str) -> Option<String> {
+    pub fn text(&mut self, n: &Node, what: &str) -> Option<String> {
         match &n.kind {
             Kind::Str(s) => Some(s.clone()),
             Kind::Bool(_) | Kind::Int(_) | Kind::Float(_) => n.scalar_text(),
@@ -188,7 +184,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// A text that will be rendered as a template at run time.
-    pub(crate) fn template(&mut self, n: &Node, what: &str) -> Option<String> {
+    pub fn template(&mut self, n: &Node, what: &str) -> Option<String> {
         let text = self.text(n, what)?;
         self.sites.push(Site {
             text: text.clone(),
@@ -198,7 +194,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// A boolean.
-    pub(crate) fn bool(&mut self, n: &Node, what: &str) -> Option<bool> {
+    pub fn bool(&mut self, n: &Node, what: &str) -> Option<bool> {
         match (&n.kind, n.expanded) {
             (Kind::Bool(b), _) => Some(*b),
             (Kind::Str(s), true) if s == "true" || s == "false" => Some(s == "true"),
@@ -210,7 +206,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// A non-negative integer no larger than `max` (a `${…}` string of digits counts).
-    pub(crate) fn uint(&mut self, n: &Node, what: &str, max: u64) -> Option<u64> {
+    pub fn uint(&mut self, n: &Node, what: &str, max: u64) -> Option<u64> {
         let value = match (&n.kind, n.expanded) {
             (Kind::Int(i), _) => u64::try_from(*i).ok(),
             (Kind::Str(s), true) => s.trim().parse().ok(),
@@ -226,7 +222,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// A duration such as `5s`.
-    pub(crate) fn duration(&mut self, n: &Node, what: &str) -> Option<Duration> {
+    pub fn duration(&mut self, n: &Node, what: &str) -> Option<Duration> {
         let parsed = match &n.kind {
             Kind::Str(s) => parse_duration(s),
             _ => None,
@@ -247,7 +243,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// A size in bytes: an integer or a string such as `1MiB`.
-    pub(crate) fn size(&mut self, n: &Node, what: &str) -> Option<u64> {
+    pub fn size(&mut self, n: &Node, what: &str) -> Option<u64> {
         let parsed = match &n.kind {
             Kind::Int(i) => u64::try_from(*i).ok(),
             Kind::Str(s) => parse_size(s),
@@ -265,13 +261,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// A size between 1 byte and `max` (named `max_label` in the message).
-    pub(crate) fn bounded_size(
-        &mut self,
-        n: &Node,
-        what: &str,
-        max: u64,
-        max_label: &str,
-    ) -> Option<u64> {
+    pub fn bounded_size(&mut self, n: &Node, what: &str, max: u64, max_label: &str) -> Option<u64> {
         match self.size(n, what)? {
             0 => {
                 self.error(n.span, format!("`{what}` must be at least 1 byte"), "zero");
@@ -290,7 +280,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// Any value as JSON. Mapping keys become strings; `.inf`/`.nan` are rejected.
-    pub(crate) fn json(&mut self, n: &Node) -> Option<Value> {
+    pub fn json(&mut self, n: &Node) -> Option<Value> {
         Some(match &n.kind {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),
@@ -326,7 +316,7 @@ impl<'e> Ctx<'e> {
     }
 
     /// Record every string inside `n` as a template site.
-    pub(crate) fn template_sites(&mut self, n: &Node) {
+    pub fn template_sites(&mut self, n: &Node) {
         match &n.kind {
             Kind::Str(s) => self.sites.push(Site {
                 text: s.clone(),

@@ -248,7 +248,7 @@ fn schema_file(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<ExpectedS
         };
     }
     let no_env = |_: &str| None;
-    let mut sub = Ctx::new(&no_env);
+    let mut sub = Ctx::new(&no_env, ctx.kinds);
     let tables = crate::yaml::parse(&src, &mut sub).and_then(|root| schema_tables(&mut sub, &root));
     if let Some(first) = sub.errors.first() {
         ctx.error(

@@ -104,20 +104,20 @@ impl std::error::Error for PlanErrors {}
 
 /// A position as the YAML parser reports it: 1-based line, 0-based character column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Mark {
+pub struct Mark {
     /// 1-based line.
-    pub(crate) line: u32,
+    pub line: u32,
     /// 0-based column in characters.
-    pub(crate) col: u32,
+    pub col: u32,
 }
 
 /// Start and end of a node.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Span {
+pub struct Span {
     /// First character.
-    pub(crate) start: Mark,
+    pub start: Mark,
     /// One past the last character.
-    pub(crate) end: Mark,
+    pub end: Mark,
 }
 
 /// An error before positions are turned into byte ranges.

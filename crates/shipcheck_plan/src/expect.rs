@@ -5,31 +5,19 @@ use serde_json::Value;
 
 use crate::ast::{Assertion, Predicate, Quantity, Query, StatusPattern, Unit};
 use crate::ctx::{Ctx, shown, suggest};
+use crate::kind::Kinds;
 use crate::quantity::parse_quantity;
 use crate::yaml::{Kind, Node};
 
 /// Keys of `expect:` with the probes they apply to.
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
-    ("status", &["http"]),
-    ("headers", &["http"]),
     (
         "json",
-        &[
-            "http",
-            "sqlite",
-            "postgres",
-            "tls",
-            "dns",
-            "websocket",
-            "openapi",
-        ],
+        &["sqlite", "postgres", "tls", "dns", "websocket", "openapi"],
     ),
-    ("body", &["http"]),
-    ("body_size", &["http"]),
     (
         "duration",
         &[
-            "http",
             "sqlite",
             "postgres",
             "redis",
@@ -71,10 +59,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("rejected", &["webhook"]),
     ("series", &["metrics"]),
     ("operations", &["openapi"]),
-    ("hsts", &["http"]),
-    ("https_redirect", &["http"]),
-    ("cookies", &["http"]),
-    ("security_headers", &["http"]),
     ("allowed", &["cors"]),
     ("credentials", &["cors"]),
     ("methods", &["cors"]),
@@ -111,12 +95,18 @@ const NUMERIC: &[&str] = &[
 
 /// What a predicate object applies to; decides which predicates and units make sense.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
+pub enum Target {
+    /// An HTTP status code (codes, classes like `2xx`, lists).
     Status,
+    /// A header value (text).
     Header,
+    /// A JSON value (every predicate; a mapping of predicates or a literal).
     Json,
+    /// A body as text.
     Body,
+    /// A size in bytes.
     BodySize,
+    /// A duration (bounds only).
     Duration,
     /// The number inside `count` or `length`.
     Number,
@@ -176,15 +166,28 @@ pub(crate) fn build(
     let Some(entries) = ctx.map(n, "expect") else {
         return out;
     };
-    let names: Vec<&str> = EXPECT_KEYS.iter().map(|(k, _)| *k).collect();
+    let kinds = ctx.kinds;
+    let mut names: Vec<&'static str> = Vec::new();
+    let legacy = EXPECT_KEYS.iter().map(|(k, _)| *k);
+    for name in kinds
+        .iter()
+        .flat_map(|k| k.expect_keys().iter().copied())
+        .chain(legacy)
+    {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     ctx.keys(entries, &names, "expect");
     for (k, v) in entries {
-        let Some((key, probes)) = EXPECT_KEYS
+        let Some(key) = names
             .iter()
-            .find(|(name, _)| matches!(&k.kind, Kind::Str(s) if s == name))
+            .copied()
+            .find(|name| matches!(&k.kind, Kind::Str(s) if s == name))
         else {
             continue;
         };
+        let probes = applies_to(kinds, key);
         if let Some(p) = probe
             && !probes.contains(&p)
         {
@@ -195,28 +198,13 @@ pub(crate) fn build(
             );
             continue;
         }
-        match *key {
-            "status" => predicates(ctx, v, Target::Status, &Query::Status, &mut out),
-            "body" => predicates(ctx, v, Target::Body, &Query::Body, &mut out),
-            "body_size" => predicates(ctx, v, Target::BodySize, &Query::BodySize, &mut out),
-            "duration" => predicates(ctx, v, Target::Duration, &Query::Duration, &mut out),
-            "headers" => {
-                for (name_node, pv) in ctx.map(v, "headers").unwrap_or_default() {
-                    let Some(name) = ctx.text(name_node, "header name") else {
-                        continue;
-                    };
-                    let q = Query::Header(name.to_ascii_lowercase());
-                    predicates(ctx, pv, Target::Header, &q, &mut out);
-                }
-            }
-            "json" => {
-                for (path_node, pv) in ctx.map(v, "json").unwrap_or_default() {
-                    let Some(path) = json_path(ctx, path_node) else {
-                        continue;
-                    };
-                    predicates(ctx, pv, Target::Json, &Query::JsonPath(path), &mut out);
-                }
-            }
+        if let Some(kind) = probe.and_then(|p| kinds.get(p)) {
+            kind.expect(ctx, key, v, base_dir, &mut out);
+            continue;
+        }
+        match key {
+            "duration" => duration(ctx, v, &mut out),
+            "json" => json(ctx, v, &mut out),
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
@@ -241,8 +229,36 @@ pub(crate) fn build(
     out
 }
 
+/// `duration:` — bounds on the attempt's duration (any kind).
+pub fn duration(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+    predicates(ctx, v, Target::Duration, &Query::Duration, out);
+}
+
+/// `json: { "$.path": predicate, … }` — JSONPath queries on the kind's JSON document.
+pub fn json(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+    for (path_node, pv) in ctx.map(v, "json").unwrap_or_default() {
+        let Some(path) = json_path(ctx, path_node) else {
+            continue;
+        };
+        predicates(ctx, pv, Target::Json, &Query::JsonPath(path), out);
+    }
+}
+
+/// The kinds `key` applies to, in documentation order: registered kinds, then legacy ones.
+fn applies_to(kinds: Kinds, key: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = kinds
+        .iter()
+        .filter(|k| k.expect_keys().contains(&key))
+        .map(|k| k.name())
+        .collect();
+    if let Some((_, legacy)) = EXPECT_KEYS.iter().find(|(n, _)| *n == key) {
+        out.extend(legacy.iter().filter(|p| kinds.get(p).is_none()));
+    }
+    out
+}
+
 /// A JSONPath key: it must start with `$`.
-pub(crate) fn json_path(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
+pub fn json_path(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
     let path = ctx.text(n, "JSONPath")?;
     if !path.starts_with('$') {
         ctx.error_help(
@@ -292,7 +308,7 @@ fn map_kind(ctx: &mut Ctx<'_>, entries: &[(Node, Node)], target: Target) -> MapK
 }
 
 /// The predicates written under one query, pushed as assertions.
-pub(crate) fn predicates(
+pub fn predicates(
     ctx: &mut Ctx<'_>,
     v: &Node,
     target: Target,

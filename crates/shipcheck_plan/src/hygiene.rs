@@ -1,5 +1,4 @@
-//! HTTPS hygiene on `http` checks (`hsts`, `https_redirect`, `cookies`, `security_headers`)
-//! and the `cors:` probe with its expectations (`allowed`, `credentials`, `methods`,
+//! The `cors:` probe with its expectations (`allowed`, `credentials`, `methods`,
 //! `allow_headers`, `rejects_other_origins`).
 
 use std::path::Path;
@@ -7,17 +6,13 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::ast::{Assertion, CorsProbe, Predicate, Query};
-use crate::ctx::{Ctx, get, shown};
+use crate::ctx::{Ctx, get};
 use crate::expect::{Target, predicates};
 use crate::probe::resolve;
-use crate::yaml::{Kind, Node};
+use crate::yaml::Node;
 
 /// `expect:` keys handled here.
 pub(crate) const EXPECT_HYGIENE: &[&str] = &[
-    "hsts",
-    "https_redirect",
-    "cookies",
-    "security_headers",
     "allowed",
     "credentials",
     "methods",
@@ -103,10 +98,9 @@ fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: Query, out: &mut Vec<
     }
 }
 
-/// One hygiene or cors expectation key.
+/// One cors expectation key.
 pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     match key {
-        "security_headers" => boolean(ctx, v, key, Query::SecurityHeaders, out),
         "allowed" => boolean(ctx, v, key, Query::CorsAllowed, out),
         "credentials" => boolean(ctx, v, key, Query::CorsCredentials, out),
         "rejects_other_origins" => boolean(ctx, v, key, Query::CorsRejectsOthers, out),
@@ -118,103 +112,7 @@ pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Asser
             &Query::CorsAllowHeaders,
             out,
         ),
-        "https_redirect" => match &v.kind {
-            Kind::Map(entries) => {
-                ctx.keys(entries, &["port"], "https_redirect");
-                let port = match get(entries, "port") {
-                    Some(p) => ctx.uint(p, "port", 65535).map(|p| p as u16),
-                    None => None,
-                };
-                out.push(Assertion {
-                    query: Query::HttpsRedirect(port),
-                    predicate: Predicate::Equals(Value::Bool(true)),
-                    pos: v.pos(),
-                });
-            }
-            _ => boolean(ctx, v, key, Query::HttpsRedirect(None), out),
-        },
-        "hsts" => {
-            let Some(entries) = ctx.map(v, "hsts") else {
-                return;
-            };
-            ctx.keys(entries, &["max_age", "include_subdomains"], "hsts");
-            if let Some(m) = get(entries, "max_age") {
-                predicates(ctx, m, Target::Number, &Query::HstsMaxAge, out);
-            }
-            if let Some(i) = get(entries, "include_subdomains") {
-                boolean(
-                    ctx,
-                    i,
-                    "include_subdomains",
-                    Query::HstsIncludeSubdomains,
-                    out,
-                );
-            }
-        }
-        _ => cookies(ctx, v, out),
-    }
-}
-
-/// `cookies: { NAME | "*": { secure, http_only, same_site } }`.
-fn cookies(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
-    for (name_node, attrs) in ctx.map(v, "cookies").unwrap_or_default() {
-        let Some(name) = ctx.text(name_node, "cookie name") else {
-            continue;
-        };
-        let Some(entries) = ctx.map(attrs, "cookie flags") else {
-            continue;
-        };
-        ctx.keys(
-            entries,
-            &["secure", "http_only", "same_site"],
-            "cookie flags",
-        );
-        for (k, fv) in entries {
-            let Some(attr) = k.scalar_text() else {
-                continue;
-            };
-            let query = Query::CookieAttr(name.clone(), attr.clone());
-            match attr.as_str() {
-                "secure" | "http_only" => boolean(ctx, fv, &attr, query, out),
-                "same_site" if name == "*" => ctx.error_help(
-                    fv.span,
-                    "`same_site` needs a cookie name",
-                    "not for `*`",
-                    "name the cookie: `cookies: { session: { same_site: Lax } }`",
-                ),
-                "same_site" => {
-                    let allowed: Vec<Value> = match &fv.kind {
-                        Kind::Seq(items) => items
-                            .iter()
-                            .filter_map(|i| ctx.text(i, "same_site").map(Value::String))
-                            .collect(),
-                        _ => ctx
-                            .text(fv, "same_site")
-                            .map(Value::String)
-                            .into_iter()
-                            .collect(),
-                    };
-                    let ok = allowed
-                        .iter()
-                        .all(|a| matches!(a.as_str(), Some("Strict" | "Lax" | "None")));
-                    if !ok || allowed.is_empty() {
-                        ctx.error_help(
-                            fv.span,
-                            format!("{} is not a SameSite value", shown(fv)),
-                            "invalid SameSite",
-                            "use `Strict`, `Lax` or `None` (or a list of them)",
-                        );
-                        continue;
-                    }
-                    out.push(Assertion {
-                        query,
-                        predicate: Predicate::OneOf(allowed),
-                        pos: fv.pos(),
-                    });
-                }
-                _ => {}
-            }
-        }
+        _ => {}
     }
 }
 

@@ -14,7 +14,7 @@
 //! ```
 //! use std::path::Path;
 //! let src = "name: demo\nchecks:\n  - id: live\n    http: { get: \"${API:-http://127.0.0.1:8000}/health\" }\n    expect: { status: 200 }\n";
-//! let plan = shipcheck_plan::load_str(src, Path::new("plan.yaml"), &|_| None).unwrap();
+//! let plan = shipcheck_plan::load_str(src, Path::new("plan.yaml"), &|_| None, shipcheck_probe::KINDS).unwrap();
 //! assert_eq!(plan.checks[0].id, "live");
 //! ```
 
@@ -30,6 +30,7 @@ mod expect;
 mod graph;
 mod hygiene;
 mod interp;
+pub mod kind;
 mod lint;
 mod load;
 mod net;
@@ -47,3 +48,14 @@ pub use error::{PlanError, PlanErrors};
 pub use load::{load_file, load_str};
 pub use net::{TLS_VERSIONS, nameserver_addr};
 pub use quantity::{parse_duration, parse_quantity};
+
+/// What a probe kind's folder uses to parse its plan keys and expectations: the loader's
+/// context (errors at positions, typed accessors), the YAML nodes, and the generic
+/// predicate builder.
+pub mod syntax {
+    pub use crate::ctx::{Ctx, entry, get, shown, suggest};
+    pub use crate::error::{Mark, Span};
+    pub use crate::expect::{Target, duration, json, json_path, predicates};
+    pub use crate::probe::{pairs, resolve};
+    pub use crate::yaml::{Kind, Node};
+}

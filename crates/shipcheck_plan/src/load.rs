@@ -10,6 +10,7 @@ use crate::ctx::{Ctx, get};
 use crate::error::{PlanErrors, RawError, Span, finish};
 use crate::graph::{self, VarDef};
 use crate::interp::is_env_name;
+use crate::kind::Kinds;
 use crate::template::is_identifier;
 use crate::yaml::{self, Kind, Node};
 
@@ -28,9 +29,13 @@ const TOP_KEYS: &[&str] = &[
 ];
 
 /// Read and load a plan file. A read error is a [`PlanErrors`] with one entry naming the path.
-pub fn load_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Plan, PlanErrors> {
+pub fn load_file(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    kinds: Kinds,
+) -> Result<Plan, PlanErrors> {
     match std::fs::read_to_string(path) {
-        Ok(src) => load_str(&src, path, env),
+        Ok(src) => load_str(&src, path, env, kinds),
         Err(e) => Err(PlanErrors {
             errors: vec![crate::PlanError {
                 path: path.to_path_buf(),
@@ -47,13 +52,15 @@ pub fn load_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Pl
 }
 
 /// Load a plan from its source. `path` names the file in errors and its directory is the
-/// base for relative paths. `env` reads environment variables (for `${…}` and `secrets`).
+/// base for relative paths. `env` reads environment variables (for `${…}` and `secrets`);
+/// `kinds` lists the probe kinds checks may use.
 pub fn load_str(
     src: &str,
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
+    kinds: Kinds,
 ) -> Result<Plan, PlanErrors> {
-    let mut ctx = Ctx::new(env);
+    let mut ctx = Ctx::new(env, kinds);
     let plan = if src.len() > MAX_PLAN_BYTES {
         ctx.error(
             Span::default(),

@@ -22,29 +22,38 @@ pub(crate) const MAX_DEPTH: usize = 128;
 
 /// The value of a node.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Kind {
+pub enum Kind {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` / `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A floating-point number.
     Float(f64),
+    /// A string (after `${…}` expansion).
     Str(String),
+    /// A list.
     Seq(Vec<Node>),
+    /// A mapping, in file order.
     Map(Vec<(Node, Node)>),
 }
 
 /// A YAML node with its position.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Node {
-    pub(crate) kind: Kind,
-    pub(crate) span: Span,
+pub struct Node {
+    /// The value.
+    pub kind: Kind,
+    /// Where it is written.
+    pub span: Span,
     /// A string scalar whose text came (partly) from `${…}`: its value is never quoted in
     /// error messages, since it may be a secret.
-    pub(crate) expanded: bool,
+    pub expanded: bool,
 }
 
 impl Node {
     /// Start position (1-based line and column).
-    pub(crate) fn pos(&self) -> Pos {
+    pub fn pos(&self) -> Pos {
         Pos {
             line: self.span.start.line,
             column: self.span.start.col + 1,
@@ -52,7 +61,7 @@ impl Node {
     }
 
     /// What kind of node this is, for messages ("a string", "a mapping"…).
-    pub(crate) fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &'static str {
         match self.kind {
             Kind::Null => "null",
             Kind::Bool(_) => "a boolean",
@@ -65,7 +74,7 @@ impl Node {
     }
 
     /// A scalar as text (mapping keys, ids); `None` for collections and null.
-    pub(crate) fn scalar_text(&self) -> Option<String> {
+    pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
             Kind::Str(s) => Some(s.clone()),
             Kind::Bool(b) => Some(b.to_string()),

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use shipcheck_plan::load_str;
+use shipcheck_probe::KINDS;
 
 /// Load `src` with a fake environment and return the rendered errors.
 fn errors_with(src: &str, vars: &[(&str, &str)]) -> String {
@@ -12,7 +13,7 @@ fn errors_with(src: &str, vars: &[(&str, &str)]) -> String {
             .find(|(k, _)| *k == name)
             .map(|(_, v)| (*v).to_owned())
     };
-    match load_str(src, Path::new("plan.yaml"), &env) {
+    match load_str(src, Path::new("plan.yaml"), &env, KINDS) {
         Ok(_) => panic!("the plan should not load:\n{src}"),
         Err(e) => {
             // Every error has a real position inside the source.
@@ -294,7 +295,7 @@ fn secret_values_from_the_environment_are_not_shown_in_errors() {
 #[test]
 fn positions_count_characters_not_bytes() {
     let src = "name: p\nenvironment: { owner: \"Zoë Ünïcode 🚀\", x: [1] }\nchecks:\n  - { id: a, http: { get: \"http://h/\" } }\n";
-    let Err(e) = load_str(src, Path::new("plan.yaml"), &|_| None) else {
+    let Err(e) = load_str(src, Path::new("plan.yaml"), &|_| None, KINDS) else {
         panic!("should fail");
     };
     assert_eq!((e.errors[0].line, e.errors[0].column), (2, 43));

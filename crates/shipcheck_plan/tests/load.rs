@@ -8,6 +8,8 @@ use shipcheck_plan::{
     Body, CaptureSource, Plan, Predicate, Probe, Quantity, Query, StatusPattern, Unit, load_file,
     load_str,
 };
+use shipcheck_probe::KINDS;
+use shipcheck_probe::kinds::http::HttpProbe;
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -18,7 +20,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn load(src: &str) -> Plan {
-    match load_str(src, Path::new("plans/staging.yaml"), &env) {
+    match load_str(src, Path::new("plans/staging.yaml"), &env, KINDS) {
         Ok(plan) => plan,
         Err(e) => panic!("plan should load:\n{e}"),
     }
@@ -51,10 +53,22 @@ checks:
     expect: { columns: { users: [user_id, username, password_hash, is_active] } }
 "#;
 
-fn http(plan: &Plan, i: usize) -> &shipcheck_plan::HttpProbe {
+fn http(plan: &Plan, i: usize) -> &HttpProbe {
     match &plan.checks[i].probe {
-        Probe::Http(h) => h,
+        Probe::Kind(p) => match p.as_any().downcast_ref::<HttpProbe>() {
+            Some(h) => h,
+            None => panic!("check {i} is {}", p.kind()),
+        },
         other => panic!("check {i} is {}", other.kind()),
+    }
+}
+
+/// What a query looks at, as reports name it (kind queries are private to their kind).
+fn subj(q: &Query) -> String {
+    match q {
+        Query::Kind(k) => k.0.subject(),
+        Query::JsonPath(p) => format!("json {p}"),
+        other => format!("{other:?}"),
     }
 }
 
@@ -82,21 +96,18 @@ fn docs_example_loads() {
     assert_eq!(h.url, "{{ api }}/health/live");
     assert_eq!(h.max_body, 1024 * 1024);
     assert_eq!(h.follow_redirects, 0);
-    let qp: Vec<(Query, Predicate)> = live
+    let qp: Vec<(String, Predicate)> = live
         .expect
         .iter()
-        .map(|a| (a.query.clone(), a.predicate.clone()))
+        .map(|a| (subj(&a.query), a.predicate.clone()))
         .collect();
     assert_eq!(
         qp,
         vec![
-            (Query::Status, Predicate::Equals(json!(200))),
+            ("status".into(), Predicate::Equals(json!(200))),
+            ("json $.status".into(), Predicate::Equals(json!("ok"))),
             (
-                Query::JsonPath("$.status".into()),
-                Predicate::Equals(json!("ok"))
-            ),
-            (
-                Query::Duration,
+                "Duration".into(),
                 Predicate::Under(Quantity {
                     value: 200.0,
                     unit: Unit::Millis
@@ -179,31 +190,28 @@ checks:
       duration: { under: 200ms }
 "#,
     );
-    let got: Vec<(Query, Predicate)> = plan.checks[0]
+    let got: Vec<(String, Predicate)> = plan.checks[0]
         .expect
         .iter()
-        .map(|a| (a.query.clone(), a.predicate.clone()))
+        .map(|a| (subj(&a.query), a.predicate.clone()))
         .collect();
     let num = |value| Quantity {
         value,
         unit: Unit::Number,
     };
-    let jp = |p: &str| Query::JsonPath(p.into());
+    let jp = |p: &str| format!("json {p}");
     assert_eq!(
         got,
         vec![
             (
-                Query::Status,
+                "status".into(),
                 Predicate::StatusIn(vec![StatusPattern::Class(2)])
             ),
             (
-                Query::Header("content-type".into()),
+                "header content-type".into(),
                 Predicate::Regex("^application/json".into())
             ),
-            (
-                Query::Header("x-request-id".into()),
-                Predicate::Exists(true)
-            ),
+            ("header x-request-id".into(), Predicate::Exists(true)),
             (jp("$.status"), Predicate::Equals(json!("ok"))),
             (
                 jp("$.checks.database"),
@@ -228,18 +236,18 @@ checks:
             (jp("$.n"), Predicate::Under(num(10.0))),
             (jp("$.n"), Predicate::Contains("5".into())),
             (
-                Query::Body,
+                "body".into(),
                 Predicate::Contains("data-app=\"vehicle-diagnostics\"".into())
             ),
             (
-                Query::BodySize,
+                "body_size".into(),
                 Predicate::Under(Quantity {
                     value: 262_144.0,
                     unit: Unit::Bytes
                 })
             ),
             (
-                Query::Duration,
+                "Duration".into(),
                 Predicate::Under(Quantity {
                     value: 200.0,
                     unit: Unit::Millis
@@ -478,6 +486,7 @@ fn env_values_stay_literal_and_are_never_reparsed() {
         "name: \"${WEIRD}\"\nvars: { v: \"${WEIRD}\" }\nchecks:\n  - { id: a, http: { get: \"http://h/${WEIRD}\" } }\n",
         Path::new("p.yaml"),
         &env,
+        KINDS,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(plan.name, "x: [1, \\{{ not_a_var }}");
@@ -503,7 +512,7 @@ checks:
 
 #[test]
 fn read_error_names_the_path() {
-    let Err(e) = load_file(Path::new("/nonexistent/plan.yaml"), &env) else {
+    let Err(e) = load_file(Path::new("/nonexistent/plan.yaml"), &env, KINDS) else {
         panic!("should fail");
     };
     assert_eq!(e.errors.len(), 1);
@@ -521,7 +530,7 @@ fn load_file_reads_and_resolves_relative_to_the_file() {
         "name: f\nchecks:\n  - { id: s, sqlite: { path: data/app.db } }\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let plan = load_file(&path, &env).unwrap_or_else(|e| panic!("{e}"));
+    let plan = load_file(&path, &env, KINDS).unwrap_or_else(|e| panic!("{e}"));
     match &plan.checks[0].probe {
         Probe::Sqlite(s) => assert_eq!(s.path, dir.join("data/app.db")),
         other => panic!("{}", other.kind()),
@@ -822,19 +831,25 @@ checks:
     expect: { credentials: true }
 "#,
     );
-    let q: Vec<&Query> = plan.checks[0].expect.iter().map(|a| &a.query).collect();
+    let q: Vec<String> = plan.checks[0]
+        .expect
+        .iter()
+        .map(|a| subj(&a.query))
+        .collect();
     assert_eq!(
         q,
         [
-            &Query::HstsMaxAge,
-            &Query::HstsIncludeSubdomains,
-            &Query::HttpsRedirect(Some(8443)),
-            &Query::SecurityHeaders,
-            &Query::CookieAttr("session".into(), "secure".into()),
-            &Query::CookieAttr("session".into(), "same_site".into()),
-            &Query::CookieAttr("*".into(), "http_only".into()),
+            "hsts max-age",
+            "hsts includeSubDomains",
+            "redirect to https",
+            "security headers",
+            "cookie session secure",
+            "cookie session same_site",
+            "cookie * http_only",
         ]
     );
+    let redirect = &plan.checks[0].expect[2].query;
+    assert_eq!(format!("{redirect:?}"), "Kind(HttpsRedirect(Some(8443)))");
     assert_eq!(
         plan.checks[0].expect[5].predicate,
         Predicate::OneOf(vec![json!("Lax"), json!("Strict")])

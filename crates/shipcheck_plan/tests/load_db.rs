@@ -15,7 +15,7 @@ fn env(name: &str) -> Option<String> {
 
 fn load_in(dir: &Path, checks: &str) -> Result<Plan, String> {
     let src = format!("name: t\nsecrets: [PGPASSWORD]\nchecks:\n{checks}");
-    load_str(&src, &dir.join("plan.yaml"), &env).map_err(|e| e.to_string())
+    load_str(&src, &dir.join("plan.yaml"), &env, shipcheck_probe::KINDS).map_err(|e| e.to_string())
 }
 
 fn load(checks: &str) -> Plan {

@@ -37,11 +37,6 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::CorsMethods => "allow-methods".into(),
         Query::CorsAllowHeaders => "allow-headers".into(),
         Query::CorsRejectsOthers => "disallowed origin not echoed".into(),
-        Query::HstsMaxAge => "hsts max-age".into(),
-        Query::HstsIncludeSubdomains => "hsts includeSubDomains".into(),
-        Query::HttpsRedirect(_) => "redirect to https".into(),
-        Query::CookieAttr(c, a) => format!("cookie {c} {a}"),
-        Query::SecurityHeaders => "security headers".into(),
         _ => return None,
     })
 }
@@ -207,7 +202,6 @@ pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
     match obs {
         Observation::Tls(f) => note_tls(q, f),
         Observation::Cors(f) => crate::hygiene::note_cors(q, f),
-        Observation::Http(ex) => crate::hygiene::note_http(q, ex),
         Observation::Document(f) if *q == Query::DocValid => f.problem.clone(),
         Observation::Tcp(f) if *q == Query::TcpOpen => f.reason.clone(),
         Observation::WebSocket(f) if matches!(q, Query::WsMessages | Query::WsClosed) => {

@@ -1,12 +1,10 @@
 //! What a probe observed in one attempt.
 
-use shipcheck_report::{Evidence, FailureClass, Measurement};
+use shipcheck_report::{Evidence, Measurement};
 
 /// Typed facts from one attempt; assertions and captures are evaluated on these.
 #[derive(Debug, Clone)]
 pub enum Observation {
-    /// An HTTP exchange (every hop of the redirect chain).
-    Http(shipcheck_http::Exchange),
     /// A SQLite database file: schema, rows, counts, integrity.
     Sqlite(SqliteSchema),
     /// A PostgreSQL server: version, schema, rows, counts, migrations.
@@ -40,11 +38,19 @@ pub struct LintFacts {
     pub files_scanned: usize,
 }
 
+impl shipcheck_plan::kind::Facts for Observation {
+    fn duration_ms(&self) -> f64 {
+        Observation::duration_ms(self)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 impl Observation {
     /// Total duration of the attempt in milliseconds, as the `duration` query sees it.
     pub fn duration_ms(&self) -> f64 {
         match self {
-            Observation::Http(ex) => ex.hops.last().map_or(0.0, |h| h.timings.total_ms),
             Observation::Sqlite(s) | Observation::Postgres(s) => s.duration_ms,
             Observation::Redis(r) => r.duration_ms,
             Observation::Tls(t) => t.duration_ms,
@@ -61,48 +67,18 @@ impl Observation {
 
 pub use crate::db_facts::SqliteSchema;
 
-/// An observation plus what the report keeps of it.
+/// What a legacy probe (not yet in its own kind folder) returns; lifted into
+/// [`shipcheck_plan::kind::Observed`] by [`crate::observe`].
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// The facts.
-    pub observation: Observation,
+    pub(crate) observation: Observation,
     /// Transcripts (already stripped of credential headers; the runner redacts the rest).
-    pub evidence: Vec<Evidence>,
+    pub(crate) evidence: Vec<Evidence>,
     /// Timings and sizes.
-    pub measurements: Vec<Measurement>,
+    pub(crate) measurements: Vec<Measurement>,
     /// Values sent as credentials (Authorization, Cookie) that must be redacted.
-    pub sent_secrets: Vec<String>,
+    pub(crate) sent_secrets: Vec<String>,
 }
 
-/// A check that could not run, classified.
-#[derive(Debug, Clone)]
-pub struct ProbeError {
-    /// Failure class (`dns`, `connect`, `tls`, `timeout`, `protocol`, `auth`).
-    pub class: FailureClass,
-    /// What happened, naming the host, file or operation.
-    pub message: String,
-    /// Whatever evidence exists (e.g. the request that was attempted).
-    pub evidence: Vec<Evidence>,
-    /// Credentials that were sent before the failure.
-    pub sent_secrets: Vec<String>,
-}
-
-impl ProbeError {
-    /// A new error without evidence.
-    pub fn new(class: FailureClass, message: impl Into<String>) -> Self {
-        Self {
-            class,
-            message: message.into(),
-            evidence: Vec::new(),
-            sent_secrets: Vec::new(),
-        }
-    }
-}
-
-impl std::fmt::Display for ProbeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.class.as_str(), self.message)
-    }
-}
-
-impl std::error::Error for ProbeError {}
+pub use shipcheck_plan::kind::ProbeError;

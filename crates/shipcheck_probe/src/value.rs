@@ -136,6 +136,7 @@ pub(crate) fn describe(p: &Predicate) -> (String, String) {
         ),
         Predicate::MatchesSchema(s) => ("matches".into(), s.path.display().to_string()),
         Predicate::AtHead => ("at_head".into(), "head revision".into()),
+        Predicate::Judge(j) => j.0.describe(),
     }
 }
 
@@ -166,7 +167,8 @@ pub(crate) fn holds(p: &Predicate, v: &Value, unit_of_actual: Unit) -> bool {
         Predicate::HasColumns(_)
         | Predicate::ColumnSpecs(_)
         | Predicate::MatchesSchema(_)
-        | Predicate::AtHead => false,
+        | Predicate::AtHead
+        | Predicate::Judge(_) => false,
     }
 }
 

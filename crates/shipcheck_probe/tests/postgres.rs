@@ -74,7 +74,8 @@ async fn schema_drift_seed_data_and_migrations_then_all_fixed() {
     );
     let c = check(dir.path(), &yaml);
     let (observed, results) = run(&c, Duration::from_secs(10)).await.unwrap();
-    let Observation::Postgres(facts) = &observed.observation else {
+    let Some(Observation::Postgres(facts)) = observed.facts.as_any().downcast_ref::<Observation>()
+    else {
         panic!("not a postgres observation")
     };
     assert!(facts.server_version.as_deref().unwrap().starts_with("15"));
@@ -154,7 +155,8 @@ async fn queries_are_read_only_unless_allowed() {
     let c = check(dir.path(), &probe("SELECT id, name FROM t ORDER BY id", ""));
     let (observed, results) = run(&c, Duration::from_secs(10)).await.unwrap();
     assert!(results[0].passed, "{results:?}");
-    let Observation::Postgres(f) = &observed.observation else {
+    let Some(Observation::Postgres(f)) = observed.facts.as_any().downcast_ref::<Observation>()
+    else {
         panic!()
     };
     assert_eq!(f.rows.as_ref().unwrap()[0]["name"], "one");

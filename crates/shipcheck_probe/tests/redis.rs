@@ -45,7 +45,8 @@ async fn ping_info_keys_and_queue_depth() {
     );
     let c = check(dir.path(), &yaml);
     let (observed, results) = run(&c, Duration::from_secs(5)).await.unwrap();
-    let Observation::Redis(facts) = &observed.observation else {
+    let Some(Observation::Redis(facts)) = observed.facts.as_any().downcast_ref::<Observation>()
+    else {
         panic!("not a redis observation")
     };
     assert!(facts.ping_ms > 0.0);
@@ -131,7 +132,10 @@ async fn rediss_with_generated_certificates() {
     .await
     .unwrap();
     assert!(results.iter().all(|r| r.passed), "{results:#?}");
-    assert!(matches!(observed.observation, Observation::Redis(_)));
+    assert!(matches!(
+        observed.facts.as_any().downcast_ref::<Observation>(),
+        Some(Observation::Redis(_))
+    ));
     // Without the CA the certificate does not verify: tls failure.
     let err = run(&check(&dir, &plan("")), Duration::from_secs(5))
         .await

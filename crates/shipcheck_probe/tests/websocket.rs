@@ -76,7 +76,7 @@ async fn messages_are_collected_asserted_and_captured() {
     let (observed, results) = run(&c).await.unwrap();
     assert!(failed(&results).is_empty(), "{results:#?}");
     assert_eq!(results.len(), 5);
-    let captured = capture(&c.capture, &observed.observation).unwrap();
+    let captured = capture(&c.capture, observed.facts.as_ref()).unwrap();
     assert_eq!(captured, vec![("cid".to_owned(), Value::from("c-42"))]);
     let text = &observed.evidence[0].text;
     assert!(text.contains("[3] \"echo {\\\"hello\\\":1}\""), "{text}");

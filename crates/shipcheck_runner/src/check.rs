@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Predicate, Query, template};
-use shipcheck_probe::{Observation, ProbeContext, observe};
+use shipcheck_probe::{ProbeContext, observe};
 use shipcheck_report::{
-    Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, HttpTimings,
-    Measurement, REDACTED, Redactor, Status,
+    Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, Measurement, REDACTED,
+    Redactor, Status,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -195,20 +195,9 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
     for s in &observed.sent_secrets {
         env.add_secret(s);
     }
-    result.assertions = shipcheck_probe::evaluate(&check.expect, &observed.observation);
-    let findings = match &observed.observation {
-        Observation::Lint(facts) => facts.findings.clone(),
-        _ => Vec::new(),
-    };
-    if let Observation::Http(ex) = &observed.observation {
-        result.timings = ex.hops.last().map(|h| HttpTimings {
-            dns: h.timings.dns_ms,
-            connect: h.timings.connect_ms,
-            tls: h.timings.tls_ms,
-            first_byte: h.timings.first_byte_ms,
-            total: h.timings.total_ms,
-        });
-    }
+    result.assertions = shipcheck_probe::evaluate(&check.expect, observed.facts.as_ref());
+    let findings = observed.findings;
+    result.timings = observed.timings;
     result.measurements = observed.measurements;
     result.evidence = observed.evidence;
     attach_targets(check, &mut result.measurements, &result.assertions);
@@ -227,7 +216,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
             message: summary,
         });
     } else {
-        match shipcheck_probe::capture(&check.capture, &observed.observation) {
+        match shipcheck_probe::capture(&check.capture, observed.facts.as_ref()) {
             Ok(values) => {
                 for (name, value) in values {
                     let secret = check.capture.iter().any(|c| c.name == name && c.secret);
@@ -271,9 +260,12 @@ fn attach_targets(
     results: &[shipcheck_report::AssertionResult],
 ) {
     for (a, r) in check.expect.iter().zip(results) {
-        let name = match a.query {
+        let name = match &a.query {
             Query::Duration => "total",
-            Query::BodySize => "body_size",
+            Query::Kind(k) => match k.0.measurement() {
+                Some(name) => name,
+                None => continue,
+            },
             _ => continue,
         };
         if !matches!(

@@ -62,7 +62,8 @@ async fn server(fail_first: usize, delay: Duration, silent: bool) -> (String, Ar
 fn plan(yaml: &str, url: &str) -> shipcheck_plan::Plan {
     let url = url.to_owned();
     let env = move |name: &str| (name == "URL").then(|| url.clone());
-    shipcheck_plan::load_str(yaml, Path::new("plan.yaml"), &env).unwrap_or_else(|e| panic!("{e}"))
+    shipcheck_plan::load_str(yaml, Path::new("plan.yaml"), &env, shipcheck_probe::KINDS)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]

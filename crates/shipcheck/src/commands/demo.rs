@@ -95,7 +95,7 @@ pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
         std::fs::write(&plan_path, PLAN)
             .with_context(|| format!("writing {}", plan_path.display()))?;
         let env = demo_env(&server);
-        let plan = match shipcheck_plan::load_str(PLAN, &plan_path, &env) {
+        let plan = match shipcheck_plan::load_str(PLAN, &plan_path, &env, shipcheck_probe::KINDS) {
             Ok(p) => p,
             Err(errors) => anyhow::bail!("the bundled demo plan is invalid:\n{errors}"),
         };

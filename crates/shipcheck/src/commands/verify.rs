@@ -62,7 +62,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 /// Runs `shipcheck verify`.
 pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<i32> {
     let env = |name: &str| std::env::var(name).ok();
-    let plan = match shipcheck_plan::load_file(&args.plan, &env) {
+    let plan = match shipcheck_plan::load_file(&args.plan, &env, shipcheck_probe::KINDS) {
         Ok(p) => p,
         Err(errors) => {
             eprintln!("{errors}");

@@ -4,7 +4,6 @@ mod cors;
 mod db_net;
 mod dns;
 mod docs;
-mod http;
 mod lint;
 mod pg_tls;
 mod postgres;
@@ -17,45 +16,14 @@ mod webhook;
 mod websocket;
 
 use std::path::Path;
-use std::time::Duration;
 
-use serde_json::Value;
-use shipcheck_plan::{Probe, template};
+use shipcheck_plan::Probe;
+use shipcheck_plan::kind::Observed;
 use shipcheck_report::FailureClass;
 
-use crate::observation::{Observed, ProbeError};
+use crate::observation::{Observation, ProbeError};
 
-/// What the runner hands a probe for one attempt.
-pub struct ProbeContext<'a> {
-    /// Bound on the attempt.
-    pub timeout: Duration,
-    /// Resolves `{{ name }}` (plan vars and captures of needed checks).
-    pub lookup: &'a (dyn Fn(&str) -> Option<Value> + Sync),
-    /// Keep at most this many bytes of each body as evidence.
-    pub evidence_cap: usize,
-}
-
-impl ProbeContext<'_> {
-    /// Renders a `{{ name }}` template of the request; an undefined name is a `protocol` error.
-    pub(crate) fn render(&self, s: &str) -> Result<String, ProbeError> {
-        template::render_str(s, self.lookup).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Protocol,
-                format!("rendering the request: {e}"),
-            )
-        })
-    }
-
-    /// Renders and parses a URL template.
-    pub(crate) fn url(&self, url_template: &str) -> Result<url::Url, ProbeError> {
-        url::Url::parse(&self.render(url_template)?).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Protocol,
-                format!("invalid URL {url_template}: {e}"),
-            )
-        })
-    }
-}
+pub use shipcheck_plan::kind::ProbeContext;
 
 /// Reads an extra trusted CA file (PEM); an unreadable file is a `tls` error naming it.
 pub(crate) fn read_ca_file(path: Option<&Path>) -> Result<Option<Vec<u8>>, ProbeError> {
@@ -72,8 +40,8 @@ pub(crate) fn read_ca_file(path: Option<&Path>) -> Result<Option<Vec<u8>>, Probe
 
 /// Performs one attempt of the probe and returns what it observed.
 pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
-    match probe {
-        Probe::Http(p) => http::observe(p, cx).await,
+    let legacy = match probe {
+        Probe::Kind(p) => return p.observe(cx).await,
         Probe::Sqlite(p) => sqlite::observe(p, cx).await,
         Probe::Postgres(p) => postgres::observe(p, cx).await,
         Probe::Redis(p) => redis::observe(p, cx).await,
@@ -86,5 +54,22 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::OpenApi(p) => docs::observe(p, docs::Kind::OpenApi, cx).await,
         Probe::Cors(p) => cors::observe(p, cx).await,
         Probe::Lint(p) => lint::observe(p, cx).await,
+    }?;
+    Ok(lift(legacy))
+}
+
+/// A legacy probe's observation in the registry's shape.
+fn lift(o: crate::observation::Observed) -> Observed {
+    let findings = match &o.observation {
+        Observation::Lint(facts) => facts.findings.clone(),
+        _ => Vec::new(),
+    };
+    Observed {
+        facts: Box::new(o.observation),
+        evidence: o.evidence,
+        measurements: o.measurements,
+        sent_secrets: o.sent_secrets,
+        timings: None,
+        findings,
     }
 }

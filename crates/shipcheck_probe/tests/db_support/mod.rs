@@ -13,7 +13,7 @@ use shipcheck_report::AssertionResult;
 pub fn check(dir: &std::path::Path, yaml: &str) -> Check {
     let src = format!("name: t\nchecks:\n{yaml}");
     let env = |_: &str| None;
-    let plan = load_str(&src, &dir.join("plan.yaml"), &env)
+    let plan = load_str(&src, &dir.join("plan.yaml"), &env, shipcheck_probe::KINDS)
         .unwrap_or_else(|e| panic!("plan does not load: {e}\n{src}"));
     plan.checks.into_iter().next().expect("one check")
 }
@@ -30,6 +30,6 @@ pub async fn run(
         evidence_cap: 64 * 1024,
     };
     let observed = observe(&check.probe, &cx).await?;
-    let results = evaluate(&check.expect, &observed.observation);
+    let results = evaluate(&check.expect, observed.facts.as_ref());
     Ok((observed, results))
 }

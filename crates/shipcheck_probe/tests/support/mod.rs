@@ -92,7 +92,12 @@ pub async fn closed_port() -> SocketAddr {
 /// Loads a one-check plan (YAML of the check, indented under `checks:`).
 pub fn check(check_yaml: &str, dir: &Path) -> Check {
     let src = format!("name: t\nchecks:\n{check_yaml}");
-    let plan = match load_str(&src, &dir.join("plan.yaml"), &|_| None) {
+    let plan = match load_str(
+        &src,
+        &dir.join("plan.yaml"),
+        &|_| None,
+        shipcheck_probe::KINDS,
+    ) {
         Ok(p) => p,
         Err(e) => panic!("plan does not load: {e:?}\n{src}"),
     };
@@ -108,7 +113,7 @@ pub async fn run(check: &Check) -> Result<(Observed, Vec<AssertionResult>), Prob
         evidence_cap: 8192,
     };
     let observed = observe(&check.probe, &cx).await?;
-    let results = evaluate(&check.expect, &observed.observation);
+    let results = evaluate(&check.expect, observed.facts.as_ref());
     Ok((observed, results))
 }
 

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 use bytes::Bytes;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use shipcheck_http::{ClientOptions, Exchange, Request};
-use shipcheck_plan::{Body, HttpProbe, template};
-use shipcheck_report::{Evidence, FailureClass, Measurement, REDACTED};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::{Body, template};
+use shipcheck_report::{Evidence, FailureClass, HttpTimings, Measurement, REDACTED};
 
-use super::ProbeContext;
-use crate::observation::{Observation, Observed, ProbeError};
+use super::facts::HttpFacts;
+use super::spec::HttpProbe;
 
 /// Headers whose values are credentials: never shown, always redacted.
 const CREDENTIAL_HEADERS: [&str; 4] = [
@@ -90,7 +91,7 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
             format!("invalid method {}: {e}", p.method),
         )
     })?;
-    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref())?;
+    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
     let request = Request {
         method,
         url,
@@ -108,8 +109,16 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
         Ok(exchange) => Ok(Observed {
             evidence: evidence(&exchange, cx.evidence_cap),
             measurements: measurements(&exchange),
-            observation: Observation::Http(exchange),
+            timings: exchange.hops.last().map(|h| HttpTimings {
+                dns: h.timings.dns_ms,
+                connect: h.timings.connect_ms,
+                tls: h.timings.tls_ms,
+                first_byte: h.timings.first_byte_ms,
+                total: h.timings.total_ms,
+            }),
+            facts: Box::new(HttpFacts(exchange)),
             sent_secrets,
+            findings: Vec::new(),
         }),
         Err(e) => {
             let mut err = ProbeError::new(e.class(), e.to_string());

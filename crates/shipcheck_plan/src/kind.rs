@@ -1,0 +1,325 @@
+//! The contract a probe kind implements, and the registry the loader takes.
+//!
+//! A probe kind (`http`, `tls`, `postgres`…) lives in one folder of its own crate and owns
+//! everything about itself: its plan keys ([`ProbeKind::parse`]), its expectation
+//! vocabulary ([`ProbeKind::expect`]), the expectations it implies
+//! ([`ProbeKind::implied`]), how it runs ([`Probe::observe`]) and how its queries read the
+//! facts it observed ([`Select`], [`Judge`]). Nothing outside that folder names the kind:
+//! the loader, the generic evaluation and the runner see only these traits, and a
+//! [`Kinds`] table lists the kinds.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use shipcheck_report::{Evidence, FailureClass, Finding, HttpTimings, Measurement};
+
+use crate::ast::{Assertion, Capture, Pos, Unit};
+use crate::ctx::Ctx;
+use crate::template;
+use crate::yaml::Node;
+
+/// A boxed future, as [`Probe::observe`] returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One probe kind: what the loader asks of it.
+pub trait ProbeKind: Send + Sync + 'static {
+    /// The plan key (`http`, `tls`).
+    fn name(&self) -> &'static str;
+    /// The kind's reference documentation (plan keys, expectations, example).
+    fn doc(&self) -> &'static KindDoc;
+    /// Parses the value under the kind's key; errors go to `cx` at their position.
+    fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>>;
+    /// The `expect:` keys this kind understands.
+    fn expect_keys(&self) -> &'static [&'static str];
+    /// Builds the assertions written under one of [`Self::expect_keys`].
+    fn expect(
+        &self,
+        cx: &mut Ctx<'_>,
+        key: &str,
+        node: &Node,
+        base_dir: &Path,
+        out: &mut Vec<Assertion>,
+    );
+    /// Expectations the kind implies when the plan writes none of its own (a check never
+    /// passes without an expectation).
+    fn implied(&self, probe: &dyn Probe, written: &[Assertion], pos: Pos) -> Vec<Assertion> {
+        let _ = (probe, written, pos);
+        Vec::new()
+    }
+    /// Whether checks of this kind may `capture:` values.
+    fn captures(&self) -> bool {
+        false
+    }
+    /// Lets the kind adjust its parsed probe to what the expectations need fetched (a
+    /// database probe fetches only the tables the expectations name).
+    fn prepare(&self, probe: Arc<dyn Probe>, expect: &[Assertion]) -> Arc<dyn Probe> {
+        let _ = expect;
+        probe
+    }
+}
+
+/// The reference text of a kind, rendered into `docs/probes/`.
+#[derive(Debug)]
+pub struct KindDoc {
+    /// One line: what the kind checks.
+    pub summary: &'static str,
+    /// Plan keys under the kind's key.
+    pub keys: &'static [KeyDoc],
+    /// Keys of `expect:`.
+    pub expectations: &'static [KeyDoc],
+    /// What a check of this kind expects when the plan writes nothing.
+    pub implied: &'static str,
+    /// A plan excerpt (YAML) using the kind.
+    pub example: &'static str,
+}
+
+/// One documented key.
+#[derive(Debug)]
+pub struct KeyDoc {
+    /// The key.
+    pub name: &'static str,
+    /// What it takes (`URL`, `duration`, `predicate on a number`…).
+    pub value: &'static str,
+    /// One line of documentation (with the default, if any).
+    pub doc: &'static str,
+}
+
+/// A parsed probe, ready to run.
+pub trait Probe: fmt::Debug + Send + Sync + Any {
+    /// The kind's name.
+    fn kind(&self) -> &'static str;
+    /// Performs one attempt and returns what it observed; never judges success.
+    fn observe<'a>(
+        &'a self,
+        cx: &'a ProbeContext<'a>,
+    ) -> BoxFuture<'a, Result<Observed, ProbeError>>;
+    /// For tests and [`ProbeKind::prepare`]: the concrete probe.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// What a probe observed in one attempt, as typed facts its queries read.
+pub trait Facts: fmt::Debug + Send + Sync + Any {
+    /// Duration of the attempt in milliseconds, as the `duration` expectation sees it.
+    fn duration_ms(&self) -> f64;
+    /// The JSON document `json:` expectations query, when the kind has one.
+    fn json(&self) -> Result<std::borrow::Cow<'_, Value>, String> {
+        Err("this probe has no JSON document to query".into())
+    }
+    /// A value for `capture:`, when the kind supports captures.
+    fn capture(&self, capture: &Capture) -> Result<Value, String> {
+        let _ = capture;
+        Err("this probe does not support captures".into())
+    }
+    /// For the kind's own queries: the concrete facts.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The values a query selects, and their unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    /// The matches (a predicate other than `exists`/`count` needs exactly one).
+    pub values: Vec<Value>,
+    /// Unit of numeric values.
+    pub unit: Unit,
+}
+
+impl Selected {
+    /// One plain value.
+    pub fn one(v: impl Into<Value>) -> Self {
+        Self {
+            values: vec![v.into()],
+            unit: Unit::Number,
+        }
+    }
+    /// One value in `unit`.
+    pub fn with_unit(v: impl Into<Value>, unit: Unit) -> Self {
+        Self {
+            values: vec![v.into()],
+            unit,
+        }
+    }
+    /// Nothing matched.
+    pub fn none() -> Self {
+        Self {
+            values: Vec::new(),
+            unit: Unit::Number,
+        }
+    }
+}
+
+/// A kind's query: what an assertion looks at in the kind's facts.
+pub trait Select: fmt::Debug + Send + Sync {
+    /// What is queried, for reports (`status`, `header content-type`, `certificate issuer`).
+    fn subject(&self) -> String;
+    /// The values selected from `facts`; `Err` says why there is nothing to select.
+    fn select(&self, facts: &dyn Facts) -> Result<Selected, String>;
+    /// A note appended to the actual value (e.g. which certificate expires first).
+    fn note(&self, facts: &dyn Facts) -> Option<String> {
+        let _ = facts;
+        None
+    }
+    /// The measurement this query bounds, so the performance table shows the target.
+    fn measurement(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// A kind's own judgement, for expectations no generic predicate expresses (a schema
+/// compared with an expected one).
+pub trait Judge: fmt::Debug + Send + Sync {
+    /// The predicate's name and the expected value, for reports.
+    fn describe(&self) -> (String, String);
+    /// Whether it holds, and the actual value as text.
+    fn judge(&self, facts: &dyn Facts) -> (bool, String);
+}
+
+/// Downcasts facts to the kind's own type; the error names what was expected.
+pub fn facts_as<'f, T: Facts>(facts: &'f dyn Facts, kind: &str) -> Result<&'f T, String> {
+    facts
+        .as_any()
+        .downcast_ref::<T>()
+        .ok_or_else(|| format!("this expectation applies to {kind} probes only"))
+}
+
+/// The kinds a plan may use, in documentation order.
+#[derive(Clone, Copy)]
+pub struct Kinds {
+    kinds: &'static [&'static dyn ProbeKind],
+}
+
+impl fmt::Debug for Kinds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+impl Kinds {
+    /// A registry over a static table.
+    pub const fn new(kinds: &'static [&'static dyn ProbeKind]) -> Self {
+        Self { kinds }
+    }
+    /// The kind registered under `name`.
+    pub fn get(&self, name: &str) -> Option<&'static dyn ProbeKind> {
+        self.kinds.iter().copied().find(|k| k.name() == name)
+    }
+    /// Every kind.
+    pub fn iter(&self) -> impl Iterator<Item = &'static dyn ProbeKind> + '_ {
+        self.kinds.iter().copied()
+    }
+    /// Every kind's name.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.kinds.iter().map(|k| k.name())
+    }
+}
+
+/// What the runner hands a probe for one attempt.
+pub struct ProbeContext<'a> {
+    /// Bound on the attempt.
+    pub timeout: Duration,
+    /// Resolves `{{ name }}` (plan vars and captures of needed checks).
+    pub lookup: &'a (dyn Fn(&str) -> Option<Value> + Sync),
+    /// Keep at most this many bytes of each body as evidence.
+    pub evidence_cap: usize,
+}
+
+impl ProbeContext<'_> {
+    /// Renders a `{{ name }}` template; an undefined name is a `protocol` error.
+    pub fn render(&self, s: &str) -> Result<String, ProbeError> {
+        template::render_str(s, self.lookup).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Protocol,
+                format!("rendering the request: {e}"),
+            )
+        })
+    }
+
+    /// Renders a JSON value whose strings may hold templates.
+    pub fn render_value(&self, v: &Value) -> Result<Value, ProbeError> {
+        template::render_value(v, self.lookup).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Protocol,
+                format!("rendering the request: {e}"),
+            )
+        })
+    }
+
+    /// Renders and parses a URL template.
+    pub fn url(&self, url_template: &str) -> Result<url::Url, ProbeError> {
+        url::Url::parse(&self.render(url_template)?).map_err(|e| {
+            ProbeError::new(
+                FailureClass::Protocol,
+                format!("invalid URL {url_template}: {e}"),
+            )
+        })
+    }
+}
+
+/// An observation plus what the report keeps of it.
+#[derive(Debug)]
+pub struct Observed {
+    /// The facts queries read.
+    pub facts: Box<dyn Facts>,
+    /// Transcripts (already stripped of credential headers; the runner redacts the rest).
+    pub evidence: Vec<Evidence>,
+    /// Timings and sizes.
+    pub measurements: Vec<Measurement>,
+    /// Values sent as credentials (Authorization, Cookie) that must be redacted.
+    pub sent_secrets: Vec<String>,
+    /// The phase breakdown of an HTTP exchange, for kinds that make one.
+    pub timings: Option<HttpTimings>,
+    /// Static findings, for kinds that produce them (lint).
+    pub findings: Vec<Finding>,
+}
+
+impl Observed {
+    /// Facts with nothing else recorded yet.
+    pub fn new(facts: impl Facts) -> Self {
+        Self {
+            facts: Box::new(facts),
+            evidence: Vec::new(),
+            measurements: Vec::new(),
+            sent_secrets: Vec::new(),
+            timings: None,
+            findings: Vec::new(),
+        }
+    }
+}
+
+/// A check that could not run, classified.
+#[derive(Debug, Clone)]
+pub struct ProbeError {
+    /// Failure class (`dns`, `connect`, `tls`, `timeout`, `protocol`, `auth`).
+    pub class: FailureClass,
+    /// What happened, naming the host, file or operation.
+    pub message: String,
+    /// Whatever evidence exists (e.g. the request that was attempted).
+    pub evidence: Vec<Evidence>,
+    /// Credentials that were sent before the failure.
+    pub sent_secrets: Vec<String>,
+}
+
+impl ProbeError {
+    /// A new error without evidence.
+    pub fn new(class: FailureClass, message: impl Into<String>) -> Self {
+        Self {
+            class,
+            message: message.into(),
+            evidence: Vec::new(),
+            sent_secrets: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.class.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for ProbeError {}

@@ -1,0 +1,153 @@
+//! The `http` kind's `expect:` keys → assertions.
+
+use serde_json::Value;
+use shipcheck_plan::syntax::{Ctx, Kind, Node, Target, get, predicates, shown};
+use shipcheck_plan::{Assertion, KindQuery, Predicate, Query};
+
+use super::facts::HttpQuery;
+
+/// Every `expect:` key of an `http` check.
+pub(super) const KEYS: &[&str] = &[
+    "status",
+    "headers",
+    "json",
+    "body",
+    "body_size",
+    "duration",
+    "hsts",
+    "https_redirect",
+    "cookies",
+    "security_headers",
+];
+
+fn q(query: HttpQuery) -> Query {
+    Query::Kind(KindQuery(std::sync::Arc::new(query)))
+}
+
+fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: HttpQuery, out: &mut Vec<Assertion>) {
+    if let Some(b) = ctx.bool(v, what) {
+        out.push(Assertion {
+            query: q(query),
+            predicate: Predicate::Equals(Value::Bool(b)),
+            pos: v.pos(),
+        });
+    }
+}
+
+/// One `expect:` key.
+pub(super) fn build(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
+    match key {
+        "status" => predicates(ctx, v, Target::Status, &q(HttpQuery::Status), out),
+        "body" => predicates(ctx, v, Target::Body, &q(HttpQuery::Body), out),
+        "body_size" => predicates(ctx, v, Target::BodySize, &q(HttpQuery::BodySize), out),
+        "duration" => shipcheck_plan::syntax::duration(ctx, v, out),
+        "json" => shipcheck_plan::syntax::json(ctx, v, out),
+        "headers" => {
+            for (name_node, pv) in ctx.map(v, "headers").unwrap_or_default() {
+                let Some(name) = ctx.text(name_node, "header name") else {
+                    continue;
+                };
+                let query = q(HttpQuery::Header(name.to_ascii_lowercase()));
+                predicates(ctx, pv, Target::Header, &query, out);
+            }
+        }
+        "security_headers" => boolean(ctx, v, key, HttpQuery::SecurityHeaders, out),
+        "https_redirect" => match &v.kind {
+            Kind::Map(entries) => {
+                ctx.keys(entries, &["port"], "https_redirect");
+                let port = match get(entries, "port") {
+                    Some(p) => ctx.uint(p, "port", 65535).map(|p| p as u16),
+                    None => None,
+                };
+                out.push(Assertion {
+                    query: q(HttpQuery::HttpsRedirect(port)),
+                    predicate: Predicate::Equals(Value::Bool(true)),
+                    pos: v.pos(),
+                });
+            }
+            _ => boolean(ctx, v, key, HttpQuery::HttpsRedirect(None), out),
+        },
+        "hsts" => {
+            let Some(entries) = ctx.map(v, "hsts") else {
+                return;
+            };
+            ctx.keys(entries, &["max_age", "include_subdomains"], "hsts");
+            if let Some(m) = get(entries, "max_age") {
+                predicates(ctx, m, Target::Number, &q(HttpQuery::HstsMaxAge), out);
+            }
+            if let Some(i) = get(entries, "include_subdomains") {
+                boolean(
+                    ctx,
+                    i,
+                    "include_subdomains",
+                    HttpQuery::HstsIncludeSubdomains,
+                    out,
+                );
+            }
+        }
+        _ => cookies(ctx, v, out),
+    }
+}
+
+/// `cookies: { NAME | "*": { secure, http_only, same_site } }`.
+fn cookies(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+    for (name_node, attrs) in ctx.map(v, "cookies").unwrap_or_default() {
+        let Some(name) = ctx.text(name_node, "cookie name") else {
+            continue;
+        };
+        let Some(entries) = ctx.map(attrs, "cookie flags") else {
+            continue;
+        };
+        ctx.keys(
+            entries,
+            &["secure", "http_only", "same_site"],
+            "cookie flags",
+        );
+        for (k, fv) in entries {
+            let Some(attr) = k.scalar_text() else {
+                continue;
+            };
+            let query = HttpQuery::CookieAttr(name.clone(), attr.clone());
+            match attr.as_str() {
+                "secure" | "http_only" => boolean(ctx, fv, &attr, query, out),
+                "same_site" if name == "*" => ctx.error_help(
+                    fv.span,
+                    "`same_site` needs a cookie name",
+                    "not for `*`",
+                    "name the cookie: `cookies: { session: { same_site: Lax } }`",
+                ),
+                "same_site" => {
+                    let allowed: Vec<Value> = match &fv.kind {
+                        Kind::Seq(items) => items
+                            .iter()
+                            .filter_map(|i| ctx.text(i, "same_site").map(Value::String))
+                            .collect(),
+                        _ => ctx
+                            .text(fv, "same_site")
+                            .map(Value::String)
+                            .into_iter()
+                            .collect(),
+                    };
+                    let ok = allowed
+                        .iter()
+                        .all(|a| matches!(a.as_str(), Some("Strict" | "Lax" | "None")));
+                    if !ok || allowed.is_empty() {
+                        ctx.error_help(
+                            fv.span,
+                            format!("{} is not a SameSite value", shown(fv)),
+                            "invalid SameSite",
+                            "use `Strict`, `Lax` or `None` (or a list of them)",
+                        );
+                        continue;
+                    }
+                    out.push(Assertion {
+                        query: q(query),
+                        predicate: Predicate::OneOf(allowed),
+                        pos: fv.pos(),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+}

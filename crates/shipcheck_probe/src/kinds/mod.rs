@@ -1,0 +1,11 @@
+//! The probe kinds, one folder each, and [`KINDS`], the one table that lists them.
+//!
+//! Adding a kind: a folder here with a `KIND` implementing
+//! [`shipcheck_plan::kind::ProbeKind`], its `mod` line and its row in [`KINDS`].
+
+pub mod http;
+
+use shipcheck_plan::kind::Kinds;
+
+/// Every probe kind a plan may use, in documentation order.
+pub static KINDS: Kinds = Kinds::new(&[&http::KIND]);
