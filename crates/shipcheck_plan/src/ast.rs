@@ -115,14 +115,8 @@ pub enum Probe {
     Dns(DnsProbe),
     /// A WebSocket session: connect, send, collect messages.
     WebSocket(WsProbe),
-    /// The production-readiness linter over deployment files.
-    Lint(LintProbe),
     /// A signed webhook delivery: once validly signed, once tampered.
     Webhook(WebhookProbe),
-    /// A Prometheus / OpenMetrics text exposition, parsed.
-    Metrics(FetchProbe),
-    /// A served OpenAPI 3.x document, checked.
-    OpenApi(FetchProbe),
     /// A CORS preflight, from an allowed and from a disallowed origin.
     Cors(CorsProbe),
     /// A probe of a kind from the registry ([`crate::kind`]).
@@ -138,10 +132,7 @@ impl Probe {
             Probe::Tcp(_) => "tcp",
             Probe::Dns(_) => "dns",
             Probe::WebSocket(_) => "websocket",
-            Probe::Lint(_) => "lint",
             Probe::Webhook(_) => "webhook",
-            Probe::Metrics(_) => "metrics",
-            Probe::OpenApi(_) => "openapi",
             Probe::Cors(_) => "cors",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
@@ -189,22 +180,6 @@ pub struct CorsProbe {
     pub insecure: bool,
     /// Extra trusted CA (PEM), resolved against the plan's directory.
     pub ca_file: Option<PathBuf>,
-}
-
-/// `metrics:` / `openapi:` — `URL` or `{ url, headers, insecure, ca_file, max_body }`: a
-/// document fetched with GET and inspected.
-#[derive(Debug, Clone)]
-pub struct FetchProbe {
-    /// URL template.
-    pub url: String,
-    /// Request headers (name lower-cased, value template).
-    pub headers: Vec<(String, String)>,
-    /// Skip TLS certificate verification.
-    pub insecure: bool,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-    /// Read at most this much of the body (default 4 MiB).
-    pub max_body: u64,
 }
 
 /// `webhook:` — a body signed with HMAC-SHA256, sent once as signed and once tampered.
@@ -302,32 +277,6 @@ pub struct TlsProbe {
     pub alpn: Vec<String>,
 }
 
-/// `lint:` — lint deployment files as part of the plan.
-#[derive(Debug, Clone)]
-pub struct LintProbe {
-    /// Files and directories, resolved against the plan's directory.
-    pub paths: Vec<PathBuf>,
-    /// Findings at or above this level fail the check; `None` (`fail_on: never`) never fails.
-    pub fail_on: Option<LintLevel>,
-    /// A `.shipcheck.yaml` to use instead of the nearest one.
-    pub config: Option<PathBuf>,
-    /// Namespace of objects that declare none.
-    pub namespace: Option<String>,
-    /// The plan's directory; findings are reported relative to it.
-    pub base_dir: PathBuf,
-}
-
-/// A lint severity threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LintLevel {
-    /// Info and above.
-    Info,
-    /// Warnings and errors.
-    Warning,
-    /// Errors only.
-    Error,
-}
-
 /// One expectation: a query on the observation and the predicates it must satisfy.
 #[derive(Debug, Clone)]
 pub struct Assertion {
@@ -350,8 +299,6 @@ pub enum Query {
     Columns(String),
     /// SQLite: the named table exists.
     Table(String),
-    /// Lint: the number of findings at or above this level.
-    Findings(LintLevel),
     /// TLS: the certificate chain verifies for the host (bool).
     TlsValid,
     /// TLS: negotiated protocol version (`TLSv1.3`).
@@ -382,12 +329,6 @@ pub enum Query {
     WebhookAccepted,
     /// Webhook: status of the tampered delivery.
     WebhookRejected,
-    /// Metrics: the exposition parses / OpenAPI: the document is valid (bool).
-    DocValid,
-    /// Metrics: the values of the samples matching a selector (`name{label="v"}`).
-    Series(String),
-    /// OpenAPI: an operation (`operationId` or `METHOD /path`) exists.
-    Operation(String),
     /// CORS: the preflight from `origin` allows the method and headers (bool).
     CorsAllowed,
     /// CORS: `Access-Control-Allow-Credentials: true` (bool).

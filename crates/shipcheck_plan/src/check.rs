@@ -30,9 +30,6 @@ const LEGACY_PROBES: &[&str] = &[
     "dns",
     "websocket",
     "webhook",
-    "lint",
-    "metrics",
-    "openapi",
     "cors",
 ];
 
@@ -41,6 +38,20 @@ fn probe_names(kinds: Kinds) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = kinds.names().collect();
     names.extend(LEGACY_PROBES.iter().filter(|n| kinds.get(n).is_none()));
     names
+}
+
+/// "captures need an http or websocket probe": the kinds that support captures.
+fn captures_need(kinds: Kinds) -> String {
+    let names: Vec<&str> = kinds
+        .iter()
+        .filter(|k| k.captures())
+        .map(|k| k.name())
+        .collect();
+    let article = match names.first().and_then(|n| n.chars().next()) {
+        Some('a' | 'e' | 'h' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    };
+    format!("captures need {article} {} probe", names.join(" or "))
 }
 
 /// Most attempts a `retry` may ask for.
@@ -261,14 +272,7 @@ pub(crate) fn build(
         (Some("webhook"), Some((_, v))) => {
             crate::webhook::webhook(ctx, v, base_dir).map(Probe::Webhook)
         }
-        (Some("lint"), Some((_, v))) => crate::lint::lint(ctx, v, base_dir).map(Probe::Lint),
         (Some("cors"), Some((_, v))) => crate::hygiene::cors(ctx, v, base_dir).map(Probe::Cors),
-        (Some("metrics"), Some((_, v))) => {
-            crate::docs::fetch(ctx, v, base_dir, "metrics").map(Probe::Metrics)
-        }
-        (Some("openapi"), Some((_, v))) => {
-            crate::docs::fetch(ctx, v, base_dir, "openapi").map(Probe::OpenApi)
-        }
         (Some("postgres"), Some((_, v))) => {
             crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
         }
@@ -283,28 +287,21 @@ pub(crate) fn build(
     };
     crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     crate::webhook::implicit_expectations(probe.as_ref(), &mut expect, n.pos());
-    crate::docs::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     crate::hygiene::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
-    let lint_probe = match &probe {
-        Some(Probe::Lint(l)) => Some(l),
-        _ => None,
-    };
-    crate::lint::implicit_expectations(lint_probe, &mut expect, n.pos());
     if let (Some(kind), Some(Probe::Kind(p))) = (registered, &probe) {
-        let implied = kind.implied(p.as_ref(), &expect, n.pos());
-        expect.extend(implied);
+        kind.implied(p.as_ref(), &mut expect, n.pos());
     }
     let captures = match get(entries, "capture") {
         Some(c) => {
             if let Some(kind) = registered.filter(|k| !k.captures()) {
                 ctx.error(
                     c.span,
-                    format!("{} checks cannot capture values", kind.name()),
+                    captures_need(ctx.kinds),
                     format!("not available for {}", kind.name()),
                 );
             } else if let Some(
                 kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns" | "webhook"
-                | "lint" | "metrics" | "openapi" | "cors"),
+                | "cors"),
             ) = probe_kind.as_deref()
             {
                 ctx.error(

@@ -11,10 +11,7 @@ use crate::yaml::{Kind, Node};
 
 /// Keys of `expect:` with the probes they apply to.
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
-    (
-        "json",
-        &["sqlite", "postgres", "tls", "dns", "websocket", "openapi"],
-    ),
+    ("json", &["sqlite", "postgres", "tls", "dns", "websocket"]),
     (
         "duration",
         &[
@@ -26,8 +23,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
             "dns",
             "websocket",
             "webhook",
-            "metrics",
-            "openapi",
             "cors",
         ],
     ),
@@ -41,7 +36,7 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("ping", &["redis"]),
     ("info", &["redis"]),
     ("keys", &["redis"]),
-    ("valid", &["tls", "metrics", "openapi"]),
+    ("valid", &["tls"]),
     ("version", &["tls"]),
     ("min_version", &["tls"]),
     ("cipher", &["tls"]),
@@ -57,8 +52,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("closed", &["websocket"]),
     ("accepted", &["webhook"]),
     ("rejected", &["webhook"]),
-    ("series", &["metrics"]),
-    ("operations", &["openapi"]),
     ("allowed", &["cors"]),
     ("credentials", &["cors"]),
     ("methods", &["cors"]),
@@ -208,7 +201,6 @@ pub(crate) fn build(
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
-            k if crate::docs::EXPECT_DOCS.contains(&k) => crate::docs::expect(ctx, k, v, &mut out),
             k if crate::hygiene::EXPECT_HYGIENE.contains(&k) => {
                 crate::hygiene::expect(ctx, k, v, &mut out)
             }

@@ -46,11 +46,10 @@ pub trait ProbeKind: Send + Sync + 'static {
         base_dir: &Path,
         out: &mut Vec<Assertion>,
     );
-    /// Expectations the kind implies when the plan writes none of its own (a check never
-    /// passes without an expectation).
-    fn implied(&self, probe: &dyn Probe, written: &[Assertion], pos: Pos) -> Vec<Assertion> {
-        let _ = (probe, written, pos);
-        Vec::new()
+    /// Adds the expectations the kind implies to those written (a check never passes
+    /// without an expectation), where the kind wants them; `pos` is the check's position.
+    fn implied(&self, probe: &dyn Probe, expect: &mut Vec<Assertion>, pos: Pos) {
+        let _ = (probe, expect, pos);
     }
     /// Whether checks of this kind may `capture:` values.
     fn captures(&self) -> bool {

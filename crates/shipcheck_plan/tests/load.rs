@@ -10,6 +10,8 @@ use shipcheck_plan::{
 };
 use shipcheck_probe::KINDS;
 use shipcheck_probe::kinds::http::HttpProbe;
+use shipcheck_probe::kinds::metrics::MetricsProbe;
+use shipcheck_probe::kinds::openapi::OpenApiProbe;
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -60,6 +62,14 @@ fn http(plan: &Plan, i: usize) -> &HttpProbe {
             None => panic!("check {i} is {}", p.kind()),
         },
         other => panic!("check {i} is {}", other.kind()),
+    }
+}
+
+/// Check `i`'s probe as the kind's own type, when it is one.
+fn kind_probe<T: 'static>(plan: &Plan, i: usize) -> Option<&T> {
+    match &plan.checks[i].probe {
+        Probe::Kind(p) => p.as_any().downcast_ref::<T>(),
+        _ => None,
     }
 }
 
@@ -789,27 +799,31 @@ checks:
     expect: { valid: false, operations: [listVehicles, "GET /a"], json: { "$.info.title": demo } }
 "#,
     );
-    let Probe::Metrics(m) = &plan.checks[0].probe else {
+    let Some(MetricsProbe(m)) = kind_probe(&plan, 0) else {
         panic!("not metrics");
     };
     assert_eq!(m.max_body, 4 * 1024 * 1024);
-    let q: Vec<&Query> = plan.checks[0].expect.iter().map(|a| &a.query).collect();
+    let q: Vec<String> = plan.checks[0]
+        .expect
+        .iter()
+        .map(|a| subj(&a.query))
+        .collect();
     assert_eq!(
         q,
         [
-            &Query::DocValid,
-            &Query::Series("http_requests_total{method=\"GET\",code!=\"500\"}".into()),
-            &Query::Series("up".into()),
+            "document valid",
+            "series http_requests_total{method=\"GET\",code!=\"500\"}",
+            "series up",
         ]
     );
-    let Probe::OpenApi(o) = &plan.checks[1].probe else {
+    let Some(OpenApiProbe(o)) = kind_probe(&plan, 1) else {
         panic!("not openapi");
     };
     assert_eq!(o.max_body, 1024 * 1024);
     let e = &plan.checks[1].expect;
-    assert_eq!(e[0].query, Query::DocValid);
+    assert_eq!(subj(&e[0].query), "document valid");
     assert_eq!(e[0].predicate, Predicate::Equals(json!(false)));
-    assert_eq!(e[1].query, Query::Operation("listVehicles".into()));
+    assert_eq!(subj(&e[1].query), "operation listVehicles");
     assert_eq!(e.len(), 4);
 }
 

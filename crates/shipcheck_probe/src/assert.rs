@@ -2,7 +2,7 @@
 
 use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
-use shipcheck_plan::{Assertion, LintLevel, Predicate, Query, Unit};
+use shipcheck_plan::{Assertion, Predicate, Query, Unit};
 use shipcheck_report::AssertionResult;
 
 use shipcheck_plan::kind::Facts;
@@ -29,14 +29,6 @@ fn subject(q: &Query) -> String {
         Query::Duration => "duration".into(),
         Query::Columns(t) => format!("columns of {t}"),
         Query::Table(t) => format!("table {t}"),
-        Query::Findings(level) => format!(
-            "lint findings at or above {}",
-            match level {
-                LintLevel::Info => "info",
-                LintLevel::Warning => "warning",
-                LintLevel::Error => "error",
-            }
-        ),
         other => {
             crate::assert_net::subject(other).unwrap_or_else(|| crate::db_assert::subject(other))
         }
@@ -160,26 +152,6 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
         Observation::Dns(facts) => crate::assert_net::select_dns(q, facts),
         Observation::WebSocket(facts) => crate::assert_net::select_ws(q, facts),
         Observation::Webhook(facts) => crate::assert_net::select_webhook(q, facts),
-        Observation::Document(facts) => crate::assert_net::select_doc(q, facts),
         Observation::Cors(facts) => crate::hygiene::select_cors(q, facts),
-        Observation::Lint(facts) => match q {
-            Query::Findings(level) => {
-                let at_or_above = facts
-                    .findings
-                    .iter()
-                    .filter(|f| lint_level(f.severity) >= *level)
-                    .count();
-                Ok((vec![Value::from(at_or_above)], Unit::Number))
-            }
-            _ => Err("this expectation does not apply to lint checks".into()),
-        },
-    }
-}
-
-fn lint_level(s: shipcheck_report::Severity) -> LintLevel {
-    match s {
-        shipcheck_report::Severity::Info => LintLevel::Info,
-        shipcheck_report::Severity::Warning => LintLevel::Warning,
-        shipcheck_report::Severity::Error => LintLevel::Error,
     }
 }

@@ -6,7 +6,6 @@ use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
 use shipcheck_plan::{Query, TLS_VERSIONS, Unit};
 
-use crate::doc_facts::DocFacts;
 use crate::net_facts::{DnsFacts, TcpFacts, WebhookFacts, WsFacts};
 use crate::observation::Observation;
 use crate::tls_facts::TlsFacts;
@@ -29,9 +28,6 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::WsClosed => "closed cleanly".into(),
         Query::WebhookAccepted => "status of the signed delivery".into(),
         Query::WebhookRejected => "status of the tampered delivery".into(),
-        Query::DocValid => "document valid".into(),
-        Query::Series(s) => format!("series {s}"),
-        Query::Operation(o) => format!("operation {o}"),
         Query::CorsAllowed => "preflight allowed".into(),
         Query::CorsCredentials => "allow-credentials".into(),
         Query::CorsMethods => "allow-methods".into(),
@@ -142,67 +138,12 @@ pub(crate) fn select_webhook(q: &Query, f: &WebhookFacts) -> Result<(Vec<Value>,
     }
 }
 
-/// The values a query selects on a fetched document.
-pub(crate) fn select_doc(q: &Query, f: &DocFacts) -> Result<(Vec<Value>, Unit), String> {
-    match q {
-        Query::DocValid => Ok((vec![Value::Bool(f.problem.is_none())], Unit::Number)),
-        Query::Series(sel) => {
-            if let Some(p) = &f.problem {
-                return Err(p.clone());
-            }
-            let (name, matchers) = shipcheck_plan::parse_selector(sel)
-                .ok_or_else(|| format!("invalid selector {sel}"))?;
-            Ok((
-                f.samples
-                    .iter()
-                    .filter(|s| s.name == name)
-                    .filter(|s| {
-                        matchers.iter().all(|(l, v, eq)| {
-                            let have = s.labels.iter().find(|(n, _)| n == l).map_or("", |(_, x)| x);
-                            (have == v) == *eq
-                        })
-                    })
-                    .map(|s| Value::from(s.value))
-                    .collect(),
-                Unit::Number,
-            ))
-        }
-        Query::Operation(op) => {
-            if let Some(p) = &f.problem {
-                return Err(p.clone());
-            }
-            let wanted = match op.split_once(' ') {
-                Some((m, path)) => format!("{} {}", m.to_uppercase(), path.trim()),
-                None => op.clone(),
-            };
-            Ok((
-                f.operations
-                    .iter()
-                    .filter(|o| **o == wanted)
-                    .map(|o| Value::String(o.clone()))
-                    .collect(),
-                Unit::Number,
-            ))
-        }
-        Query::JsonPath(path) => {
-            let found = f
-                .document
-                .query(path)
-                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
-            Ok((found.into_iter().cloned().collect(), Unit::Number))
-        }
-        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
-        _ => Err("this expectation does not apply to metrics or openapi probes".into()),
-    }
-}
-
 /// Extra words for the actual value (which certificate problem, why a port is not open,
 /// what a name resolved to).
 pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
     match obs {
         Observation::Tls(f) => note_tls(q, f),
         Observation::Cors(f) => crate::hygiene::note_cors(q, f),
-        Observation::Document(f) if *q == Query::DocValid => f.problem.clone(),
         Observation::Tcp(f) if *q == Query::TcpOpen => f.reason.clone(),
         Observation::WebSocket(f) if matches!(q, Query::WsMessages | Query::WsClosed) => {
             Some(format!("ended: {}", f.ended))

@@ -21,21 +21,8 @@ pub enum Observation {
     WebSocket(crate::net_facts::WsFacts),
     /// A signed and a tampered webhook delivery.
     Webhook(crate::net_facts::WebhookFacts),
-    /// A fetched metrics exposition or OpenAPI document.
-    Document(crate::doc_facts::DocFacts),
     /// Two CORS preflights.
     Cors(crate::hygiene::CorsFacts),
-    /// Lint findings over deployment files.
-    Lint(LintFacts),
-}
-
-/// What the linter found.
-#[derive(Debug, Clone, Default)]
-pub struct LintFacts {
-    /// Every finding, paths relative to the plan's directory.
-    pub findings: Vec<shipcheck_report::Finding>,
-    /// Files of a known kind that were linted.
-    pub files_scanned: usize,
 }
 
 impl shipcheck_plan::kind::Facts for Observation {
@@ -58,9 +45,7 @@ impl Observation {
             Observation::Dns(d) => d.duration_ms,
             Observation::WebSocket(w) => w.duration_ms,
             Observation::Webhook(w) => w.duration_ms,
-            Observation::Document(d) => d.duration_ms,
             Observation::Cors(c) => c.duration_ms,
-            Observation::Lint(_) => 0.0,
         }
     }
 }

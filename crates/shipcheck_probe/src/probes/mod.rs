@@ -3,11 +3,8 @@
 mod cors;
 mod db_net;
 mod dns;
-mod docs;
-mod lint;
 mod pg_tls;
 mod postgres;
-mod prom;
 mod redis;
 mod sqlite;
 mod tcp;
@@ -21,7 +18,7 @@ use shipcheck_plan::Probe;
 use shipcheck_plan::kind::Observed;
 use shipcheck_report::FailureClass;
 
-use crate::observation::{Observation, ProbeError};
+use crate::observation::ProbeError;
 
 pub use shipcheck_plan::kind::ProbeContext;
 
@@ -50,26 +47,19 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Dns(p) => dns::observe(p, cx).await,
         Probe::WebSocket(p) => websocket::observe(p, cx).await,
         Probe::Webhook(p) => webhook::observe(p, cx).await,
-        Probe::Metrics(p) => docs::observe(p, docs::Kind::Metrics, cx).await,
-        Probe::OpenApi(p) => docs::observe(p, docs::Kind::OpenApi, cx).await,
         Probe::Cors(p) => cors::observe(p, cx).await,
-        Probe::Lint(p) => lint::observe(p, cx).await,
     }?;
     Ok(lift(legacy))
 }
 
 /// A legacy probe's observation in the registry's shape.
 fn lift(o: crate::observation::Observed) -> Observed {
-    let findings = match &o.observation {
-        Observation::Lint(facts) => facts.findings.clone(),
-        _ => Vec::new(),
-    };
     Observed {
         facts: Box::new(o.observation),
         evidence: o.evidence,
         measurements: o.measurements,
         sent_secrets: o.sent_secrets,
         timings: None,
-        findings,
+        findings: Vec::new(),
     }
 }

@@ -5,7 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use crate::doc_facts::Sample;
+/// One sample of an exposition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// Metric name (with `_bucket`, `_sum`… suffixes as written).
+    pub name: String,
+    /// Labels in written order.
+    pub labels: Vec<(String, String)>,
+    /// The value.
+    pub value: f64,
+}
 
 /// Most lines read.
 const MAX_LINES: usize = 1_000_000;
@@ -23,7 +32,7 @@ const TYPES: &[&str] = &[
 ];
 
 /// Parses the exposition; `Err` says which line is invalid and why.
-pub(crate) fn parse(text: &str) -> Result<(Vec<Sample>, BTreeMap<String, String>), String> {
+pub(super) fn parse(text: &str) -> Result<(Vec<Sample>, BTreeMap<String, String>), String> {
     let mut samples = Vec::new();
     let mut types = BTreeMap::new();
     for (i, line) in text.lines().enumerate().take(MAX_LINES) {

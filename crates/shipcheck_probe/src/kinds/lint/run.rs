@@ -7,11 +7,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use shipcheck_lint::{LintOptions, lint_paths};
-use shipcheck_plan::LintProbe;
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_report::{Evidence, FailureClass, Finding, Measurement};
 
-use super::ProbeContext;
-use crate::observation::{LintFacts, Observation, Observed, ProbeError};
+use super::facts::LintFacts;
+use super::spec::LintProbe;
 
 /// Findings listed in the evidence (all of them are in the report's findings).
 const EVIDENCE_FINDINGS: usize = 50;
@@ -105,11 +105,13 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
                 met: None,
             },
         ],
-        observation: Observation::Lint(LintFacts {
-            findings,
+        facts: Box::new(LintFacts {
+            findings: findings.clone(),
             files_scanned: outcome.files_scanned,
         }),
         sent_secrets: Vec::new(),
+        timings: None,
+        findings,
     })
 }
 

@@ -1,17 +1,38 @@
 //! The `lint` check: `lint: PATH`, `lint: [PATH, …]` or
 //! `lint: { paths, fail_on, config, namespace }`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use shipcheck_plan::syntax::{Ctx, Kind, Node, get, resolve};
 
-use crate::ast::{Assertion, LintLevel, LintProbe, Predicate, Query};
-use crate::ctx::{Ctx, get};
-use crate::probe::resolve;
-use crate::yaml::{Kind, Node};
+/// `lint:` — lint deployment files as part of the plan.
+#[derive(Debug, Clone)]
+pub struct LintProbe {
+    /// Files and directories, resolved against the plan's directory.
+    pub paths: Vec<PathBuf>,
+    /// Findings at or above this level fail the check; `None` (`fail_on: never`) never fails.
+    pub fail_on: Option<LintLevel>,
+    /// A `.shipcheck.yaml` to use instead of the nearest one.
+    pub config: Option<PathBuf>,
+    /// Namespace of objects that declare none.
+    pub namespace: Option<String>,
+    /// The plan's directory; findings are reported relative to it.
+    pub base_dir: PathBuf,
+}
+
+/// A lint severity threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LintLevel {
+    /// Info and above.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+}
 
 /// Parses the `lint` probe; relative paths resolve against the plan's directory.
-pub(crate) fn lint(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<LintProbe> {
+pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<LintProbe> {
     let (paths_node, entries) = match &n.kind {
         Kind::Map(entries) => {
             ctx.keys(
@@ -81,27 +102,4 @@ pub(crate) fn lint(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<LintP
         namespace,
         base_dir: base_dir.to_path_buf(),
     })
-}
-
-/// A lint check fails when it finds anything at or above `fail_on`: the implied
-/// expectation `findings at or above fail_on equals 0`.
-pub(crate) fn implicit_expectations(
-    probe: Option<&LintProbe>,
-    expect: &mut Vec<Assertion>,
-    pos: crate::ast::Pos,
-) {
-    let Some(level) = probe.and_then(|p| p.fail_on) else {
-        return;
-    };
-    let query = Query::Findings(level);
-    if !expect.iter().any(|a| a.query == query) {
-        expect.insert(
-            0,
-            Assertion {
-                query,
-                predicate: Predicate::Equals(Value::from(0)),
-                pos,
-            },
-        );
-    }
 }
