@@ -115,10 +115,6 @@ pub enum Probe {
     Dns(DnsProbe),
     /// A WebSocket session: connect, send, collect messages.
     WebSocket(WsProbe),
-    /// A signed webhook delivery: once validly signed, once tampered.
-    Webhook(WebhookProbe),
-    /// A CORS preflight, from an allowed and from a disallowed origin.
-    Cors(CorsProbe),
     /// A probe of a kind from the registry ([`crate::kind`]).
     Kind(Arc<dyn crate::kind::Probe>),
 }
@@ -132,8 +128,6 @@ impl Probe {
             Probe::Tcp(_) => "tcp",
             Probe::Dns(_) => "dns",
             Probe::WebSocket(_) => "websocket",
-            Probe::Webhook(_) => "webhook",
-            Probe::Cors(_) => "cors",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
             Probe::Kind(p) => p.kind(),
@@ -161,53 +155,6 @@ pub struct SqliteProbe {
     pub query: Option<String>,
     /// What the expectations need fetched (row counts, integrity); filled by the loader.
     pub fetch: Vec<Query>,
-}
-
-/// `cors:` — a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-*`).
-#[derive(Debug, Clone)]
-pub struct CorsProbe {
-    /// URL template.
-    pub url: String,
-    /// The origin that should be allowed.
-    pub origin: String,
-    /// `Access-Control-Request-Method` (default `GET`).
-    pub method: String,
-    /// `Access-Control-Request-Headers`.
-    pub headers: Vec<String>,
-    /// An origin that must not be echoed back.
-    pub disallowed_origin: String,
-    /// Skip TLS certificate verification.
-    pub insecure: bool,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-}
-
-/// `webhook:` — a body signed with HMAC-SHA256, sent once as signed and once tampered.
-#[derive(Debug, Clone)]
-pub struct WebhookProbe {
-    /// URL template (POSTed to).
-    pub url: String,
-    /// The HMAC key (redacted everywhere).
-    pub secret: String,
-    /// Header carrying the signature (lower-case).
-    pub header: String,
-    /// Header value; `{signature}` (lower-case hex) and `{timestamp}` (Unix seconds) are
-    /// replaced.
-    pub signature: String,
-    /// What is signed; `{body}` and `{timestamp}` are replaced.
-    pub signing_string: String,
-    /// The body (JSON or raw text; templates allowed).
-    pub body: Body,
-    /// Extra request headers.
-    pub headers: Vec<(String, String)>,
-    /// Skip TLS certificate verification.
-    pub insecure: bool,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-    /// Send the validly signed delivery.
-    pub send_signed: bool,
-    /// Send the tampered delivery.
-    pub send_tampered: bool,
 }
 
 /// `websocket:` — `URL` or `{ url, headers, query, send, within, … }`.
@@ -325,20 +272,6 @@ pub enum Query {
     WsMessages,
     /// WebSocket: the server closed the session cleanly (bool).
     WsClosed,
-    /// Webhook: status of the validly signed delivery.
-    WebhookAccepted,
-    /// Webhook: status of the tampered delivery.
-    WebhookRejected,
-    /// CORS: the preflight from `origin` allows the method and headers (bool).
-    CorsAllowed,
-    /// CORS: `Access-Control-Allow-Credentials: true` (bool).
-    CorsCredentials,
-    /// CORS: the `Access-Control-Allow-Methods` value.
-    CorsMethods,
-    /// CORS: the `Access-Control-Allow-Headers` value.
-    CorsAllowHeaders,
-    /// CORS: a disallowed origin is not echoed back (bool).
-    CorsRejectsOthers,
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.

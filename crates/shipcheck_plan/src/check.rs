@@ -29,8 +29,6 @@ const LEGACY_PROBES: &[&str] = &[
     "tcp",
     "dns",
     "websocket",
-    "webhook",
-    "cors",
 ];
 
 /// Probe keys in documentation order: the registered kinds, then legacy ones not among them.
@@ -269,10 +267,6 @@ pub(crate) fn build(
         (Some("websocket"), Some((_, v))) => {
             crate::ws::websocket(ctx, v, base_dir).map(Probe::WebSocket)
         }
-        (Some("webhook"), Some((_, v))) => {
-            crate::webhook::webhook(ctx, v, base_dir).map(Probe::Webhook)
-        }
-        (Some("cors"), Some((_, v))) => crate::hygiene::cors(ctx, v, base_dir).map(Probe::Cors),
         (Some("postgres"), Some((_, v))) => {
             crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
         }
@@ -286,8 +280,6 @@ pub(crate) fn build(
         None => Vec::new(),
     };
     crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
-    crate::webhook::implicit_expectations(probe.as_ref(), &mut expect, n.pos());
-    crate::hygiene::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     if let (Some(kind), Some(Probe::Kind(p))) = (registered, &probe) {
         kind.implied(p.as_ref(), &mut expect, n.pos());
     }
@@ -299,10 +291,8 @@ pub(crate) fn build(
                     captures_need(ctx.kinds),
                     format!("not available for {}", kind.name()),
                 );
-            } else if let Some(
-                kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns" | "webhook"
-                | "cors"),
-            ) = probe_kind.as_deref()
+            } else if let Some(kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns")) =
+                probe_kind.as_deref()
             {
                 ctx.error(
                     c.span,

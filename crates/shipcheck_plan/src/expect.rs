@@ -22,8 +22,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
             "tcp",
             "dns",
             "websocket",
-            "webhook",
-            "cors",
         ],
     ),
     ("tables", &["sqlite", "postgres"]),
@@ -50,13 +48,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("excludes", &["dns"]),
     ("messages", &["websocket"]),
     ("closed", &["websocket"]),
-    ("accepted", &["webhook"]),
-    ("rejected", &["webhook"]),
-    ("allowed", &["cors"]),
-    ("credentials", &["cors"]),
-    ("methods", &["cors"]),
-    ("allow_headers", &["cors"]),
-    ("rejects_other_origins", &["cors"]),
 ];
 
 /// Every predicate name.
@@ -201,12 +192,6 @@ pub(crate) fn build(
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
-            k if crate::hygiene::EXPECT_HYGIENE.contains(&k) => {
-                crate::hygiene::expect(ctx, k, v, &mut out)
-            }
-            k if crate::webhook::EXPECT_WEBHOOK.contains(&k) => {
-                crate::webhook::expect(ctx, k, v, &mut out)
-            }
             db_key => crate::db_expect::build_key(
                 ctx,
                 db_key,

@@ -27,7 +27,6 @@ mod db_expect;
 mod error;
 mod expect;
 mod graph;
-mod hygiene;
 mod interp;
 pub mod kind;
 mod load;
@@ -35,7 +34,6 @@ mod net;
 mod probe;
 mod quantity;
 pub mod template;
-mod webhook;
 mod ws;
 mod yaml;
 

@@ -9,9 +9,11 @@ use shipcheck_plan::{
     load_str,
 };
 use shipcheck_probe::KINDS;
+use shipcheck_probe::kinds::cors::CorsProbe;
 use shipcheck_probe::kinds::http::HttpProbe;
 use shipcheck_probe::kinds::metrics::MetricsProbe;
 use shipcheck_probe::kinds::openapi::OpenApiProbe;
+use shipcheck_probe::kinds::webhook::WebhookProbe;
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -756,16 +758,26 @@ checks:
       body: "x"
 "#,
     );
-    let Probe::Webhook(gh) = &plan.checks[0].probe else {
+    let Some::<&WebhookProbe>(gh) = kind_probe(&plan, 0) else {
         panic!("not webhook");
     };
     assert_eq!(gh.secret, "s3cret-pass");
     assert_eq!(gh.header, "x-hub-signature-256");
     assert_eq!(gh.signature, "sha256={signature}");
     assert_eq!(gh.signing_string, "{body}");
-    let queries: Vec<&Query> = plan.checks[0].expect.iter().map(|a| &a.query).collect();
-    assert_eq!(queries, [&Query::WebhookAccepted, &Query::WebhookRejected]);
-    let Probe::Webhook(st) = &plan.checks[1].probe else {
+    let queries: Vec<String> = plan.checks[0]
+        .expect
+        .iter()
+        .map(|a| subj(&a.query))
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            "status of the signed delivery",
+            "status of the tampered delivery"
+        ]
+    );
+    let Some::<&WebhookProbe>(st) = kind_probe(&plan, 1) else {
         panic!("not webhook");
     };
     assert_eq!(st.signature, "t={timestamp},v1={signature}");
@@ -775,7 +787,7 @@ checks:
         plan.checks[1].expect[0].predicate,
         Predicate::Equals(json!(400))
     );
-    let Probe::Webhook(custom) = &plan.checks[2].probe else {
+    let Some::<&WebhookProbe>(custom) = kind_probe(&plan, 2) else {
         panic!("not webhook");
     };
     assert_eq!(custom.header, "x-signature");
@@ -868,20 +880,24 @@ checks:
         plan.checks[0].expect[5].predicate,
         Predicate::OneOf(vec![json!("Lax"), json!("Strict")])
     );
-    let Probe::Cors(c) = &plan.checks[1].probe else {
+    let Some::<&CorsProbe>(c) = kind_probe(&plan, 1) else {
         panic!("not cors");
     };
     assert_eq!(
         (c.method.as_str(), c.headers.as_slice()),
         ("DELETE", &["authorization".to_owned()][..])
     );
-    let q: Vec<&Query> = plan.checks[1].expect.iter().map(|a| &a.query).collect();
+    let q: Vec<String> = plan.checks[1]
+        .expect
+        .iter()
+        .map(|a| subj(&a.query))
+        .collect();
     assert_eq!(
         q,
         [
-            &Query::CorsCredentials,
-            &Query::CorsAllowed,
-            &Query::CorsRejectsOthers
+            "allow-credentials",
+            "preflight allowed",
+            "disallowed origin not echoed"
         ]
     );
 }

@@ -151,7 +151,5 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
         Observation::Tcp(facts) => crate::assert_net::select_tcp(q, facts),
         Observation::Dns(facts) => crate::assert_net::select_dns(q, facts),
         Observation::WebSocket(facts) => crate::assert_net::select_ws(q, facts),
-        Observation::Webhook(facts) => crate::assert_net::select_webhook(q, facts),
-        Observation::Cors(facts) => crate::hygiene::select_cors(q, facts),
     }
 }

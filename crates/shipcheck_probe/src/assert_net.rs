@@ -6,7 +6,7 @@ use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
 use shipcheck_plan::{Query, TLS_VERSIONS, Unit};
 
-use crate::net_facts::{DnsFacts, TcpFacts, WebhookFacts, WsFacts};
+use crate::net_facts::{DnsFacts, TcpFacts, WsFacts};
 use crate::observation::Observation;
 use crate::tls_facts::TlsFacts;
 
@@ -26,13 +26,6 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::DnsAddress(ip) => format!("address {ip}"),
         Query::WsMessages => "messages".into(),
         Query::WsClosed => "closed cleanly".into(),
-        Query::WebhookAccepted => "status of the signed delivery".into(),
-        Query::WebhookRejected => "status of the tampered delivery".into(),
-        Query::CorsAllowed => "preflight allowed".into(),
-        Query::CorsCredentials => "allow-credentials".into(),
-        Query::CorsMethods => "allow-methods".into(),
-        Query::CorsAllowHeaders => "allow-headers".into(),
-        Query::CorsRejectsOthers => "disallowed origin not echoed".into(),
         _ => return None,
     })
 }
@@ -122,37 +115,14 @@ pub(crate) fn select_ws(q: &Query, f: &WsFacts) -> Result<(Vec<Value>, Unit), St
     }
 }
 
-/// The values a query selects on `webhook` facts.
-pub(crate) fn select_webhook(q: &Query, f: &WebhookFacts) -> Result<(Vec<Value>, Unit), String> {
-    match q {
-        Query::WebhookAccepted => match &f.accepted {
-            Some(d) => Ok((vec![Value::from(d.status)], Unit::Number)),
-            None => Err("the signed delivery was not sent (deliver: tampered)".into()),
-        },
-        Query::WebhookRejected => match &f.rejected {
-            Some(d) => Ok((vec![Value::from(d.status)], Unit::Number)),
-            None => Err("the tampered delivery was not sent (deliver: signed)".into()),
-        },
-        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
-        _ => Err("this expectation does not apply to webhook probes".into()),
-    }
-}
-
 /// Extra words for the actual value (which certificate problem, why a port is not open,
 /// what a name resolved to).
 pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
     match obs {
         Observation::Tls(f) => note_tls(q, f),
-        Observation::Cors(f) => crate::hygiene::note_cors(q, f),
         Observation::Tcp(f) if *q == Query::TcpOpen => f.reason.clone(),
         Observation::WebSocket(f) if matches!(q, Query::WsMessages | Query::WsClosed) => {
             Some(format!("ended: {}", f.ended))
-        }
-        Observation::Webhook(f)
-            if *q == Query::WebhookRejected
-                && f.rejected.as_ref().is_some_and(|d| d.status < 300) =>
-        {
-            Some("the endpoint accepted a body that does not match its signature".into())
         }
         Observation::Dns(f) if matches!(q, Query::DnsResolves | Query::DnsAddress(_)) => Some(
             format!("{} {}: [{}]", f.rcode, f.record, f.addresses.join(", ")),

@@ -19,10 +19,6 @@ pub enum Observation {
     Dns(crate::net_facts::DnsFacts),
     /// A WebSocket session.
     WebSocket(crate::net_facts::WsFacts),
-    /// A signed and a tampered webhook delivery.
-    Webhook(crate::net_facts::WebhookFacts),
-    /// Two CORS preflights.
-    Cors(crate::hygiene::CorsFacts),
 }
 
 impl shipcheck_plan::kind::Facts for Observation {
@@ -44,8 +40,6 @@ impl Observation {
             Observation::Tcp(t) => t.duration_ms,
             Observation::Dns(d) => d.duration_ms,
             Observation::WebSocket(w) => w.duration_ms,
-            Observation::Webhook(w) => w.duration_ms,
-            Observation::Cors(c) => c.duration_ms,
         }
     }
 }

@@ -1,6 +1,5 @@
 //! One module per probe kind; [`observe`] dispatches on the plan's probe.
 
-mod cors;
 mod db_net;
 mod dns;
 mod pg_tls;
@@ -9,7 +8,6 @@ mod redis;
 mod sqlite;
 mod tcp;
 mod tls;
-mod webhook;
 mod websocket;
 
 use std::path::Path;
@@ -46,8 +44,6 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Tcp(p) => tcp::observe(p, cx).await,
         Probe::Dns(p) => dns::observe(p, cx).await,
         Probe::WebSocket(p) => websocket::observe(p, cx).await,
-        Probe::Webhook(p) => webhook::observe(p, cx).await,
-        Probe::Cors(p) => cors::observe(p, cx).await,
     }?;
     Ok(lift(legacy))
 }

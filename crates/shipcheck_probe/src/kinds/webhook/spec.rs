@@ -1,12 +1,9 @@
-//! The `webhook:` probe key and its expectations (`accepted`, `rejected`).
+//! The `webhook:` probe key.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::ast::{Assertion, Body, Predicate, Query, StatusPattern, WebhookProbe};
-use crate::ctx::{Ctx, get, shown};
-use crate::expect::{Target, predicates};
-use crate::probe::{pairs, resolve};
-use crate::yaml::Node;
+use shipcheck_plan::Body;
+use shipcheck_plan::syntax::{Ctx, Node, get, pairs, resolve, shown};
 
 const KEYS: &[&str] = &[
     "url",
@@ -22,9 +19,6 @@ const KEYS: &[&str] = &[
     "ca_file",
     "deliver",
 ];
-
-/// `expect:` keys of the `webhook` probe handled here.
-pub(crate) const EXPECT_WEBHOOK: &[&str] = &["accepted", "rejected"];
 
 /// `(preset, header, signature, signing string)`.
 const PRESETS: &[(&str, &str, &str, &str)] = &[
@@ -43,7 +37,35 @@ const PRESETS: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// `webhook: { url, secret, preset | header + signature + signing_string, json | body, … }`.
-pub(crate) fn webhook(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<WebhookProbe> {
+/// `webhook:` — a body signed with HMAC-SHA256, sent once as signed and once tampered.
+#[derive(Debug, Clone)]
+pub struct WebhookProbe {
+    /// URL template (POSTed to).
+    pub url: String,
+    /// The HMAC key (redacted everywhere).
+    pub secret: String,
+    /// Header carrying the signature (lower-case).
+    pub header: String,
+    /// Header value; `{signature}` (lower-case hex) and `{timestamp}` (Unix seconds) are
+    /// replaced.
+    pub signature: String,
+    /// What is signed; `{body}` and `{timestamp}` are replaced.
+    pub signing_string: String,
+    /// The body (JSON or raw text; templates allowed).
+    pub body: Body,
+    /// Extra request headers.
+    pub headers: Vec<(String, String)>,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+    /// Send the validly signed delivery.
+    pub send_signed: bool,
+    /// Send the tampered delivery.
+    pub send_tampered: bool,
+}
+
+pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<WebhookProbe> {
     let entries = ctx.map(n, "webhook")?;
     ctx.keys(entries, KEYS, "a webhook probe");
     let Some(url_node) = get(entries, "url") else {
@@ -194,45 +216,4 @@ pub(crate) fn webhook(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<We
         send_signed,
         send_tampered,
     })
-}
-
-/// `accepted:` / `rejected:` — status predicates on the signed and the tampered delivery.
-pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
-    let q = if key == "accepted" {
-        Query::WebhookAccepted
-    } else {
-        Query::WebhookRejected
-    };
-    predicates(ctx, v, Target::Status, &q, out);
-}
-
-/// Unless written: the signed delivery gets a 2xx, the tampered one a 401 or 403 (for the
-/// deliveries that are sent).
-pub(crate) fn implicit_expectations(
-    probe: Option<&crate::ast::Probe>,
-    expect: &mut Vec<Assertion>,
-    pos: crate::ast::Pos,
-) {
-    let Some(crate::ast::Probe::Webhook(w)) = probe else {
-        return;
-    };
-    let sent = |q: &Query| match q {
-        Query::WebhookAccepted => w.send_signed,
-        _ => w.send_tampered,
-    };
-    for (q, patterns) in [
-        (Query::WebhookAccepted, vec![StatusPattern::Class(2)]),
-        (
-            Query::WebhookRejected,
-            vec![StatusPattern::Code(401), StatusPattern::Code(403)],
-        ),
-    ] {
-        if sent(&q) && !expect.iter().any(|a| a.query == q) {
-            expect.push(Assertion {
-                query: q,
-                predicate: Predicate::StatusIn(patterns),
-                pos,
-            });
-        }
-    }
 }

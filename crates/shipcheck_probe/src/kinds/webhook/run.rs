@@ -10,12 +10,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use ring::hmac;
 use shipcheck_http::{ClientOptions, Request};
-use shipcheck_plan::{Body, WebhookProbe, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::{Body, template};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
-use super::ProbeContext;
-use crate::net_facts::{Delivery, WebhookFacts};
-use crate::observation::{Observation, Observed, ProbeError};
+use super::facts::{Delivery, WebhookFacts};
+use super::spec::WebhookProbe;
 
 /// Response bodies kept per delivery.
 const MAX_BODY: usize = 64 * 1024;
@@ -25,7 +25,7 @@ fn protocol(msg: String) -> ProbeError {
 }
 
 /// Lower-case hex HMAC-SHA256 of `message`.
-pub(crate) fn sign(secret: &[u8], message: &[u8]) -> String {
+pub(super) fn sign(secret: &[u8], message: &[u8]) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
     hmac::sign(&key, message)
         .as_ref()
@@ -79,7 +79,7 @@ pub(super) async fn observe(
         headers.push((k.clone(), render(v)?));
     }
     headers.push((p.header.clone(), header_value.clone()));
-    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref()).map_err(with_secrets)?;
+    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref()).map_err(with_secrets)?;
     // A body that no longer matches the signature: one byte more at the end.
     let tampered = format!("{body} ");
     let mut facts = WebhookFacts {
@@ -149,8 +149,10 @@ pub(super) async fn observe(
             target: None,
             met: None,
         }],
-        observation: Observation::Webhook(facts),
+        facts: Box::new(facts),
         sent_secrets: secrets,
+        timings: None,
+        findings: Vec::new(),
     })
 }
 

@@ -7,18 +7,17 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use shipcheck_http::{ClientOptions, Request};
-use shipcheck_plan::CorsProbe;
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
-use super::ProbeContext;
-use crate::hygiene::CorsFacts;
-use crate::observation::{Observation, Observed, ProbeError};
+use super::facts::CorsFacts;
+use super::spec::CorsProbe;
 
 pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let start = Instant::now();
     let render = |s: &str| cx.render(s);
     let url = cx.url(&p.url)?;
-    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref())?;
+    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
     let mut facts = CorsFacts {
         url: url.to_string(),
         origin: render(&p.origin)?,
@@ -99,7 +98,9 @@ pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Obse
             target: None,
             met: None,
         }],
-        observation: Observation::Cors(facts),
+        facts: Box::new(facts),
         sent_secrets: Vec::new(),
+        timings: None,
+        findings: Vec::new(),
     })
 }

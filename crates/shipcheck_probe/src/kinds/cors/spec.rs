@@ -1,18 +1,17 @@
 //! The `cors:` probe with its expectations (`allowed`, `credentials`, `methods`,
 //! `allow_headers`, `rejects_other_origins`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use shipcheck_plan::syntax::{Ctx, Node, Target, get, predicates, resolve};
+use shipcheck_plan::{Assertion, KindQuery, Pos, Predicate, Query};
 
-use crate::ast::{Assertion, CorsProbe, Predicate, Query};
-use crate::ctx::{Ctx, get};
-use crate::expect::{Target, predicates};
-use crate::probe::resolve;
-use crate::yaml::Node;
+use super::facts::CorsQuery;
 
-/// `expect:` keys handled here.
-pub(crate) const EXPECT_HYGIENE: &[&str] = &[
+/// `expect:` keys of a `cors` check.
+pub(super) const EXPECT: &[&str] = &[
+    "duration",
     "allowed",
     "credentials",
     "methods",
@@ -34,7 +33,26 @@ const CORS_KEYS: &[&str] = &[
 const DEFAULT_DISALLOWED: &str = "https://shipcheck-disallowed.invalid";
 
 /// `cors: { url, origin, method, headers, disallowed_origin, insecure, ca_file }`.
-pub(crate) fn cors(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<CorsProbe> {
+/// `cors:` — a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-*`).
+#[derive(Debug, Clone)]
+pub struct CorsProbe {
+    /// URL template.
+    pub url: String,
+    /// The origin that should be allowed.
+    pub origin: String,
+    /// `Access-Control-Request-Method` (default `GET`).
+    pub method: String,
+    /// `Access-Control-Request-Headers`.
+    pub headers: Vec<String>,
+    /// An origin that must not be echoed back.
+    pub disallowed_origin: String,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+}
+
+pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<CorsProbe> {
     let entries = ctx.map(n, "cors")?;
     ctx.keys(entries, CORS_KEYS, "a cors probe");
     let (Some(url_node), Some(origin_node)) = (get(entries, "url"), get(entries, "origin")) else {
@@ -88,10 +106,14 @@ pub(crate) fn cors(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<CorsP
     })
 }
 
-fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: Query, out: &mut Vec<Assertion>) {
+fn q(query: CorsQuery) -> Query {
+    Query::Kind(KindQuery(std::sync::Arc::new(query)))
+}
+
+fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: CorsQuery, out: &mut Vec<Assertion>) {
     if let Some(b) = ctx.bool(v, what) {
         out.push(Assertion {
-            query,
+            query: q(query),
             predicate: Predicate::Equals(Value::Bool(b)),
             pos: v.pos(),
         });
@@ -99,17 +121,18 @@ fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: Query, out: &mut Vec<
 }
 
 /// One cors expectation key.
-pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
+pub(super) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     match key {
-        "allowed" => boolean(ctx, v, key, Query::CorsAllowed, out),
-        "credentials" => boolean(ctx, v, key, Query::CorsCredentials, out),
-        "rejects_other_origins" => boolean(ctx, v, key, Query::CorsRejectsOthers, out),
-        "methods" => predicates(ctx, v, Target::Text("methods"), &Query::CorsMethods, out),
+        "duration" => shipcheck_plan::syntax::duration(ctx, v, out),
+        "allowed" => boolean(ctx, v, key, CorsQuery::Allowed, out),
+        "credentials" => boolean(ctx, v, key, CorsQuery::Credentials, out),
+        "rejects_other_origins" => boolean(ctx, v, key, CorsQuery::RejectsOthers, out),
+        "methods" => predicates(ctx, v, Target::Text("methods"), &q(CorsQuery::Methods), out),
         "allow_headers" => predicates(
             ctx,
             v,
             Target::Text("allow_headers"),
-            &Query::CorsAllowHeaders,
+            &q(CorsQuery::AllowHeaders),
             out,
         ),
         _ => {}
@@ -117,18 +140,12 @@ pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Asser
 }
 
 /// A `cors` check asserts `allowed: true` and `rejects_other_origins: true` unless written.
-pub(crate) fn implicit_expectations(
-    probe: Option<&str>,
-    expect: &mut Vec<Assertion>,
-    pos: crate::ast::Pos,
-) {
-    if probe != Some("cors") {
-        return;
-    }
-    for q in [Query::CorsAllowed, Query::CorsRejectsOthers] {
-        if !expect.iter().any(|a| a.query == q) {
+pub(super) fn implied(expect: &mut Vec<Assertion>, pos: Pos) {
+    for query in [CorsQuery::Allowed, CorsQuery::RejectsOthers] {
+        let query = q(query);
+        if !expect.iter().any(|a| a.query == query) {
             expect.push(Assertion {
-                query: q,
+                query,
                 predicate: Predicate::Equals(Value::Bool(true)),
                 pos,
             });

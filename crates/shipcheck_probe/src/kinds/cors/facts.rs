@@ -1,7 +1,8 @@
-//! The facts of the `cors` probe, as query selections.
+//! What a `cors` check observed (two preflights), and how its expectations read it.
 
 use serde_json::Value;
-use shipcheck_plan::{Query, Unit};
+use shipcheck_plan::Unit;
+use shipcheck_plan::kind::{Facts, Select, Selected, facts_as};
 
 /// What the `cors` probe saw: the preflight from the allowed and from a disallowed origin.
 #[derive(Debug, Clone, Default)]
@@ -76,42 +77,75 @@ impl CorsFacts {
     }
 }
 
-/// The values a query selects on `cors` facts.
-pub(crate) fn select_cors(q: &Query, f: &CorsFacts) -> Result<(Vec<Value>, Unit), String> {
-    let one = |v: Value| Ok((vec![v], Unit::Number));
-    let text = |name: &str| {
-        Ok((
-            f.allow(name)
-                .map(|v| Value::String(v.to_owned()))
-                .into_iter()
-                .collect(),
-            Unit::Number,
-        ))
-    };
-    match q {
-        Query::CorsAllowed => one(Value::Bool(f.refusal().is_none())),
-        Query::CorsCredentials => one(Value::Bool(
-            f.allow("access-control-allow-credentials") == Some("true"),
-        )),
-        Query::CorsMethods => text("access-control-allow-methods"),
-        Query::CorsAllowHeaders => text("access-control-allow-headers"),
-        Query::CorsRejectsOthers => one(Value::Bool(
-            f.disallowed_allow_origin.as_deref() != Some(f.disallowed_origin.as_str()),
-        )),
-        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
-        _ => Err("this expectation does not apply to cors probes".into()),
+impl Facts for CorsFacts {
+    fn duration_ms(&self) -> f64 {
+        self.duration_ms
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
-/// Extra words for a cors actual value.
-pub(crate) fn note_cors(q: &Query, f: &CorsFacts) -> Option<String> {
-    match q {
-        Query::CorsAllowed => f.refusal(),
-        Query::CorsRejectsOthers => Some(format!(
-            "{} got allow-origin {}",
-            f.disallowed_origin,
-            f.disallowed_allow_origin.as_deref().unwrap_or("none")
-        )),
-        _ => None,
+/// What a `cors` expectation looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CorsQuery {
+    /// The preflight from `origin` allows the method and headers.
+    Allowed,
+    /// `Access-Control-Allow-Credentials: true`.
+    Credentials,
+    /// The `Access-Control-Allow-Methods` value.
+    Methods,
+    /// The `Access-Control-Allow-Headers` value.
+    AllowHeaders,
+    /// A disallowed origin is not echoed back.
+    RejectsOthers,
+}
+
+impl Select for CorsQuery {
+    fn subject(&self) -> String {
+        match self {
+            CorsQuery::Allowed => "preflight allowed",
+            CorsQuery::Credentials => "allow-credentials",
+            CorsQuery::Methods => "allow-methods",
+            CorsQuery::AllowHeaders => "allow-headers",
+            CorsQuery::RejectsOthers => "disallowed origin not echoed",
+        }
+        .into()
+    }
+
+    fn select(&self, facts: &dyn Facts) -> Result<Selected, String> {
+        let f: &CorsFacts = facts_as(facts, "cors")?;
+        let text = |name: &str| Selected {
+            values: f
+                .allow(name)
+                .map(|v| Value::String(v.to_owned()))
+                .into_iter()
+                .collect(),
+            unit: Unit::Number,
+        };
+        Ok(match self {
+            CorsQuery::Allowed => Selected::one(f.refusal().is_none()),
+            CorsQuery::Credentials => {
+                Selected::one(f.allow("access-control-allow-credentials") == Some("true"))
+            }
+            CorsQuery::Methods => text("access-control-allow-methods"),
+            CorsQuery::AllowHeaders => text("access-control-allow-headers"),
+            CorsQuery::RejectsOthers => Selected::one(
+                f.disallowed_allow_origin.as_deref() != Some(f.disallowed_origin.as_str()),
+            ),
+        })
+    }
+
+    fn note(&self, facts: &dyn Facts) -> Option<String> {
+        let f: &CorsFacts = facts_as(facts, "cors").ok()?;
+        match self {
+            CorsQuery::Allowed => f.refusal(),
+            CorsQuery::RejectsOthers => Some(format!(
+                "{} got allow-origin {}",
+                f.disallowed_origin,
+                f.disallowed_allow_origin.as_deref().unwrap_or("none")
+            )),
+            _ => None,
+        }
     }
 }
