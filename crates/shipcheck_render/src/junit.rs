@@ -21,6 +21,7 @@ impl Render for JunitRenderer {
         _cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
+        let report = &*crate::sanitize::visible_report(report);
         let mut junit = quick_junit::Report::new("shipcheck");
         junit.set_time(millis(report.run.duration_ms));
         let suite_name = report

@@ -26,6 +26,7 @@ mod junit;
 mod markdown;
 mod md_escape;
 mod progress;
+mod sanitize;
 mod terminal;
 mod text;
 
@@ -33,6 +34,8 @@ mod text;
 mod all_formats_tests;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod sanitize_tests;
 
 pub use error::{RenderError, UnknownFormat};
 pub use format::{Format, Render, RenderConfig, render, render_to_string};

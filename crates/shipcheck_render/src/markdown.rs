@@ -28,6 +28,7 @@ impl Render for MarkdownRenderer {
         _cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
+        let report = &*crate::sanitize::visible_report(report);
         let mut s = String::new();
         header(&mut s, report);
         executive_summary(&mut s, report);

@@ -27,6 +27,7 @@ impl Render for TerminalRenderer {
         cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
+        let report = &*crate::sanitize::visible_report(report);
         let text = terminal_text(report, cfg);
         out.write_all(text.as_bytes())
             .map_err(RenderError::write("terminal"))
