@@ -109,3 +109,16 @@ fn junit_stays_well_formed_xml() {
         "the surrounding text survives:\n{text}"
     );
 }
+
+#[test]
+fn lint_code_frames_carry_no_raw_control_characters() {
+    let mut report = fixtures::lint_run();
+    for f in &mut report.findings {
+        f.snippet = Some(format!("line {HOSTILE}"));
+        f.message = format!("message {HOSTILE}");
+    }
+    for format in [Format::Terminal, Format::Markdown] {
+        let text = render(format, &report, false);
+        assert_eq!(raw_controls(&text), Vec::<char>::new(), "{format}: {text}");
+    }
+}
