@@ -7,6 +7,7 @@ use shipcheck_lint::output::{render_human, render_json, render_junit, render_sar
 use shipcheck_lint::{LintError, LintOptions, Severity, lint_inputs, read_inputs, stdin_inputs};
 
 use crate::exit;
+use crate::files;
 
 /// The most bytes read from stdin.
 const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
@@ -60,6 +61,12 @@ pub(crate) struct LintArgs {
 
 /// Runs `shipcheck lint`.
 pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
+    if let Some(config) = &args.config
+        && let Err(e) = files::check_regular(config, files::MAX_CONFIG_BYTES)
+    {
+        eprintln!("error: --config: {e:#}");
+        return Ok(exit::USAGE);
+    }
     let opts = LintOptions {
         config: args.config.clone(),
         namespace: args.namespace.clone(),
