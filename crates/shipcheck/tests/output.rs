@@ -59,7 +59,9 @@ fn a_closed_stdout_is_exit_0_for_every_command() {
     );
     std::fs::write(dir.path().join("run.json"), &ok.stdout).unwrap();
     for args in [
-        &["report", "run.json", "--format", "md"][..],
+        &["lint", ".", "--format", "human"][..],
+        &["lint", ".", "--format", "sarif"],
+        &["report", "run.json", "--format", "md"],
         &["report", "run.json", "--format", "terminal"],
         &["verify", "plan.yaml", "--format", "terminal", "--quiet"],
         &["verify", "plan.yaml", "--format", "json", "--quiet"],
