@@ -170,3 +170,43 @@ fn lint_output_dir_writes_the_report_files() {
     let printed: Value = serde_json::from_str(&stdout(&out)).expect("stdout still printed");
     assert_eq!(printed["run"]["command"], "lint");
 }
+
+#[test]
+fn lint_junit_loads_in_junitparser_with_a_suite_per_file() {
+    let dir = project();
+    let out = shipcheck(&["lint", ".", "--format", "junit"], &[], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(dir.path().join("lint.xml"), &out.stdout).unwrap();
+    let script = "import sys, junitparser\n\
+        xml = junitparser.JUnitXml.fromfile(sys.argv[1])\n\
+        for s in xml:\n\
+        \x20   print(f'{s.name}\\t{s.tests}\\t{s.failures}')\n";
+    let py = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(dir.path().join("lint.xml"))
+        .output();
+    let Ok(py) = py
+        .as_ref()
+        .map_err(|_| ())
+        .and_then(|o| if o.status.success() { Ok(o) } else { Err(()) })
+    else {
+        shipcheck_test_support::skip_or_fail("python3 with junitparser");
+        return;
+    };
+    let suites = String::from_utf8_lossy(&py.stdout).into_owned();
+    // Errors at the default --fail-on are failures; the Dockerfile has warnings and info only.
+    assert!(suites.contains("./Dockerfile\t"), "{suites}");
+    assert!(suites.contains("./deploy/web.yaml\t"), "{suites}");
+    let web = suites
+        .lines()
+        .find(|l| l.starts_with("./deploy/web.yaml"))
+        .unwrap();
+    assert!(web.ends_with("\t3"), "three errors fail: {suites}");
+    assert!(
+        suites
+            .lines()
+            .any(|l| l.starts_with("./Dockerfile") && l.ends_with("\t0")),
+        "{suites}"
+    );
+}

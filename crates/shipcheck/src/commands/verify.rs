@@ -137,7 +137,10 @@ pub(crate) async fn run_plan_async(
         interrupted: outcome.interrupted.is_some(),
         interrupt_reason: outcome.interrupted.clone(),
     };
-    let report = Report::new(run, outcome.checks, outcome.findings);
+    // Findings of `lint:` checks carry their rules' metadata, so `report run.json --format
+    // sarif` has rule help like `lint --format sarif`.
+    let rules = shipcheck_lint::rule_infos(&outcome.findings);
+    let report = Report::new(run, outcome.checks, outcome.findings).with_rules(rules);
     // Everything that leaves the process goes through the redactor once more.
     Ok(outcome.redactor.redact(&report))
 }
