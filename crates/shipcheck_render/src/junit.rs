@@ -25,59 +25,73 @@ impl Render for JunitRenderer {
         _cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
-        let report = &*crate::sanitize::visible_report(report);
-        let root = if report.lint.is_some() {
-            "shipcheck lint"
-        } else {
-            "shipcheck"
-        };
-        let mut junit = quick_junit::Report::new(root);
-        if report.run.duration_ms > 0.0 {
-            junit.set_time(millis(report.run.duration_ms));
+        // Strings are made visible first (control characters, XML non-characters); a
+        // report that cannot be cleaned that way has its XML text cleaned instead.
+        let xml = match crate::sanitize::visible_report(report) {
+            Some(clean) => junit_report(&clean).to_string(),
+            None => junit_report(report)
+                .to_string()
+                .map(|x| crate::sanitize::clean_output(&x)),
         }
-        if report.lint.is_none() || !report.checks.is_empty() {
-            let suite_name = report
-                .run
-                .plan
-                .as_ref()
-                .map_or(report.run.command.as_str(), |p| p.name.as_str());
-            let mut suite = TestSuite::new(suite_name);
-            suite.set_time(millis(report.run.duration_ms));
-            suite.add_test_cases(report.checks.iter().map(test_case));
-            junit.add_test_suite(suite);
-        }
-        let threshold = report
-            .lint
-            .as_ref()
-            .map_or(Some(Severity::Error), |l| l.fail_on);
-        let mut suites: Vec<TestSuite> = Vec::new();
-        for f in &report.findings {
-            if suites.last().is_none_or(|s| s.name.as_str() != f.path) {
-                suites.push(TestSuite::new(f.path.as_str()));
-            }
-            if let Some(suite) = suites.last_mut() {
-                suite.add_test_case(finding_case(f, threshold));
-            }
-        }
-        if let Some(lint) = report.lint.as_ref().filter(|_| suites.is_empty()) {
-            let mut suite = TestSuite::new("shipcheck lint");
-            let files = if lint.files_scanned == 1 {
-                "file"
-            } else {
-                "files"
-            };
-            let mut case = TestCase::new(
-                format!("{} {files} linted, no findings", lint.files_scanned),
-                TestCaseStatus::success(),
-            );
-            case.set_classname("shipcheck lint");
-            suite.add_test_case(case);
-            suites.push(suite);
-        }
-        junit.add_test_suites(suites);
-        junit.serialize(&mut *out).map_err(RenderError::Junit)?;
-        out.write_all(b"\n").map_err(RenderError::write("junit"))
+        .map_err(RenderError::Junit)?;
+        out.write_all(xml.as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(RenderError::write("junit"))
     }
+}
+
+/// The JUnit document: the plan's testsuite of checks, then a testsuite per file of findings.
+fn junit_report(report: &Report) -> quick_junit::Report {
+    let root = if report.lint.is_some() {
+        "shipcheck lint"
+    } else {
+        "shipcheck"
+    };
+    let mut junit = quick_junit::Report::new(root);
+    if report.run.duration_ms > 0.0 {
+        junit.set_time(millis(report.run.duration_ms));
+    }
+    if report.lint.is_none() || !report.checks.is_empty() {
+        let suite_name = report
+            .run
+            .plan
+            .as_ref()
+            .map_or(report.run.command.as_str(), |p| p.name.as_str());
+        let mut suite = TestSuite::new(suite_name);
+        suite.set_time(millis(report.run.duration_ms));
+        suite.add_test_cases(report.checks.iter().map(test_case));
+        junit.add_test_suite(suite);
+    }
+    let threshold = report
+        .lint
+        .as_ref()
+        .map_or(Some(Severity::Error), |l| l.fail_on);
+    let mut suites: Vec<TestSuite> = Vec::new();
+    for f in &report.findings {
+        if suites.last().is_none_or(|s| s.name.as_str() != f.path) {
+            suites.push(TestSuite::new(f.path.as_str()));
+        }
+        if let Some(suite) = suites.last_mut() {
+            suite.add_test_case(finding_case(f, threshold));
+        }
+    }
+    if let Some(lint) = report.lint.as_ref().filter(|_| suites.is_empty()) {
+        let mut suite = TestSuite::new("shipcheck lint");
+        let files = if lint.files_scanned == 1 {
+            "file"
+        } else {
+            "files"
+        };
+        let mut case = TestCase::new(
+            format!("{} {files} linted, no findings", lint.files_scanned),
+            TestCaseStatus::success(),
+        );
+        case.set_classname("shipcheck lint");
+        suite.add_test_case(case);
+        suites.push(suite);
+    }
+    junit.add_test_suites(suites);
+    junit
 }
 
 /// One finding as a testcase named `rule at line:col` in a class named for its file.

@@ -31,18 +31,34 @@ fn needs_cleaning(s: &str) -> bool {
 }
 
 /// The report with every string (keys included) passed through [`visible_text`]; borrowed
-/// unchanged when nothing needs cleaning.
-pub(crate) fn visible_report(report: &Report) -> Cow<'_, Report> {
-    let Ok(mut value) = serde_json::to_value(report) else {
-        return Cow::Borrowed(report);
-    };
+/// unchanged when nothing needs cleaning. `None` when the report cannot take the trip
+/// through its JSON form (a NaN number); the caller then cleans its rendered text instead
+/// (see [`clean_output`]).
+pub(crate) fn visible_report(report: &Report) -> Option<Cow<'_, Report>> {
+    let mut value = serde_json::to_value(report).ok()?;
     if !clean_value(&mut value) {
-        return Cow::Borrowed(report);
+        return Some(Cow::Borrowed(report));
     }
-    match serde_json::from_value(value) {
-        Ok(clean) => Cow::Owned(clean),
-        Err(_) => Cow::Borrowed(report),
+    serde_json::from_value(value).ok().map(Cow::Owned)
+}
+
+/// Renders `report` through `render` with every string made visible: through
+/// [`visible_report`] when possible, else by cleaning the rendered text (colour is then
+/// dropped, since its escape codes would be cleaned too).
+pub(crate) fn render_visible(
+    report: &Report,
+    color: bool,
+    render: impl Fn(&Report, bool) -> String,
+) -> String {
+    match visible_report(report) {
+        Some(clean) => render(&clean, color),
+        None => clean_output(&render(report, false)),
     }
+}
+
+/// Cleans already rendered text that holds no intended control characters.
+pub(crate) fn clean_output(text: &str) -> String {
+    visible_text(text)
 }
 
 /// Cleans every string in `v`; returns whether anything changed.

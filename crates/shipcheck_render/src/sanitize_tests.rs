@@ -122,3 +122,31 @@ fn lint_code_frames_carry_no_raw_control_characters() {
         assert_eq!(raw_controls(&text), Vec::<char>::new(), "{format}: {text}");
     }
 }
+
+#[test]
+fn a_report_that_does_not_round_trip_through_json_is_still_cleaned() {
+    // JSON has no NaN, so this report cannot be cleaned through its JSON form.
+    let mut report = hostile_report();
+    report.run.duration_ms = f64::NAN;
+    for format in [Format::Terminal, Format::Markdown, Format::Junit] {
+        for color in [false, true] {
+            let cfg = RenderConfig {
+                color,
+                verbose: true,
+            };
+            let text = render_to_string(format, &report, &cfg).unwrap();
+            let bad: Vec<char> = text
+                .chars()
+                .filter(|c| {
+                    (c.is_control() && !matches!(c, '\n' | '\t' | '\x1b'))
+                        || matches!(c, '\u{fffe}' | '\u{ffff}')
+                })
+                .collect();
+            assert_eq!(bad, Vec::<char>::new(), "{format}: {text}");
+            assert!(
+                !text.contains("\x1b[2J") && !text.contains("\x1b]0;"),
+                "{format}: {text}"
+            );
+        }
+    }
+}

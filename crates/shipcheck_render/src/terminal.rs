@@ -27,13 +27,15 @@ impl Render for TerminalRenderer {
         cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
-        let report = &*crate::sanitize::visible_report(report);
-        let text = match &report.lint {
-            Some(lint) if report.checks.is_empty() => {
-                crate::frames::lint_text(report, lint.files_scanned)
-            }
-            _ => terminal_text(report, cfg),
-        };
+        let text =
+            crate::sanitize::render_visible(report, cfg.color, |report, color| {
+                match &report.lint {
+                    Some(lint) if report.checks.is_empty() => {
+                        crate::frames::lint_text(report, lint.files_scanned)
+                    }
+                    _ => terminal_text(report, &RenderConfig { color, ..*cfg }),
+                }
+            });
         out.write_all(text.as_bytes())
             .map_err(RenderError::write("terminal"))
     }
