@@ -45,4 +45,4 @@ mod sanitize_tests;
 
 pub use error::{RenderError, UnknownFormat};
 pub use format::{Format, Render, RenderConfig, render, render_to_string};
-pub use progress::progress_line;
+pub use progress::{progress_line, retry_line};

@@ -114,7 +114,7 @@ pub(crate) async fn run_plan_async(
                 eprintln!("{}", shipcheck_render::progress_line(&r, color))
             }
             RunEventKind::CheckRetrying { id, attempt, note } => {
-                eprintln!("  ↻ {id}: attempt {attempt} did not pass ({note}); retrying");
+                eprintln!("{}", shipcheck_render::retry_line(&id, attempt, &note));
             }
             RunEventKind::PlanCancelled { reason } => eprintln!("! run interrupted: {reason}"),
             _ => {}
