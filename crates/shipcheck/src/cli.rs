@@ -20,7 +20,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run a plan of live checks against a deployed system and write the report.
     Verify(VerifyArgs),
-    /// Re-render a saved run (report.json) as Markdown, JSON, JUnit or terminal text.
+    /// Re-render a saved run (report.json of verify, demo or lint) as Markdown, JSON, JUnit,
+    /// SARIF or terminal text.
     Report(ReportArgs),
     /// Start the built-in demo service and verify it with the bundled plan.
     Demo(DemoArgs),

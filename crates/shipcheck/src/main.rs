@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod files;
 
 use clap::Parser as _;
 
@@ -10,6 +11,7 @@ fn main() {
     let cli = cli::Cli::parse();
     let code = match commands::run(cli) {
         Ok(code) => code,
+        Err(err) if exit::is_broken_pipe(&err) => exit::OK,
         Err(err) => {
             eprintln!("error: {err:#}");
             exit::INTERNAL

@@ -72,6 +72,17 @@ fn healthy_is_ready() {
                 && f["path"] == "deploy/k8s/backend.yaml")
     );
     assert_eq!(status(&report, "deployment-files"), "passed");
+    // Every finding's rule travels with the report (SARIF help from `report run.json`).
+    let rules: Vec<&str> = report["rules"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        findings
+            .iter()
+            .all(|f| rules.contains(&f["rule"].as_str().unwrap_or_default())),
+        "{rules:?}"
+    );
     // The admin password is a declared secret: it reached the server but no output.
     assert!(report.to_string().contains("[REDACTED]"));
 }

@@ -19,9 +19,9 @@ use crate::codes::dispatch;
 use crate::config::{Config, ConfigResolver};
 use crate::context::{Diagnostic, LintContext};
 use crate::error::LintError;
+use crate::findings::to_findings;
 use crate::k8s::{K8sObject, objects_from_documents};
 use crate::nodes::{ComposeFile, DockerfileFile, EnvFileNode, Node, NodeKind, Workspace};
-use crate::output::to_findings;
 use crate::rules::input::{
     parse_error::ParseError, suppression_missing_reason::SuppressionMissingReason,
     suppression_unknown_rule::SuppressionUnknownRule, unknown_file_kind::UnknownFileKind,

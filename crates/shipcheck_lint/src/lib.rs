@@ -3,10 +3,12 @@
 //! The crate parses inputs once (through `shipcheck_source`), dispatches Kubernetes
 //! objects, pod specs, containers, compose files, Dockerfiles and `.env` files to the
 //! rules registered in `codes.rs` by their declared node kind, applies suppressions and
-//! `.shipcheck.yaml`, and returns [`shipcheck_report::Finding`]s. Renderers for human
-//! text, JSON, SARIF 2.1.0 and JUnit XML are in [`output`].
+//! `.shipcheck.yaml`, and returns [`shipcheck_report::Finding`]s, which
+//! [`LintOutcome::into_report`] turns into the shared [`shipcheck_report::Report`] (with the
+//! metadata of the rules that fired).
 //!
-//! It does not print (callers pass a writer), read the environment, or decide exit codes.
+//! It does not format output (every format is a renderer in `shipcheck_render`), print,
+//! read the environment, or decide exit codes.
 //!
 //! ```no_run
 //! use shipcheck_lint::{LintOptions, lint_paths};
@@ -21,12 +23,13 @@ mod context;
 mod engine;
 mod error;
 mod explain;
+mod findings;
 mod k8s;
 mod mask;
 mod nodes;
-pub mod output;
 mod patterns;
 mod registry;
+mod report;
 mod rule;
 mod rules;
 mod suppress;
@@ -41,6 +44,7 @@ pub use engine::{
 };
 pub use error::LintError;
 pub use explain::{explain_text, rule_markdown, rules_index_markdown, summary};
+pub use report::rule_infos;
 pub use rule::{Family, FixAvailability, RuleStatus};
 
 /// Severity of a finding (re-exported from the report model).

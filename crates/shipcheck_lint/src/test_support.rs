@@ -5,7 +5,6 @@ use std::path::Path;
 
 use crate::Rule;
 use crate::engine::{LintInput, LintOptions, lint_inputs_only};
-use crate::output::render_human;
 
 /// Lines marked as expected findings: a trailing `# expect` marks its own line; a line
 /// that is only `# expect` marks the next line.
@@ -40,9 +39,19 @@ pub(crate) fn run_fixture(rule: Rule, path: &str) -> (Vec<u32>, String, String) 
         .map(|f| f.line)
         .collect();
     lines.dedup();
-    let mut human = Vec::new();
-    render_human(&outcome.findings, outcome.files_scanned, &mut human).unwrap();
-    (lines, String::from_utf8(human).unwrap(), text)
+    (lines, human(outcome), text)
+}
+
+/// The terminal rendering of a lint run (code frames and the summary line), as
+/// `shipcheck lint` prints it.
+pub(crate) fn human(outcome: crate::LintOutcome) -> String {
+    let report = outcome.into_report(
+        shipcheck_report::RunInfo::default(),
+        Some(shipcheck_report::Severity::Error),
+    );
+    let cfg = shipcheck_render::RenderConfig::default();
+    shipcheck_render::render_to_string(shipcheck_render::Format::Terminal, &report, &cfg)
+        .unwrap_or_else(|e| panic!("rendering: {e}"))
 }
 
 /// Generates, per rule, a test that the bad fixture yields findings exactly on the

@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 
-use shipcheck_lint::output::sarif_value;
 use shipcheck_lint::{LintInput, LintOptions, lint_inputs, lint_paths};
 
 fn corpus() -> Option<PathBuf> {
@@ -96,7 +95,19 @@ fn sarif_for_the_corpus_validates_against_the_schema() {
     let Some(dir) = corpus() else { return };
     let outcome = lint_paths(&[dir], &LintOptions::default()).unwrap();
     assert!(!outcome.findings.is_empty());
-    let sarif = sarif_value(&outcome.findings);
+    let report = outcome.clone().into_report(
+        shipcheck_report::RunInfo::default(),
+        Some(shipcheck_report::Severity::Error),
+    );
+    let sarif: serde_json::Value = serde_json::from_str(
+        &shipcheck_render::render_to_string(
+            shipcheck_render::Format::Sarif,
+            &report,
+            &shipcheck_render::RenderConfig::default(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     let schema_path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/schemas/sarif-schema-2.1.0.json");
     let mut schema: serde_json::Value =

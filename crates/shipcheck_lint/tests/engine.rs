@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use shipcheck_lint::output::{render_human, sarif_value};
 use shipcheck_lint::{
     LintInput, LintOptions, LintOutcome, lint_inputs, lint_paths, lint_stdin_text,
 };
@@ -141,14 +140,25 @@ fn secrets_are_masked_in_message_snippet_and_sarif() {
         .iter()
         .find(|f| f.rule == "k8s/plaintext-secret-in-env")
         .unwrap();
-    let sarif = sarif_value(&o.findings).to_string();
-    let mut human = Vec::new();
-    render_human(&o.findings, 1, &mut human).unwrap();
+    let report = o.clone().into_report(
+        shipcheck_report::RunInfo::default(),
+        Some(shipcheck_lint::Severity::Error),
+    );
+    let render = |format| {
+        shipcheck_render::render_to_string(
+            format,
+            &report,
+            &shipcheck_render::RenderConfig::default(),
+        )
+        .unwrap()
+    };
+    let sarif = render(shipcheck_render::Format::Sarif);
+    let human = render(shipcheck_render::Format::Terminal);
     for out in [
         f.message.as_str(),
         f.snippet.as_deref().unwrap(),
         &sarif,
-        &String::from_utf8(human).unwrap(),
+        &human,
     ] {
         assert!(!out.contains("tok_9f8e7d6c5b4a39281706"), "{out}");
     }

@@ -5,7 +5,6 @@
 
 use std::process::Command;
 
-use shipcheck_lint::output::render_junit;
 use shipcheck_lint::{LintInput, LintOptions, LintOutcome, Severity, lint_inputs};
 
 const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: \"2\"\n  selector:\n    matchLabels: { app: web }\n  template:\n    metadata:\n      labels: { app: web }\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n          livenessprobe: { httpGet: { path: /, port: 80 } }\n          env: [{ name: DB_PASSWORD, value: \"hunter2-but-longer\" }]\n";
@@ -27,9 +26,11 @@ fn lint(files: &[(&str, &str)]) -> LintOutcome {
 }
 
 fn junit(o: &LintOutcome, fail_on: Option<Severity>) -> String {
-    let mut out = Vec::new();
-    render_junit(&o.findings, o.files_scanned, fail_on, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    let report = o
+        .clone()
+        .into_report(shipcheck_report::RunInfo::default(), fail_on);
+    let cfg = shipcheck_render::RenderConfig::default();
+    shipcheck_render::render_to_string(shipcheck_render::Format::Junit, &report, &cfg).unwrap()
 }
 
 /// One testsuite as read by `junitparser`: (name, tests, failures, errors, skipped).

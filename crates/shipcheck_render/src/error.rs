@@ -7,7 +7,7 @@ pub enum RenderError {
     /// Writing to the output failed.
     #[error("could not write the {format} report")]
     Write {
-        /// The format being written (`terminal`, `markdown`, `json`, `junit`).
+        /// The format being written (`terminal`, `markdown`, `json`, `junit`, `sarif`).
         format: &'static str,
         /// The underlying I/O error.
         #[source]
@@ -31,9 +31,9 @@ impl RenderError {
     }
 }
 
-/// A format name that is not one of `terminal`, `md`, `markdown`, `json`, `junit`.
+/// A format name that is not one of `terminal`, `md`, `markdown`, `json`, `junit`, `sarif`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report format `{given}` (expected terminal, md, markdown, json or junit)")]
+#[error("unknown report format `{given}` (expected terminal, md, markdown, json, junit or sarif)")]
 pub struct UnknownFormat {
     /// The name that was given.
     pub given: String,

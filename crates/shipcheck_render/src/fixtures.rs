@@ -267,3 +267,31 @@ pub(crate) fn all_passed() -> Report {
     ready.measurements = vec![ms("total", 5.9, None)];
     Report::new(run(BTreeMap::new()), vec![live, ready], Vec::new())
 }
+
+/// A `shipcheck lint` run: the findings of [`mixed`], the rules behind them and the
+/// `--fail-on error` threshold.
+pub(crate) fn lint_run() -> Report {
+    let mut run = run(BTreeMap::new());
+    run.command = "lint".into();
+    run.plan = None;
+    let findings = mixed().findings;
+    let rules = findings
+        .iter()
+        .map(|f| shipcheck_report::RuleInfo {
+            id: f.rule.clone(),
+            name: f.rule.rsplit('/').next().unwrap_or_default().into(),
+            summary: format!("Checks `{}`.", f.rule),
+            help: format!(
+                "## What it does\nChecks `{}`.\n\n## Why is this bad?\nIt breaks.",
+                f.rule
+            ),
+            default_severity: f.severity,
+        })
+        .collect();
+    Report::new(run, Vec::new(), findings)
+        .with_rules(rules)
+        .with_lint(shipcheck_report::LintRun {
+            files_scanned: 3,
+            fail_on: Some(Severity::Error),
+        })
+}

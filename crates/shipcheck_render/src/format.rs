@@ -8,6 +8,7 @@ use crate::error::{RenderError, UnknownFormat};
 use crate::json::JsonRenderer;
 use crate::junit::JunitRenderer;
 use crate::markdown::MarkdownRenderer;
+use crate::sarif::SarifRenderer;
 use crate::terminal::TerminalRenderer;
 
 /// An output format.
@@ -19,18 +20,21 @@ pub enum Format {
     Markdown,
     /// The report model itself (`report.json`).
     Json,
-    /// JUnit XML for CI systems (`junit.xml`).
+    /// JUnit XML for CI systems (`junit.xml`): checks and findings, one encoding.
     Junit,
+    /// SARIF 2.1.0 for code-scanning UIs: the findings, with rule help.
+    Sarif,
 }
 
 impl Format {
-    /// The canonical name: `terminal`, `markdown`, `json`, `junit`.
+    /// The canonical name: `terminal`, `markdown`, `json`, `junit`, `sarif`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Terminal => "terminal",
             Format::Markdown => "markdown",
             Format::Json => "json",
             Format::Junit => "junit",
+            Format::Sarif => "sarif",
         }
     }
 }
@@ -44,6 +48,7 @@ impl FromStr for Format {
             "md" | "markdown" => Ok(Format::Markdown),
             "json" => Ok(Format::Json),
             "junit" => Ok(Format::Junit),
+            "sarif" => Ok(Format::Sarif),
             _ => Err(UnknownFormat {
                 given: s.to_owned(),
             }),
@@ -89,6 +94,7 @@ pub fn render(
         Format::Markdown => &MarkdownRenderer,
         Format::Json => &JsonRenderer,
         Format::Junit => &JunitRenderer,
+        Format::Sarif => &SarifRenderer,
     };
     renderer.render(report, cfg, out)
 }
@@ -117,6 +123,7 @@ mod tests {
             ("Markdown", Format::Markdown),
             ("json", Format::Json),
             ("junit", Format::Junit),
+            ("sarif", Format::Sarif),
         ] {
             assert_eq!(name.parse::<Format>(), Ok(want), "{name}");
         }
@@ -132,6 +139,7 @@ mod tests {
             Format::Markdown,
             Format::Json,
             Format::Junit,
+            Format::Sarif,
         ] {
             assert_eq!(f.as_str().parse::<Format>(), Ok(f));
         }

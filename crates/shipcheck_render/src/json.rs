@@ -29,7 +29,11 @@ mod tests {
 
     #[test]
     fn round_trips_to_an_equal_report() {
-        for report in [fixtures::mixed(), fixtures::all_passed()] {
+        for report in [
+            fixtures::mixed(),
+            fixtures::all_passed(),
+            fixtures::lint_run(),
+        ] {
             let text = render_to_string(Format::Json, &report, &RenderConfig::default()).unwrap();
             assert!(text.ends_with("}\n"));
             let back: shipcheck_report::Report = serde_json::from_str(&text).unwrap();

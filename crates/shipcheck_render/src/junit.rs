@@ -1,11 +1,15 @@
-//! JUnit XML: one testsuite for the plan (one testcase per check) and, when lint found
-//! errors, a `lint` testsuite with one failed testcase per error-severity finding.
+//! JUnit XML, one encoding for every command. Checks: one testsuite for the plan (one
+//! testcase per check; failed → `<failure>`, error → `<error>`, skipped/not-run →
+//! `<skipped>`). Findings: one testsuite per file, one testcase per finding; findings at or
+//! above the threshold (lint's `--fail-on`, errors for a plan's `lint:` checks) are
+//! `<failure>`s, the others pass with their message in `system-out`. A lint run without
+//! findings yields one passing testcase, so CI systems that reject empty reports accept it.
 
 use std::io::Write;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
-use shipcheck_report::{CheckResult, Report, Severity, Status};
+use shipcheck_report::{CheckResult, Finding, Report, Severity, Status};
 
 use crate::error::RenderError;
 use crate::format::{Render, RenderConfig};
@@ -21,8 +25,33 @@ impl Render for JunitRenderer {
         _cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
-        let mut junit = quick_junit::Report::new("shipcheck");
+        // Strings are made visible first (control characters, XML non-characters); a
+        // report that cannot be cleaned that way has its XML text cleaned instead.
+        let xml = match crate::sanitize::visible_report(report) {
+            Some(clean) => junit_report(&clean).to_string(),
+            None => junit_report(report)
+                .to_string()
+                .map(|x| crate::sanitize::clean_output(&x)),
+        }
+        .map_err(RenderError::Junit)?;
+        out.write_all(xml.as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(RenderError::write("junit"))
+    }
+}
+
+/// The JUnit document: the plan's testsuite of checks, then a testsuite per file of findings.
+fn junit_report(report: &Report) -> quick_junit::Report {
+    let root = if report.lint.is_some() {
+        "shipcheck lint"
+    } else {
+        "shipcheck"
+    };
+    let mut junit = quick_junit::Report::new(root);
+    if report.run.duration_ms > 0.0 {
         junit.set_time(millis(report.run.duration_ms));
+    }
+    if report.lint.is_none() || !report.checks.is_empty() {
         let suite_name = report
             .run
             .plan
@@ -32,31 +61,67 @@ impl Render for JunitRenderer {
         suite.set_time(millis(report.run.duration_ms));
         suite.add_test_cases(report.checks.iter().map(test_case));
         junit.add_test_suite(suite);
-
-        let errors: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .collect();
-        if !errors.is_empty() {
-            let mut lint = TestSuite::new("lint");
-            for f in errors {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status
-                    .set_message(f.message.as_str())
-                    .set_type(f.rule.as_str());
-                if let Some(help) = &f.help {
-                    status.set_description(help.as_str());
-                }
-                let mut case = TestCase::new(format!("{}@{}:{}", f.rule, f.path, f.line), status);
-                case.set_classname("lint");
-                lint.add_test_case(case);
-            }
-            junit.add_test_suite(lint);
-        }
-        junit.serialize(&mut *out).map_err(RenderError::Junit)?;
-        out.write_all(b"\n").map_err(RenderError::write("junit"))
     }
+    let threshold = report
+        .lint
+        .as_ref()
+        .map_or(Some(Severity::Error), |l| l.fail_on);
+    let mut suites: Vec<TestSuite> = Vec::new();
+    for f in &report.findings {
+        if suites.last().is_none_or(|s| s.name.as_str() != f.path) {
+            suites.push(TestSuite::new(f.path.as_str()));
+        }
+        if let Some(suite) = suites.last_mut() {
+            suite.add_test_case(finding_case(f, threshold));
+        }
+    }
+    if let Some(lint) = report.lint.as_ref().filter(|_| suites.is_empty()) {
+        let mut suite = TestSuite::new("shipcheck lint");
+        let files = if lint.files_scanned == 1 {
+            "file"
+        } else {
+            "files"
+        };
+        let mut case = TestCase::new(
+            format!("{} {files} linted, no findings", lint.files_scanned),
+            TestCaseStatus::success(),
+        );
+        case.set_classname("shipcheck lint");
+        suite.add_test_case(case);
+        suites.push(suite);
+    }
+    junit.add_test_suites(suites);
+    junit
+}
+
+/// One finding as a testcase named `rule at line:col` in a class named for its file.
+fn finding_case(f: &Finding, threshold: Option<Severity>) -> TestCase {
+    let location = format!("{}:{}:{}", f.path, f.line, f.column);
+    let mut details = format!("{location}: {}", f.message);
+    if let Some(snippet) = &f.snippet {
+        details.push_str("\n\n");
+        details.push_str(snippet);
+    }
+    if let Some(help) = &f.help {
+        details.push_str("\n\nhelp: ");
+        details.push_str(help);
+    }
+    let failed = threshold.is_some_and(|t| f.severity >= t);
+    let status = if failed {
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        st.set_message(format!("{}: {}", f.severity.as_str(), f.message))
+            .set_type(f.rule.as_str())
+            .set_description(details.as_str());
+        st
+    } else {
+        TestCaseStatus::success()
+    };
+    let mut case = TestCase::new(format!("{} at {}:{}", f.rule, f.line, f.column), status);
+    case.set_classname(f.path.as_str());
+    if !failed {
+        case.set_system_out(format!("{}: {details}", f.severity.as_str()));
+    }
+    case
 }
 
 /// A duration from milliseconds; negative or non-finite values become zero.
@@ -151,7 +216,14 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(text.contains(r#"name="k8s/privileged-container@deploy/api.yaml:12""#));
+        // Findings use the one encoding shared with `lint --format junit`: a testsuite
+        // per file, a testcase `rule at line:col`, failures at the threshold (errors).
+        assert!(
+            text.contains(
+                r#"<testcase name="k8s/privileged-container at 12:9" classname="deploy/api.yaml">"#
+            ),
+            "{text}"
+        );
     }
 
     /// One testsuite as read by `junitparser`: (name, tests, failures, errors, skipped).
@@ -218,13 +290,14 @@ mod tests {
                 s.count(Status::Error),
                 s.count(Status::Skipped) + s.count(Status::NotRun),
             )];
-            let lint_errors = report
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
-            if lint_errors > 0 {
-                want.push(("lint".to_owned(), lint_errors, lint_errors, 0, 0));
+            // Then one testsuite per file with findings: every finding a testcase, the
+            // error-severity ones failures.
+            let mut paths: Vec<&str> = report.findings.iter().map(|f| f.path.as_str()).collect();
+            paths.dedup();
+            for p in paths {
+                let mine = || report.findings.iter().filter(move |f| f.path == p);
+                let errors = mine().filter(|f| f.severity == Severity::Error).count();
+                want.push((p.to_owned(), mine().count(), errors, 0, 0));
             }
             assert_eq!(suites, want);
         }

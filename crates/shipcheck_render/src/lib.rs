@@ -1,4 +1,8 @@
-//! Renderers of the shipcheck report model: terminal, Markdown, JSON and JUnit XML.
+//! Renderers of the shipcheck report model: terminal, Markdown, JSON, JUnit XML and SARIF.
+//!
+//! Every command (`verify`, `demo`, `lint`, `report`) renders the same model here; a lint
+//! run's terminal output shows code frames from the findings' own snippets, and SARIF takes
+//! rule help from the report's `rules` table.
 //!
 //! Each renderer is a pure function of a [`shipcheck_report::Report`] and a
 //! [`RenderConfig`], writing to any [`std::io::Write`]. The report must already be
@@ -21,11 +25,14 @@
 
 mod error;
 mod format;
+mod frames;
 mod json;
 mod junit;
 mod markdown;
 mod md_escape;
 mod progress;
+mod sanitize;
+mod sarif;
 mod terminal;
 mod text;
 
@@ -33,7 +40,9 @@ mod text;
 mod all_formats_tests;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod sanitize_tests;
 
 pub use error::{RenderError, UnknownFormat};
 pub use format::{Format, Render, RenderConfig, render, render_to_string};
-pub use progress::progress_line;
+pub use progress::{progress_line, retry_line};

@@ -28,15 +28,18 @@ impl Render for MarkdownRenderer {
         _cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
-        let mut s = String::new();
-        header(&mut s, report);
-        executive_summary(&mut s, report);
-        environment(&mut s, report);
-        results(&mut s, report);
-        details(&mut s, report);
-        issues(&mut s, report);
-        performance(&mut s, report);
-        verdict(&mut s, report);
+        let s = crate::sanitize::render_visible(report, false, |report, _| {
+            let mut s = String::new();
+            header(&mut s, report);
+            executive_summary(&mut s, report);
+            environment(&mut s, report);
+            results(&mut s, report);
+            details(&mut s, report);
+            issues(&mut s, report);
+            performance(&mut s, report);
+            verdict(&mut s, report);
+            s
+        });
         out.write_all(s.as_bytes())
             .map_err(RenderError::write("markdown"))
     }

@@ -28,6 +28,17 @@ pub fn progress_line(check: &CheckResult, color: bool) -> String {
     line
 }
 
+/// One line for a retry on a TTY: `  ↻ id: attempt N did not pass (note); retrying`. The
+/// id and the note (which may quote a server) are flattened and their control characters
+/// made visible. No trailing newline.
+pub fn retry_line(id: &str, attempt: u32, note: &str) -> String {
+    format!(
+        "  ↻ {}: attempt {attempt} did not pass ({}); retrying",
+        one_line(id, 100),
+        one_line(note, NOTE_MAX_CHARS)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +96,14 @@ mod tests {
             "{line:?}"
         );
         assert!(!progress_line(&by_id("login"), false).contains('\x1b'));
+    }
+
+    #[test]
+    fn retry_lines_cannot_drive_the_terminal() {
+        let line = retry_line("r", 1, "got \x1b]0;pwned\x07\x1b[2J{\"a\":1}\nnext");
+        assert_eq!(
+            line,
+            "  ↻ r: attempt 1 did not pass (got \u{241b}]0;pwned\u{2407}\u{241b}[2J{\"a\":1} next); retrying"
+        );
     }
 }

@@ -27,7 +27,15 @@ impl Render for TerminalRenderer {
         cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
-        let text = terminal_text(report, cfg);
+        let text =
+            crate::sanitize::render_visible(report, cfg.color, |report, color| {
+                match &report.lint {
+                    Some(lint) if report.checks.is_empty() => {
+                        crate::frames::lint_text(report, lint.files_scanned)
+                    }
+                    _ => terminal_text(report, &RenderConfig { color, ..*cfg }),
+                }
+            });
         out.write_all(text.as_bytes())
             .map_err(RenderError::write("terminal"))
     }
@@ -306,6 +314,24 @@ mod tests {
         let text = plain(&report);
         assert!(!text.contains('\x1b'), "{text}");
         assert!(text.contains("\u{241b}]0;pwned\u{2407}"));
+    }
+
+    #[test]
+    fn a_lint_run_shows_code_frames_and_a_summary_line() {
+        let text = plain(&fixtures::lint_run());
+        assert!(
+            text.contains("error[k8s/privileged-container]: container `api` runs privileged"),
+            "{text}"
+        );
+        assert!(text.contains("--> deploy/api.yaml:12:9"), "{text}");
+        assert!(
+            text.contains("privileged: true"),
+            "the frame shows the snippet: {text}"
+        );
+        assert!(
+            text.ends_with("3 findings (1 error, 1 warning, 1 info) in 3 files\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub struct Report {
     pub checks: Vec<CheckResult>,
     /// Static findings (lint), sorted by path, line, column, rule.
     pub findings: Vec<Finding>,
+    /// Metadata of the rules behind `findings` (sorted by id), so renderers need no registry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleInfo>,
+    /// Set when the report comes from `shipcheck lint`: what was linted and the threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lint: Option<LintRun>,
 }
 
 impl Report {
@@ -44,7 +50,52 @@ impl Report {
             summary,
             checks,
             findings,
+            rules: Vec::new(),
+            lint: None,
         }
+    }
+
+    /// Attaches the metadata of the rules behind the findings (sorted by id, deduplicated).
+    #[must_use]
+    pub fn with_rules(mut self, mut rules: Vec<RuleInfo>) -> Self {
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        rules.dedup_by(|a, b| a.id == b.id);
+        self.rules = rules;
+        self
+    }
+
+    /// Marks the report as a lint run; findings at or above its `fail_on` threshold make
+    /// the verdict `not ready` (as they make `lint` exit 1).
+    #[must_use]
+    pub fn with_lint(mut self, lint: LintRun) -> Self {
+        let failing = lint.fail_on.map_or(0, |t| {
+            self.findings.iter().filter(|f| f.severity >= t).count()
+        });
+        if let (Some(t), true) = (lint.fail_on, failing > 0) {
+            self.verdict.status = crate::VerdictStatus::NotReady;
+            self.verdict.reasons.push(format!(
+                "{failing} lint finding{} at or above `{}`",
+                if failing == 1 { "" } else { "s" },
+                t.as_str()
+            ));
+        }
+        self.lint = Some(lint);
+        self
+    }
+
+    /// The metadata of rule `id`, when the report carries it.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Whether a finding at or above the lint threshold exists (`--fail-on`; errors when the
+    /// report is not a lint run).
+    pub fn findings_fail(&self) -> bool {
+        let threshold = self
+            .lint
+            .as_ref()
+            .map_or(Some(Severity::Error), |l| l.fail_on);
+        threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity >= t))
     }
 
     /// Exit code per DESIGN.md §2: 0 ready (or caveats without `strict`), 1 otherwise.
@@ -369,4 +420,81 @@ pub struct Finding {
     /// The plan check that produced this finding, for `lint` checks inside a plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_id: Option<String>,
+}
+
+/// Metadata of one lint rule, carried inside the report (SARIF rule help, terminal help).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    /// Rule ID, e.g. `k8s/privileged-container`.
+    pub id: String,
+    /// Rule name, e.g. `PrivilegedContainer`.
+    pub name: String,
+    /// One sentence: what the rule checks.
+    pub summary: String,
+    /// The rule's full explanation (Markdown), as `shipcheck rules ID` prints it.
+    pub help: String,
+    /// Severity when no config overrides it.
+    pub default_severity: Severity,
+}
+
+/// What a `shipcheck lint` run covered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LintRun {
+    /// Number of files linted (of a known kind).
+    pub files_scanned: usize,
+    /// The `--fail-on` threshold; `None` when findings never fail the run.
+    pub fail_on: Option<Severity>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &str, severity: Severity) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            message: "m".into(),
+            path: "a.yaml".into(),
+            line: 1,
+            column: 1,
+            end_line: None,
+            end_column: None,
+            snippet: None,
+            help: None,
+            check_id: None,
+        }
+    }
+
+    #[test]
+    fn a_lint_run_is_not_ready_exactly_when_findings_reach_fail_on() {
+        let findings = vec![finding("x/warn", Severity::Warning)];
+        let lint = |fail_on| {
+            Report::new(RunInfo::default(), Vec::new(), findings.clone()).with_lint(LintRun {
+                files_scanned: 1,
+                fail_on,
+            })
+        };
+        let strict = lint(Some(Severity::Warning));
+        assert_eq!(strict.verdict.status, crate::VerdictStatus::NotReady);
+        assert!(strict.findings_fail());
+        assert_eq!(
+            strict.verdict.reasons,
+            ["1 lint finding at or above `warning`"]
+        );
+        for relaxed in [lint(Some(Severity::Error)), lint(None)] {
+            assert_eq!(relaxed.verdict.status, crate::VerdictStatus::Ready);
+            assert!(!relaxed.findings_fail());
+        }
+    }
+
+    #[test]
+    fn old_reports_without_rules_or_lint_still_load() {
+        let report = Report::new(RunInfo::default(), Vec::new(), Vec::new());
+        let mut json = serde_json::to_value(&report).unwrap();
+        assert!(json.get("rules").is_none() && json.get("lint").is_none());
+        json.as_object_mut().unwrap().remove("rules");
+        let back: Report = serde_json::from_value(json).unwrap();
+        assert_eq!(back, report);
+    }
 }

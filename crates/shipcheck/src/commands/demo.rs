@@ -135,22 +135,18 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
 }
 
 async fn serve(server: &DemoServer) {
-    println!("shipcheck demo service");
-    println!("  http:  {}", server.http_url);
-    println!(
-        "  https: {} (CA: {})",
+    let text = format!(
+        "shipcheck demo service\n  http:  {}\n  https: {} (CA: {})\n  login: {} / {}\n  \
+         dns:   {} (answers {})\npress Ctrl-C to stop\n",
+        server.http_url,
         server.https_url,
-        server.ca_pem_path.display()
-    );
-    println!(
-        "  login: {} / {}",
-        server.admin_username, server.admin_password
-    );
-    println!(
-        "  dns:   {} (answers {})",
+        server.ca_pem_path.display(),
+        server.admin_username,
+        server.admin_password,
         server.dns_addr,
         shipcheck_demo::DEMO_NAME
     );
-    println!("press Ctrl-C to stop");
+    // A closed stdout (`demo --serve | head -1`) must not stop the service or panic.
+    let _ = crate::exit::write_stdout(text.as_bytes());
     let _ = tokio::signal::ctrl_c().await;
 }

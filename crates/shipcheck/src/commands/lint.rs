@@ -1,27 +1,54 @@
-//! `shipcheck lint`: lint deployment artifacts and exit by `--fail-on`.
+//! `shipcheck lint`: lint deployment artifacts into the shared report model, render it
+//! (every format lives in `shipcheck_render`) and exit by `--fail-on`.
 
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Read as _};
 use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
 
-use shipcheck_lint::output::{render_human, render_json, render_junit, render_sarif};
 use shipcheck_lint::{LintError, LintOptions, Severity, lint_inputs, read_inputs, stdin_inputs};
+use shipcheck_render::RenderConfig;
+use shipcheck_report::{Report, RunInfo};
 
-use crate::exit;
+use crate::exit::{self, Stdout};
+use crate::files;
 
 /// The most bytes read from stdin.
 const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Files `--output DIR` writes for a lint run.
+const LINT_FILES: [(&str, shipcheck_render::Format); 3] = [
+    ("report.json", shipcheck_render::Format::Json),
+    ("report.sarif", shipcheck_render::Format::Sarif),
+    ("junit.xml", shipcheck_render::Format::Junit),
+];
 
 /// Output format of `shipcheck lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
     /// file:line:col, rule, message, code frame and help.
+    #[value(alias = "terminal")]
     Human,
-    /// The shared finding model as JSON.
+    /// The report model (as `report.json`; `shipcheck report` re-renders it).
     Json,
     /// SARIF 2.1.0 (for code-scanning UIs).
     Sarif,
     /// JUnit XML: a testsuite per file, a testcase per finding, failures at `--fail-on`.
     Junit,
+    /// The Markdown report.
+    #[value(alias = "md")]
+    Markdown,
+}
+
+impl Format {
+    fn renderer(self) -> shipcheck_render::Format {
+        match self {
+            Format::Human => shipcheck_render::Format::Terminal,
+            Format::Json => shipcheck_render::Format::Json,
+            Format::Sarif => shipcheck_render::Format::Sarif,
+            Format::Junit => shipcheck_render::Format::Junit,
+            Format::Markdown => shipcheck_render::Format::Markdown,
+        }
+    }
 }
 
 /// The lowest severity that makes `lint` exit 1.
@@ -56,10 +83,21 @@ pub(crate) struct LintArgs {
     /// Namespace of objects that declare none (they then count as production if it matches).
     #[arg(long)]
     pub(crate) namespace: Option<String>,
+    /// Also write report.json, report.sarif and junit.xml into this directory.
+    #[arg(long, short)]
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// Runs `shipcheck lint`.
 pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    if let Some(config) = &args.config
+        && let Err(e) = files::check_regular(config, files::MAX_CONFIG_BYTES)
+    {
+        eprintln!("error: --config: {e:#}");
+        return Ok(exit::USAGE);
+    }
     let opts = LintOptions {
         config: args.config.clone(),
         namespace: args.namespace.clone(),
@@ -80,25 +118,45 @@ pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let mut stdout = io::stdout().lock();
-    let written = match args.format {
-        Format::Human => render_human(&outcome.findings, outcome.files_scanned, &mut stdout),
-        Format::Json => render_json(&outcome.findings, outcome.files_scanned, &mut stdout),
-        Format::Sarif => render_sarif(&outcome.findings, &mut stdout),
-        Format::Junit => render_junit(
-            &outcome.findings,
-            outcome.files_scanned,
-            threshold,
-            &mut stdout,
-        ),
+    let run = RunInfo {
+        tool: "shipcheck".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: "lint".into(),
+        started_at: humantime::format_rfc3339_seconds(started).to_string(),
+        duration_ms: clock.elapsed().as_secs_f64() * 1000.0,
+        host: crate::commands::verify::hostname(),
+        ..RunInfo::default()
+    };
+    let report = outcome.into_report(run, threshold);
+    let code = if report.findings_fail() {
+        exit::FAILED
+    } else {
+        exit::OK
+    };
+    emit(&report, &args, code)
+}
+
+/// Writes the `--output` files, prints the chosen format and settles the exit code.
+fn emit(report: &Report, args: &LintArgs, code: i32) -> anyhow::Result<i32> {
+    let written = match &args.output {
+        Some(dir) => crate::commands::verify::write_files(report, dir, &LINT_FILES),
+        None => Ok(()),
+    };
+    let text = shipcheck_render::render_to_string(
+        args.format.renderer(),
+        report,
+        &RenderConfig::default(),
+    )?;
+    let stdout = exit::write_stdout(text.as_bytes())?;
+    if let Err(e) = written {
+        eprintln!("error: {e:#}");
+        return Ok(exit::USAGE);
     }
-    .and_then(|()| stdout.flush());
-    match written {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
-        other => other?,
-    }
-    let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
-    Ok(if failed { exit::FAILED } else { exit::OK })
+    Ok(if stdout == Stdout::Closed {
+        exit::OK
+    } else {
+        code
+    })
 }
 
 fn collect_and_lint(

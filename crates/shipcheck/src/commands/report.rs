@@ -1,19 +1,20 @@
 //! `shipcheck report RUN.json`: re-render a saved run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use shipcheck_render::{Format, RenderConfig};
 use shipcheck_report::Report;
 
 use crate::exit;
+use crate::files;
 
 /// Arguments of `shipcheck report`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReportArgs {
-    /// A `report.json` written by `shipcheck verify` or `shipcheck demo`.
+    /// A `report.json` written by `shipcheck verify`, `demo` or `lint --format json`.
     pub(crate) run: PathBuf,
-    /// Output format: md, json, junit or terminal.
+    /// Output format: md, json, junit, sarif or terminal.
     #[arg(long, default_value = "md")]
     pub(crate) format: String,
     /// Write to this file instead of standard output.
@@ -30,10 +31,10 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<i32> {
             return Ok(exit::USAGE);
         }
     };
-    let text = match std::fs::read_to_string(&args.run) {
+    let text = match files::read_bounded(&args.run, files::MAX_REPORT_BYTES) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.run.display());
+            eprintln!("error: {e:#}");
             return Ok(exit::USAGE);
         }
     };
@@ -53,9 +54,28 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<i32> {
         .context("rendering the report")?;
     match &args.output {
         Some(path) => {
-            std::fs::write(path, rendered).with_context(|| format!("writing {}", path.display()))?
+            let (dir, name) = match (path.parent(), path.file_name()) {
+                (Some(dir), Some(name)) => (
+                    if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    },
+                    name.to_string_lossy(),
+                ),
+                _ => {
+                    eprintln!("error: --output {} is not a file path", path.display());
+                    return Ok(exit::USAGE);
+                }
+            };
+            if let Err(e) = files::write_atomic(dir, &name, rendered.as_bytes()) {
+                eprintln!("error: {e:#}");
+                return Ok(exit::USAGE);
+            }
         }
-        None => print!("{rendered}"),
+        None => {
+            exit::write_stdout(rendered.as_bytes()).context("writing the report to stdout")?;
+        }
     }
     Ok(exit::OK)
 }

@@ -10,7 +10,7 @@ use shipcheck_render::{Format, RenderConfig};
 use shipcheck_report::{PlanInfo, Report, RunInfo};
 use shipcheck_runner::{Cancel, RunEventKind, RunOptions};
 
-use crate::exit;
+use crate::exit::{self, Stdout};
 
 /// Arguments of `shipcheck verify`.
 #[derive(Debug, clap::Args)]
@@ -114,7 +114,7 @@ pub(crate) async fn run_plan_async(
                 eprintln!("{}", shipcheck_render::progress_line(&r, color))
             }
             RunEventKind::CheckRetrying { id, attempt, note } => {
-                eprintln!("  ↻ {id}: attempt {attempt} did not pass ({note}); retrying");
+                eprintln!("{}", shipcheck_render::retry_line(&id, attempt, &note));
             }
             RunEventKind::PlanCancelled { reason } => eprintln!("! run interrupted: {reason}"),
             _ => {}
@@ -137,16 +137,29 @@ pub(crate) async fn run_plan_async(
         interrupted: outcome.interrupted.is_some(),
         interrupt_reason: outcome.interrupted.clone(),
     };
-    let report = Report::new(run, outcome.checks, outcome.findings);
+    // Findings of `lint:` checks carry their rules' metadata, so `report run.json --format
+    // sarif` has rule help like `lint --format sarif`.
+    let rules = shipcheck_lint::rule_infos(&outcome.findings);
+    let report = Report::new(run, outcome.checks, outcome.findings).with_rules(rules);
     // Everything that leaves the process goes through the redactor once more.
     Ok(outcome.redactor.redact(&report))
 }
 
-/// Writes the report files (when asked) and prints the chosen format; returns the exit code.
+/// Files `--output DIR` writes for `verify` and `demo`.
+const RUN_FILES: [(&str, Format); 3] = [
+    ("report.md", Format::Markdown),
+    ("report.json", Format::Json),
+    ("junit.xml", Format::Junit),
+];
+
+/// Writes the report files (when asked) and prints the chosen format; returns the exit
+/// code. Standard output is printed even when the files cannot be written (exit 2, naming
+/// the path); a closed stdout pipe is exit 0.
 pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
-    if let Some(dir) = &args.output {
-        write_files(report, dir)?;
-    }
+    let written = match &args.output {
+        Some(dir) => write_files(report, dir, &RUN_FILES),
+        None => Ok(()),
+    };
     let color = args.format == Format::Terminal
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
@@ -154,34 +167,42 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
         color,
         ..RenderConfig::default()
     };
-    let mut out = std::io::stdout().lock();
-    shipcheck_render::render(args.format, report, &cfg, &mut out)
-        .context("writing the report to stdout")?;
+    let text = shipcheck_render::render_to_string(args.format, report, &cfg)
+        .context("rendering the report")?;
+    let stdout = exit::write_stdout(text.as_bytes()).context("writing the report to stdout")?;
+    if let Err(e) = written {
+        eprintln!("error: {e:#}");
+        return Ok(exit::USAGE);
+    }
     if let Some(dir) = args.output.as_ref().filter(|_| !args.quiet) {
         eprintln!("report written to {}", dir.display());
     }
-    Ok(report.exit_code(args.strict))
+    Ok(match stdout {
+        Stdout::Closed => exit::OK,
+        Stdout::Written => report.exit_code(args.strict),
+    })
 }
 
-/// Writes `report.md`, `report.json` and `junit.xml` into `dir`.
-pub(crate) fn write_files(report: &Report, dir: &Path) -> anyhow::Result<()> {
+/// Renders `report` into each `(file name, format)` of `files` in `dir`, replacing each
+/// file atomically (a symlink planted at a destination is replaced, never followed).
+pub(crate) fn write_files(
+    report: &Report,
+    dir: &Path,
+    files: &[(&str, Format)],
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("creating output directory {}", dir.display()))?;
+        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     let cfg = RenderConfig::default();
-    for (name, format) in [
-        ("report.md", Format::Markdown),
-        ("report.json", Format::Json),
-        ("junit.xml", Format::Junit),
-    ] {
-        let path = dir.join(name);
-        let text = shipcheck_render::render_to_string(format, report, &cfg)
+    for (name, format) in files {
+        let text = shipcheck_render::render_to_string(*format, report, &cfg)
             .with_context(|| format!("rendering {name}"))?;
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        crate::files::write_atomic(dir, name, text.as_bytes())?;
     }
     Ok(())
 }
 
-fn hostname() -> String {
+/// The name of this machine, for the report's run metadata.
+pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|s| s.trim().to_owned())
         .or_else(|_| std::env::var("HOSTNAME"))

@@ -11,8 +11,7 @@ mod tests {
 
     use crate::Rule;
     use crate::engine::{LintOptions, lint_inputs_only, read_inputs};
-    use crate::output::render_human;
-    use crate::test_support::expected_lines;
+    use crate::test_support::{expected_lines, human};
 
     /// A finding position: (path, line).
     type Line = (String, u32);
@@ -39,9 +38,7 @@ mod tests {
             .collect();
         got.sort();
         got.dedup();
-        let mut human = Vec::new();
-        render_human(&outcome.findings, outcome.files_scanned, &mut human).unwrap();
-        (got, expected, String::from_utf8(human).unwrap())
+        (got, expected, human(outcome))
     }
 
     macro_rules! cross_fixture_tests {

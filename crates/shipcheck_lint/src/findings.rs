@@ -1,15 +1,4 @@
-//! Output: diagnostics become [`Finding`]s (positions resolved once, secrets masked),
-//! and findings are rendered as human text, JSON, SARIF or JUnit XML.
-
-mod human;
-mod json;
-mod junit;
-mod sarif;
-
-pub use human::render_human;
-pub use json::render_json;
-pub use junit::render_junit;
-pub use sarif::{render_sarif, sarif_value};
+//! Diagnostics become [`Finding`]s: positions resolved once, secrets masked, frames cut.
 
 use shipcheck_report::{Finding, Severity};
 use shipcheck_source::SourceFile;
@@ -67,10 +56,4 @@ pub(crate) fn to_findings(
         (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
     });
     out
-}
-
-/// Counts of findings per severity: (error, warning, info).
-pub fn severity_counts(findings: &[Finding]) -> (usize, usize, usize) {
-    let n = |s| findings.iter().filter(|f| f.severity == s).count();
-    (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
 }

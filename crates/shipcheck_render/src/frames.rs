@@ -1,11 +1,10 @@
-//! Human output: `severity[rule]: message`, `--> file:line:col`, a code frame and a help line.
+//! Lint findings for a terminal: `severity[rule]: message`, `--> file:line:col`, a code
+//! frame from the finding's own snippet (no file is read) and a help line, then a summary.
 
-use std::io;
+use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
-use shipcheck_report::{Finding, Severity};
-
-use super::severity_counts;
+use shipcheck_report::{Finding, Report, Severity};
 
 /// Byte offset in `snippet` of 1-based `line`/`col` relative to the snippet's first line.
 fn offset_in(snippet: &str, first_line: u32, line: u32, col: u32) -> usize {
@@ -23,12 +22,10 @@ fn offset_in(snippet: &str, first_line: u32, line: u32, col: u32) -> usize {
     snippet.len()
 }
 
-/// Renders findings for a terminal (no colour), followed by a one-line summary.
-pub fn render_human(
-    findings: &[Finding],
-    files_scanned: usize,
-    out: &mut dyn io::Write,
-) -> io::Result<()> {
+/// The findings of a lint run with code frames (no colour), then a one-line summary.
+pub(crate) fn lint_text(report: &Report, files_scanned: usize) -> String {
+    let findings = &report.findings;
+    let mut out = String::new();
     let renderer = Renderer::plain();
     for f in findings {
         let level = match f.severity {
@@ -73,10 +70,17 @@ pub fn render_human(
                 renderer.render(&[group])
             }
         };
-        writeln!(out, "{text}\n")?;
+        out.push_str(&text);
+        out.push_str("\n\n");
     }
-    let (e, w, i) = severity_counts(findings);
-    writeln!(
+    let n = |s| {
+        findings
+            .iter()
+            .filter(|f: &&Finding| f.severity == s)
+            .count()
+    };
+    let (e, w, i) = (n(Severity::Error), n(Severity::Warning), n(Severity::Info));
+    let _ = writeln!(
         out,
         "{} finding{} ({e} error{}, {w} warning{}, {i} info) in {files_scanned} file{}",
         findings.len(),
@@ -84,5 +88,6 @@ pub fn render_human(
         if e == 1 { "" } else { "s" },
         if w == 1 { "" } else { "s" },
         if files_scanned == 1 { "" } else { "s" },
-    )
+    );
+    out
 }
