@@ -322,3 +322,36 @@ impl fmt::Display for ProbeError {
 }
 
 impl std::error::Error for ProbeError {}
+
+impl KindDoc {
+    /// The kind's reference page (`docs/probes/<kind>.md`), generated from this text.
+    pub fn markdown(&self, name: &str) -> String {
+        let mut out = format!(
+            "<!-- generated from the `{name}` kind's KindDoc; do not edit -->\n# The `{name}` probe\n\n{}\n",
+            self.summary
+        );
+        let table = |out: &mut String, title: &str, rows: &[KeyDoc]| {
+            if rows.is_empty() {
+                return;
+            }
+            out.push_str(&format!(
+                "\n## {title}\n\n| key | takes | meaning |\n|---|---|---|\n"
+            ));
+            for r in rows {
+                out.push_str(&format!(
+                    "| `{}` | {} | {} |\n",
+                    r.name,
+                    r.value.replace('|', "\\|"),
+                    r.doc.replace('|', "\\|")
+                ));
+            }
+        };
+        table(&mut out, "Plan keys", self.keys);
+        table(&mut out, "Expectations (`expect:`)", self.expectations);
+        out.push_str(&format!(
+            "\n## Implied expectations\n\n{}\n\n## Example\n\n```yaml\n{}```\n",
+            self.implied, self.example
+        ));
+        out
+    }
+}

@@ -10,6 +10,8 @@ pub mod http;
 pub mod lint;
 pub mod metrics;
 pub mod openapi;
+#[cfg(test)]
+mod tests;
 pub mod webhook;
 
 use shipcheck_plan::kind::Kinds;
