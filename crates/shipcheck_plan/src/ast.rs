@@ -107,12 +107,6 @@ pub enum Probe {
     Postgres(PostgresProbe),
     /// A Redis server.
     Redis(RedisProbe),
-    /// A TLS handshake, inspected (certificates, version, cipher, ALPN, legacy versions).
-    Tls(TlsProbe),
-    /// A TCP connection attempt (port open or closed).
-    Tcp(TcpProbe),
-    /// A DNS lookup.
-    Dns(DnsProbe),
     /// A WebSocket session: connect, send, collect messages.
     WebSocket(WsProbe),
     /// The production-readiness linter over deployment files.
@@ -134,9 +128,6 @@ impl Probe {
     pub fn kind(&self) -> &'static str {
         match self {
             Probe::Sqlite(_) => "sqlite",
-            Probe::Tls(_) => "tls",
-            Probe::Tcp(_) => "tcp",
-            Probe::Dns(_) => "dns",
             Probe::WebSocket(_) => "websocket",
             Probe::Lint(_) => "lint",
             Probe::Webhook(_) => "webhook",
@@ -267,41 +258,6 @@ pub enum WsMessage {
     Json(serde_json::Value),
 }
 
-/// `tcp:` — `HOST:PORT`, a URL (its host and port), or `{ host, port }`.
-#[derive(Debug, Clone)]
-pub struct TcpProbe {
-    /// Host template (may hold `:PORT`).
-    pub host: String,
-    /// Port when `host` has none.
-    pub port: Option<u16>,
-}
-
-/// `dns:` — `NAME` or `{ name, type, nameserver }`.
-#[derive(Debug, Clone)]
-pub struct DnsProbe {
-    /// Name to resolve (template).
-    pub name: String,
-    /// `A` or `AAAA` (default `A`).
-    pub record: String,
-    /// `IP[:PORT]` of the nameserver to ask (default: the system resolver).
-    pub nameserver: Option<String>,
-}
-
-/// `tls:` — `HOST[:PORT]`, `https://HOST[:PORT]`, or `{ host, port, sni, ca_file, alpn }`.
-#[derive(Debug, Clone)]
-pub struct TlsProbe {
-    /// Host template (or a URL template, whose host and port are used).
-    pub host: String,
-    /// Port (default 443; a port in `host` wins).
-    pub port: Option<u16>,
-    /// Server name sent as SNI and matched against the certificate (default: the host).
-    pub sni: Option<String>,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-    /// ALPN protocols offered (default `h2`, `http/1.1`).
-    pub alpn: Vec<String>,
-}
-
 /// `lint:` — lint deployment files as part of the plan.
 #[derive(Debug, Clone)]
 pub struct LintProbe {
@@ -352,28 +308,6 @@ pub enum Query {
     Table(String),
     /// Lint: the number of findings at or above this level.
     Findings(LintLevel),
-    /// TLS: the certificate chain verifies for the host (bool).
-    TlsValid,
-    /// TLS: negotiated protocol version (`TLSv1.3`).
-    TlsVersion,
-    /// TLS: negotiated protocol version as a number (`1.3`), for `min_version`.
-    TlsVersionNumber,
-    /// TLS: negotiated cipher suite.
-    TlsCipher,
-    /// TLS: negotiated ALPN protocol.
-    TlsAlpn,
-    /// TLS: leaf certificate issuer (distinguished name).
-    TlsIssuer,
-    /// TLS: time until the first certificate of the chain expires.
-    TlsExpiresIn,
-    /// TLS: whether the server accepts this protocol version (`TLSv1.0` … `TLSv1.3`).
-    TlsAccepts(String),
-    /// TCP: the port accepted the connection (bool).
-    TcpOpen,
-    /// DNS: the name resolved to at least one address (bool).
-    DnsResolves,
-    /// DNS: this address is among the answers (with `exists`).
-    DnsAddress(String),
     /// WebSocket: the messages received (predicates on their number).
     WsMessages,
     /// WebSocket: the server closed the session cleanly (bool).

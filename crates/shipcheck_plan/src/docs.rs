@@ -14,8 +14,8 @@ use crate::yaml::{Kind, Node};
 
 const KEYS: &[&str] = &["url", "headers", "insecure", "ca_file", "max_body"];
 
-/// `expect:` keys handled here (`valid` is shared with `tls` and handled there).
-pub(crate) const EXPECT_DOCS: &[&str] = &["series", "operations"];
+/// `expect:` keys handled here.
+pub(crate) const EXPECT_DOCS: &[&str] = &["valid", "series", "operations"];
 
 /// Default and largest `max_body`.
 const DEFAULT_MAX_BODY: u64 = 4 * 1024 * 1024;
@@ -121,6 +121,16 @@ pub fn parse_selector(sel: &str) -> Option<(String, Vec<LabelMatcher>)> {
 
 /// `series: { SELECTOR: predicate }` and `operations: [ID | "METHOD /path", …]`.
 pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
+    if key == "valid" {
+        if let Some(b) = ctx.bool(v, "valid") {
+            out.push(Assertion {
+                query: Query::DocValid,
+                predicate: Predicate::Equals(Value::Bool(b)),
+                pos: v.pos(),
+            });
+        }
+        return;
+    }
     if key == "series" {
         for (k, pv) in ctx.map(v, "series").unwrap_or_default() {
             let Some(sel) = ctx.text(k, "series selector") else {
@@ -150,8 +160,7 @@ pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Asser
     }
 }
 
-/// `metrics` and `openapi` checks assert `valid: true` unless they say otherwise; `valid`
-/// (read by the `tls` key handler) is re-targeted at the document here.
+/// `metrics` and `openapi` checks assert `valid: true` unless they say otherwise.
 pub(crate) fn implicit_expectations(
     probe: Option<&str>,
     expect: &mut Vec<Assertion>,
@@ -159,11 +168,6 @@ pub(crate) fn implicit_expectations(
 ) {
     if !matches!(probe, Some("metrics" | "openapi")) {
         return;
-    }
-    for a in expect.iter_mut() {
-        if a.query == Query::TlsValid {
-            a.query = Query::DocValid;
-        }
     }
     if !expect.iter().any(|a| a.query == Query::DocValid) {
         expect.insert(

@@ -11,19 +11,13 @@ use crate::yaml::{Kind, Node};
 
 /// Keys of `expect:` with the probes they apply to.
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
-    (
-        "json",
-        &["sqlite", "postgres", "tls", "dns", "websocket", "openapi"],
-    ),
+    ("json", &["sqlite", "postgres", "websocket", "openapi"]),
     (
         "duration",
         &[
             "sqlite",
             "postgres",
             "redis",
-            "tls",
-            "tcp",
-            "dns",
             "websocket",
             "webhook",
             "metrics",
@@ -41,18 +35,7 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("ping", &["redis"]),
     ("info", &["redis"]),
     ("keys", &["redis"]),
-    ("valid", &["tls", "metrics", "openapi"]),
-    ("version", &["tls"]),
-    ("min_version", &["tls"]),
-    ("cipher", &["tls"]),
-    ("alpn", &["tls"]),
-    ("issuer", &["tls"]),
-    ("expires_in", &["tls"]),
-    ("accepts", &["tls"]),
-    ("open", &["tcp"]),
-    ("resolves", &["dns"]),
-    ("includes", &["dns"]),
-    ("excludes", &["dns"]),
+    ("valid", &["metrics", "openapi"]),
     ("messages", &["websocket"]),
     ("closed", &["websocket"]),
     ("accepted", &["webhook"]),
@@ -206,7 +189,6 @@ pub(crate) fn build(
             "duration" => duration(ctx, v, &mut out),
             "json" => json(ctx, v, &mut out),
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
-            k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
             k if crate::docs::EXPECT_DOCS.contains(&k) => crate::docs::expect(ctx, k, v, &mut out),
             k if crate::hygiene::EXPECT_HYGIENE.contains(&k) => {
@@ -254,6 +236,8 @@ fn applies_to(kinds: Kinds, key: &str) -> Vec<&'static str> {
     if let Some((_, legacy)) = EXPECT_KEYS.iter().find(|(n, _)| *n == key) {
         out.extend(legacy.iter().filter(|p| kinds.get(p).is_none()));
     }
+    let order = crate::check::probe_names(kinds);
+    out.sort_by_key(|k| order.iter().position(|o| o == k));
     out
 }
 

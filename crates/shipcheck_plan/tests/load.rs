@@ -9,7 +9,10 @@ use shipcheck_plan::{
     load_str,
 };
 use shipcheck_probe::KINDS;
+use shipcheck_probe::kinds::dns::DnsProbe;
 use shipcheck_probe::kinds::http::HttpProbe;
+use shipcheck_probe::kinds::tcp::TcpProbe;
+use shipcheck_probe::kinds::tls::TlsProbe;
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -57,6 +60,17 @@ fn http(plan: &Plan, i: usize) -> &HttpProbe {
     match &plan.checks[i].probe {
         Probe::Kind(p) => match p.as_any().downcast_ref::<HttpProbe>() {
             Some(h) => h,
+            None => panic!("check {i} is {}", p.kind()),
+        },
+        other => panic!("check {i} is {}", other.kind()),
+    }
+}
+
+/// The probe of check `i`, as the kind's own type.
+fn probe<T: 'static>(plan: &Plan, i: usize) -> &T {
+    match &plan.checks[i].probe {
+        Probe::Kind(p) => match p.as_any().downcast_ref::<T>() {
+            Some(t) => t,
             None => panic!("check {i} is {}", p.kind()),
         },
         other => panic!("check {i} is {}", other.kind()),
@@ -579,40 +593,37 @@ checks:
       json: { "$.chain[0].key_type": EC }
 "#,
     );
-    let Probe::Tls(short) = &plan.checks[0].probe else {
-        panic!("not tls");
-    };
+    let short: &TlsProbe = probe(&plan, 0);
     assert_eq!(short.host, "example.com:8443");
     assert_eq!(short.alpn, ["h2", "http/1.1"]);
     // `valid: true` is implied when not written
     assert_eq!(plan.checks[0].expect.len(), 1);
-    assert_eq!(plan.checks[0].expect[0].query, Query::TlsValid);
+    assert_eq!(subj(&plan.checks[0].expect[0].query), "certificate valid");
     assert_eq!(
         plan.checks[0].expect[0].predicate,
         Predicate::Equals(json!(true))
     );
 
-    let Probe::Tls(long) = &plan.checks[1].probe else {
-        panic!("not tls");
-    };
+    let long: &TlsProbe = probe(&plan, 1);
     assert_eq!(long.port, Some(9443));
     assert_eq!(long.sni.as_deref(), Some("localhost"));
     assert_eq!(long.ca_file, Some(PathBuf::from("plans/certs/ca.pem")));
     let e = &plan.checks[1].expect;
-    let queries: Vec<&Query> = e.iter().map(|a| &a.query).collect();
+    let queries: Vec<String> = e.iter().map(|a| subj(&a.query)).collect();
     assert_eq!(
         queries,
         [
-            &Query::TlsValid,
-            &Query::TlsExpiresIn,
-            &Query::TlsVersionNumber,
-            &Query::TlsVersion,
-            &Query::TlsIssuer,
-            &Query::TlsAccepts("TLSv1.0".into()),
-            &Query::TlsAccepts("TLSv1.1".into()),
-            &Query::JsonPath("$.chain[0].key_type".into()),
+            "certificate valid",
+            "expires in",
+            "minimum tls version",
+            "tls version",
+            "issuer",
+            "accepts TLSv1.0",
+            "accepts TLSv1.1",
+            "json $.chain[0].key_type",
         ]
     );
+    assert_eq!(format!("{:?}", e[5].query), "Kind(Accepts(\"TLSv1.0\"))");
     assert_eq!(e[0].predicate, Predicate::Equals(json!(false)));
     assert_eq!(
         e[1].predicate,
@@ -648,29 +659,23 @@ checks:
     dns: app.example.com
 "#,
     );
-    let Probe::Tcp(t) = &plan.checks[0].probe else {
-        panic!("not tcp");
-    };
+    let t: &TcpProbe = probe(&plan, 0);
     assert_eq!((t.host.as_str(), t.port), ("db.internal:5432", None));
-    assert_eq!(plan.checks[0].expect[0].query, Query::TcpOpen);
+    assert_eq!(subj(&plan.checks[0].expect[0].query), "port open");
     assert_eq!(plan.checks[1].expect.len(), 1);
     assert_eq!(
         plan.checks[1].expect[0].predicate,
         Predicate::Equals(json!(false))
     );
-    let Probe::Dns(d) = &plan.checks[2].probe else {
-        panic!("not dns");
-    };
+    let d: &DnsProbe = probe(&plan, 2);
     assert_eq!(d.record, "AAAA");
     assert_eq!(d.nameserver.as_deref(), Some("127.0.0.1:5353"));
     let e = &plan.checks[2].expect;
-    assert_eq!(e[0].query, Query::DnsResolves);
-    assert_eq!(e[1].query, Query::DnsAddress("::1".into()));
+    assert_eq!(subj(&e[0].query), "resolves");
+    assert_eq!(subj(&e[1].query), "address ::1");
     assert_eq!(e[1].predicate, Predicate::Exists(true));
     assert_eq!(e[2].predicate, Predicate::Exists(false));
-    let Probe::Dns(short) = &plan.checks[3].probe else {
-        panic!("not dns");
-    };
+    let short: &DnsProbe = probe(&plan, 3);
     assert_eq!(
         (short.record.as_str(), short.nameserver.as_ref()),
         ("A", None)

@@ -20,7 +20,6 @@ mod migrations;
 mod net_facts;
 mod observation;
 mod probes;
-mod tls_facts;
 mod value;
 
 pub use assert::evaluate;
@@ -29,8 +28,7 @@ pub use db_facts::{DbColumn, DbFacts, MigrationState, RedisFacts};
 pub use doc_facts::{DocFacts, Sample};
 pub use hygiene::CorsFacts;
 pub use kinds::KINDS;
-pub use net_facts::{Delivery, DnsFacts, TcpFacts, WebhookFacts, WsFacts};
+pub use net_facts::{Delivery, WebhookFacts, WsFacts};
 pub use observation::{LintFacts, Observation, ProbeError, SqliteSchema};
 pub use probes::{ProbeContext, observe};
 pub use shipcheck_plan::kind::{Facts, Observed};
-pub use tls_facts::{CertFacts, TlsFacts};

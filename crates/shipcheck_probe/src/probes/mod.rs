@@ -2,7 +2,6 @@
 
 mod cors;
 mod db_net;
-mod dns;
 mod docs;
 mod lint;
 mod pg_tls;
@@ -10,8 +9,6 @@ mod postgres;
 mod prom;
 mod redis;
 mod sqlite;
-mod tcp;
-mod tls;
 mod webhook;
 mod websocket;
 
@@ -45,9 +42,6 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Sqlite(p) => sqlite::observe(p, cx).await,
         Probe::Postgres(p) => postgres::observe(p, cx).await,
         Probe::Redis(p) => redis::observe(p, cx).await,
-        Probe::Tls(p) => tls::observe(p, cx).await,
-        Probe::Tcp(p) => tcp::observe(p, cx).await,
-        Probe::Dns(p) => dns::observe(p, cx).await,
         Probe::WebSocket(p) => websocket::observe(p, cx).await,
         Probe::Webhook(p) => webhook::observe(p, cx).await,
         Probe::Metrics(p) => docs::observe(p, docs::Kind::Metrics, cx).await,
