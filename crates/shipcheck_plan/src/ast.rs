@@ -107,8 +107,6 @@ pub enum Probe {
     Postgres(PostgresProbe),
     /// A Redis server.
     Redis(RedisProbe),
-    /// A WebSocket session: connect, send, collect messages.
-    WebSocket(WsProbe),
     /// The production-readiness linter over deployment files.
     Lint(LintProbe),
     /// A signed webhook delivery: once validly signed, once tampered.
@@ -128,7 +126,6 @@ impl Probe {
     pub fn kind(&self) -> &'static str {
         match self {
             Probe::Sqlite(_) => "sqlite",
-            Probe::WebSocket(_) => "websocket",
             Probe::Lint(_) => "lint",
             Probe::Webhook(_) => "webhook",
             Probe::Metrics(_) => "metrics",
@@ -226,38 +223,6 @@ pub struct WebhookProbe {
     pub send_tampered: bool,
 }
 
-/// `websocket:` — `URL` or `{ url, headers, query, send, within, … }`.
-#[derive(Debug, Clone)]
-pub struct WsProbe {
-    /// `ws://`, `wss://` (or `http://`, `https://`) URL template.
-    pub url: String,
-    /// Handshake headers (name lower-cased, value template).
-    pub headers: Vec<(String, String)>,
-    /// Query parameters appended to the URL (value templates).
-    pub query: Vec<(String, String)>,
-    /// Messages sent after connecting, in order.
-    pub send: Vec<WsMessage>,
-    /// Collect messages for at most this long (default: the check's timeout, minus a margin).
-    pub within: Option<Duration>,
-    /// Stop after this many messages (default 100).
-    pub max_messages: u32,
-    /// Largest message accepted (default 64 KiB).
-    pub max_message: u64,
-    /// Skip TLS certificate verification.
-    pub insecure: bool,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-}
-
-/// One message a `websocket` probe sends.
-#[derive(Debug, Clone)]
-pub enum WsMessage {
-    /// Sent as a text frame (template).
-    Text(String),
-    /// Sent as JSON text (strings inside may hold templates).
-    Json(serde_json::Value),
-}
-
 /// `lint:` — lint deployment files as part of the plan.
 #[derive(Debug, Clone)]
 pub struct LintProbe {
@@ -308,10 +273,6 @@ pub enum Query {
     Table(String),
     /// Lint: the number of findings at or above this level.
     Findings(LintLevel),
-    /// WebSocket: the messages received (predicates on their number).
-    WsMessages,
-    /// WebSocket: the server closed the session cleanly (bool).
-    WsClosed,
     /// Webhook: status of the validly signed delivery.
     WebhookAccepted,
     /// Webhook: status of the tampered delivery.

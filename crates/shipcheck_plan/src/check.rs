@@ -40,15 +40,7 @@ const DOC_ORDER: &[&str] = &[
 const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
 /// Probe keys not yet in the registry; a check has exactly one probe.
 const LEGACY_PROBES: &[&str] = &[
-    "sqlite",
-    "postgres",
-    "redis",
-    "websocket",
-    "webhook",
-    "lint",
-    "metrics",
-    "openapi",
-    "cors",
+    "sqlite", "postgres", "redis", "webhook", "lint", "metrics", "openapi", "cors",
 ];
 
 /// Probe keys in documentation order: the registered kinds and the legacy ones not among them.
@@ -268,9 +260,6 @@ pub(crate) fn build(
             .and_then(|kind| kind.parse(ctx, v, base_dir))
             .map(Probe::Kind),
         (Some("sqlite"), Some((_, v))) => probe::sqlite(ctx, v, base_dir).map(Probe::Sqlite),
-        (Some("websocket"), Some((_, v))) => {
-            crate::ws::websocket(ctx, v, base_dir).map(Probe::WebSocket)
-        }
         (Some("webhook"), Some((_, v))) => {
             crate::webhook::webhook(ctx, v, base_dir).map(Probe::Webhook)
         }

@@ -11,18 +11,11 @@ use crate::yaml::{Kind, Node};
 
 /// Keys of `expect:` with the probes they apply to.
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
-    ("json", &["sqlite", "postgres", "websocket", "openapi"]),
+    ("json", &["sqlite", "postgres", "openapi"]),
     (
         "duration",
         &[
-            "sqlite",
-            "postgres",
-            "redis",
-            "websocket",
-            "webhook",
-            "metrics",
-            "openapi",
-            "cors",
+            "sqlite", "postgres", "redis", "webhook", "metrics", "openapi", "cors",
         ],
     ),
     ("tables", &["sqlite", "postgres"]),
@@ -36,8 +29,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("info", &["redis"]),
     ("keys", &["redis"]),
     ("valid", &["metrics", "openapi"]),
-    ("messages", &["websocket"]),
-    ("closed", &["websocket"]),
     ("accepted", &["webhook"]),
     ("rejected", &["webhook"]),
     ("series", &["metrics"]),
@@ -189,7 +180,6 @@ pub(crate) fn build(
             "duration" => duration(ctx, v, &mut out),
             "json" => json(ctx, v, &mut out),
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
-            k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
             k if crate::docs::EXPECT_DOCS.contains(&k) => crate::docs::expect(ctx, k, v, &mut out),
             k if crate::hygiene::EXPECT_HYGIENE.contains(&k) => {
                 crate::hygiene::expect(ctx, k, v, &mut out)

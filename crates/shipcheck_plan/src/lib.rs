@@ -37,7 +37,6 @@ mod probe;
 mod quantity;
 pub mod template;
 mod webhook;
-mod ws;
 mod yaml;
 
 pub use ast::*;

@@ -13,6 +13,7 @@ use shipcheck_probe::kinds::dns::DnsProbe;
 use shipcheck_probe::kinds::http::HttpProbe;
 use shipcheck_probe::kinds::tcp::TcpProbe;
 use shipcheck_probe::kinds::tls::TlsProbe;
+use shipcheck_probe::kinds::websocket::WsProbe;
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -708,16 +709,14 @@ checks:
     capture: { state: "$[0].state" }
 "#,
     );
-    let Probe::WebSocket(w) = &plan.checks[1].probe else {
-        panic!("not websocket");
-    };
+    let w: &WsProbe = probe(&plan, 1);
     assert_eq!(w.query, [("token".to_owned(), "{{ token }}".to_owned())]);
     assert_eq!(w.headers[0].0, "authorization");
     assert_eq!(w.send.len(), 2);
     assert_eq!(w.within, Some(Duration::from_secs(5)));
     assert_eq!((w.max_messages, w.max_message), (10, 1024));
     let e = &plan.checks[1].expect;
-    assert_eq!(e[0].query, Query::WsMessages);
+    assert_eq!(subj(&e[0].query), "messages");
     assert_eq!(
         e[0].predicate,
         Predicate::Count(Box::new(Predicate::AtLeast(Quantity {
@@ -725,7 +724,7 @@ checks:
             unit: Unit::Number
         })))
     );
-    assert_eq!(e[1].query, Query::WsClosed);
+    assert_eq!(subj(&e[1].query), "closed cleanly");
     assert_eq!(plan.checks[1].capture.len(), 1);
 }
 

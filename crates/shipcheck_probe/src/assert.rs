@@ -155,7 +155,6 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
         Observation::Sqlite(_) | Observation::Postgres(_) | Observation::Redis(_) => {
             crate::db_assert::select(q, obs)
         }
-        Observation::WebSocket(facts) => crate::assert_net::select_ws(q, facts),
         Observation::Webhook(facts) => crate::assert_net::select_webhook(q, facts),
         Observation::Document(facts) => crate::assert_net::select_doc(q, facts),
         Observation::Cors(facts) => crate::hygiene::select_cors(q, facts),

@@ -1,18 +1,16 @@
-//! Query selection on legacy network observations (`websocket`, `webhook`, documents).
+//! Query selection on legacy network observations (`webhook`, documents).
 
 use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
 use shipcheck_plan::{Query, Unit};
 
 use crate::doc_facts::DocFacts;
-use crate::net_facts::{WebhookFacts, WsFacts};
+use crate::net_facts::WebhookFacts;
 use crate::observation::Observation;
 
 /// How a network query is named in reports (`None`: not a network query).
 pub(crate) fn subject(q: &Query) -> Option<String> {
     Some(match q {
-        Query::WsMessages => "messages".into(),
-        Query::WsClosed => "closed cleanly".into(),
         Query::WebhookAccepted => "status of the signed delivery".into(),
         Query::WebhookRejected => "status of the tampered delivery".into(),
         Query::DocValid => "document valid".into(),
@@ -25,25 +23,6 @@ pub(crate) fn subject(q: &Query) -> Option<String> {
         Query::CorsRejectsOthers => "disallowed origin not echoed".into(),
         _ => return None,
     })
-}
-
-/// The values a JSONPath selects in a facts document.
-fn json_path(doc: &Value, path: &str) -> Result<(Vec<Value>, Unit), String> {
-    let found = doc
-        .query(path)
-        .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
-    Ok((found.into_iter().cloned().collect(), Unit::Number))
-}
-
-/// The values a query selects on `websocket` facts.
-pub(crate) fn select_ws(q: &Query, f: &WsFacts) -> Result<(Vec<Value>, Unit), String> {
-    match q {
-        Query::WsMessages => Ok((f.messages.clone(), Unit::Number)),
-        Query::WsClosed => Ok((vec![Value::Bool(f.closed_cleanly)], Unit::Number)),
-        Query::JsonPath(path) => json_path(&f.to_json(), path),
-        Query::Duration => Ok((vec![Value::from(f.duration_ms)], Unit::Millis)),
-        _ => Err("this expectation does not apply to websocket probes".into()),
-    }
 }
 
 /// The values a query selects on `webhook` facts.
@@ -122,9 +101,6 @@ pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
     match obs {
         Observation::Cors(f) => crate::hygiene::note_cors(q, f),
         Observation::Document(f) if *q == Query::DocValid => f.problem.clone(),
-        Observation::WebSocket(f) if matches!(q, Query::WsMessages | Query::WsClosed) => {
-            Some(format!("ended: {}", f.ended))
-        }
         Observation::Webhook(f)
             if *q == Query::WebhookRejected
                 && f.rejected.as_ref().is_some_and(|d| d.status < 300) =>
@@ -132,41 +108,5 @@ pub(crate) fn note(q: &Query, obs: &Observation) -> Option<String> {
             Some("the endpoint accepted a body that does not match its signature".into())
         }
         _ => None,
-    }
-}
-
-/// A capture from a WebSocket session: a JSONPath into the array of messages, or a regex
-/// over the messages (one per line).
-pub(crate) fn capture_ws(c: &shipcheck_plan::Capture, f: &WsFacts) -> Result<Value, String> {
-    use shipcheck_plan::CaptureSource;
-    match &c.source {
-        CaptureSource::JsonPath(path) => {
-            let doc = f.to_json();
-            let found = doc
-                .query(path)
-                .map_err(|e| format!("invalid JSONPath {path}: {e}"))?;
-            match found.as_slice() {
-                [one] => Ok((*one).clone()),
-                [] => Err(format!("{path} matched nothing in the messages")),
-                many => Err(format!(
-                    "{path} matched {} values; a capture needs exactly one",
-                    many.len()
-                )),
-            }
-        }
-        CaptureSource::Header(name) => Err(format!(
-            "a WebSocket session has no `{name}` response header to capture"
-        )),
-        CaptureSource::Regex { pattern, group } => {
-            let re = regex::Regex::new(pattern).map_err(|e| format!("invalid regex: {e}"))?;
-            let text: Vec<String> = f.messages.iter().map(crate::value::text).collect();
-            let text = text.join("\n");
-            let caps = re
-                .captures(&text)
-                .ok_or_else(|| format!("/{pattern}/ did not match the messages"))?;
-            caps.get(*group)
-                .map(|m| Value::String(m.as_str().to_owned()))
-                .ok_or_else(|| format!("/{pattern}/ has no group {group}"))
-        }
     }
 }

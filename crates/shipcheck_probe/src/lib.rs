@@ -28,7 +28,7 @@ pub use db_facts::{DbColumn, DbFacts, MigrationState, RedisFacts};
 pub use doc_facts::{DocFacts, Sample};
 pub use hygiene::CorsFacts;
 pub use kinds::KINDS;
-pub use net_facts::{Delivery, WebhookFacts, WsFacts};
+pub use net_facts::{Delivery, WebhookFacts};
 pub use observation::{LintFacts, Observation, ProbeError, SqliteSchema};
 pub use probes::{ProbeContext, observe};
 pub use shipcheck_plan::kind::{Facts, Observed};

@@ -11,8 +11,6 @@ pub enum Observation {
     Postgres(crate::db_facts::DbFacts),
     /// A Redis server: PING, INFO, keys.
     Redis(crate::db_facts::RedisFacts),
-    /// A WebSocket session.
-    WebSocket(crate::net_facts::WsFacts),
     /// A signed and a tampered webhook delivery.
     Webhook(crate::net_facts::WebhookFacts),
     /// A fetched metrics exposition or OpenAPI document.
@@ -47,7 +45,6 @@ impl Observation {
         match self {
             Observation::Sqlite(s) | Observation::Postgres(s) => s.duration_ms,
             Observation::Redis(r) => r.duration_ms,
-            Observation::WebSocket(w) => w.duration_ms,
             Observation::Webhook(w) => w.duration_ms,
             Observation::Document(d) => d.duration_ms,
             Observation::Cors(c) => c.duration_ms,

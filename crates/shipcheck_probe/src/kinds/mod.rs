@@ -8,8 +8,15 @@ pub mod http;
 mod net_common;
 pub mod tcp;
 pub mod tls;
+pub mod websocket;
 
 use shipcheck_plan::kind::Kinds;
 
 /// Every probe kind a plan may use, in documentation order.
-pub static KINDS: Kinds = Kinds::new(&[&http::KIND, &tls::KIND, &tcp::KIND, &dns::KIND]);
+pub static KINDS: Kinds = Kinds::new(&[
+    &http::KIND,
+    &tls::KIND,
+    &tcp::KIND,
+    &dns::KIND,
+    &websocket::KIND,
+]);

@@ -10,7 +10,6 @@ mod prom;
 mod redis;
 mod sqlite;
 mod webhook;
-mod websocket;
 
 use std::path::Path;
 
@@ -42,7 +41,6 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Sqlite(p) => sqlite::observe(p, cx).await,
         Probe::Postgres(p) => postgres::observe(p, cx).await,
         Probe::Redis(p) => redis::observe(p, cx).await,
-        Probe::WebSocket(p) => websocket::observe(p, cx).await,
         Probe::Webhook(p) => webhook::observe(p, cx).await,
         Probe::Metrics(p) => docs::observe(p, docs::Kind::Metrics, cx).await,
         Probe::OpenApi(p) => docs::observe(p, docs::Kind::OpenApi, cx).await,
