@@ -107,14 +107,6 @@ pub enum Probe {
     Postgres(PostgresProbe),
     /// A Redis server.
     Redis(RedisProbe),
-    /// A TLS handshake, inspected (certificates, version, cipher, ALPN, legacy versions).
-    Tls(TlsProbe),
-    /// A TCP connection attempt (port open or closed).
-    Tcp(TcpProbe),
-    /// A DNS lookup.
-    Dns(DnsProbe),
-    /// A WebSocket session: connect, send, collect messages.
-    WebSocket(WsProbe),
     /// A probe of a kind from the registry ([`crate::kind`]).
     Kind(Arc<dyn crate::kind::Probe>),
 }
@@ -124,10 +116,6 @@ impl Probe {
     pub fn kind(&self) -> &'static str {
         match self {
             Probe::Sqlite(_) => "sqlite",
-            Probe::Tls(_) => "tls",
-            Probe::Tcp(_) => "tcp",
-            Probe::Dns(_) => "dns",
-            Probe::WebSocket(_) => "websocket",
             Probe::Postgres(_) => "postgres",
             Probe::Redis(_) => "redis",
             Probe::Kind(p) => p.kind(),
@@ -157,73 +145,6 @@ pub struct SqliteProbe {
     pub fetch: Vec<Query>,
 }
 
-/// `websocket:` — `URL` or `{ url, headers, query, send, within, … }`.
-#[derive(Debug, Clone)]
-pub struct WsProbe {
-    /// `ws://`, `wss://` (or `http://`, `https://`) URL template.
-    pub url: String,
-    /// Handshake headers (name lower-cased, value template).
-    pub headers: Vec<(String, String)>,
-    /// Query parameters appended to the URL (value templates).
-    pub query: Vec<(String, String)>,
-    /// Messages sent after connecting, in order.
-    pub send: Vec<WsMessage>,
-    /// Collect messages for at most this long (default: the check's timeout, minus a margin).
-    pub within: Option<Duration>,
-    /// Stop after this many messages (default 100).
-    pub max_messages: u32,
-    /// Largest message accepted (default 64 KiB).
-    pub max_message: u64,
-    /// Skip TLS certificate verification.
-    pub insecure: bool,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-}
-
-/// One message a `websocket` probe sends.
-#[derive(Debug, Clone)]
-pub enum WsMessage {
-    /// Sent as a text frame (template).
-    Text(String),
-    /// Sent as JSON text (strings inside may hold templates).
-    Json(serde_json::Value),
-}
-
-/// `tcp:` — `HOST:PORT`, a URL (its host and port), or `{ host, port }`.
-#[derive(Debug, Clone)]
-pub struct TcpProbe {
-    /// Host template (may hold `:PORT`).
-    pub host: String,
-    /// Port when `host` has none.
-    pub port: Option<u16>,
-}
-
-/// `dns:` — `NAME` or `{ name, type, nameserver }`.
-#[derive(Debug, Clone)]
-pub struct DnsProbe {
-    /// Name to resolve (template).
-    pub name: String,
-    /// `A` or `AAAA` (default `A`).
-    pub record: String,
-    /// `IP[:PORT]` of the nameserver to ask (default: the system resolver).
-    pub nameserver: Option<String>,
-}
-
-/// `tls:` — `HOST[:PORT]`, `https://HOST[:PORT]`, or `{ host, port, sni, ca_file, alpn }`.
-#[derive(Debug, Clone)]
-pub struct TlsProbe {
-    /// Host template (or a URL template, whose host and port are used).
-    pub host: String,
-    /// Port (default 443; a port in `host` wins).
-    pub port: Option<u16>,
-    /// Server name sent as SNI and matched against the certificate (default: the host).
-    pub sni: Option<String>,
-    /// Extra trusted CA (PEM), resolved against the plan's directory.
-    pub ca_file: Option<PathBuf>,
-    /// ALPN protocols offered (default `h2`, `http/1.1`).
-    pub alpn: Vec<String>,
-}
-
 /// One expectation: a query on the observation and the predicates it must satisfy.
 #[derive(Debug, Clone)]
 pub struct Assertion {
@@ -246,32 +167,6 @@ pub enum Query {
     Columns(String),
     /// SQLite: the named table exists.
     Table(String),
-    /// TLS: the certificate chain verifies for the host (bool).
-    TlsValid,
-    /// TLS: negotiated protocol version (`TLSv1.3`).
-    TlsVersion,
-    /// TLS: negotiated protocol version as a number (`1.3`), for `min_version`.
-    TlsVersionNumber,
-    /// TLS: negotiated cipher suite.
-    TlsCipher,
-    /// TLS: negotiated ALPN protocol.
-    TlsAlpn,
-    /// TLS: leaf certificate issuer (distinguished name).
-    TlsIssuer,
-    /// TLS: time until the first certificate of the chain expires.
-    TlsExpiresIn,
-    /// TLS: whether the server accepts this protocol version (`TLSv1.0` … `TLSv1.3`).
-    TlsAccepts(String),
-    /// TCP: the port accepted the connection (bool).
-    TcpOpen,
-    /// DNS: the name resolved to at least one address (bool).
-    DnsResolves,
-    /// DNS: this address is among the answers (with `exists`).
-    DnsAddress(String),
-    /// WebSocket: the messages received (predicates on their number).
-    WsMessages,
-    /// WebSocket: the server closed the session cleanly (bool).
-    WsClosed,
     /// Database: the live schema compared with an expected-schema file (path shown).
     Schema(String),
     /// Database: number of rows of `table` matching the SQL condition `filter`.

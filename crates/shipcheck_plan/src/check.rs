@@ -18,10 +18,10 @@ use crate::yaml::{Kind, Node};
 const CHECK_HEAD_KEYS: &[&str] = &[
     "id", "title", "needs", "critical", "timeout", "retry", "until", "skip",
 ];
-/// Listed after the probe keys.
-const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
-/// Probe keys not yet in the registry; a check has exactly one probe.
-const LEGACY_PROBES: &[&str] = &[
+/// Documentation order of the probe keys while some are legacy (bridge: goes with
+/// [`LEGACY_PROBES`]); keys not listed keep their registry order after these.
+const DOC_ORDER: &[&str] = &[
+    "http",
     "sqlite",
     "postgres",
     "redis",
@@ -29,12 +29,23 @@ const LEGACY_PROBES: &[&str] = &[
     "tcp",
     "dns",
     "websocket",
+    "webhook",
+    "lint",
+    "metrics",
+    "openapi",
+    "cors",
 ];
 
-/// Probe keys in documentation order: the registered kinds, then legacy ones not among them.
-fn probe_names(kinds: Kinds) -> Vec<&'static str> {
+/// Listed after the probe keys.
+const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
+/// Probe keys not yet in the registry; a check has exactly one probe.
+const LEGACY_PROBES: &[&str] = &["sqlite", "postgres", "redis"];
+
+/// Probe keys in documentation order: the registered kinds and the legacy ones not among them.
+pub(crate) fn probe_names(kinds: Kinds) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = kinds.names().collect();
     names.extend(LEGACY_PROBES.iter().filter(|n| kinds.get(n).is_none()));
+    names.sort_by_key(|n| DOC_ORDER.iter().position(|d| d == n).unwrap_or(usize::MAX));
     names
 }
 
@@ -92,7 +103,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// A positive duration.
-pub(crate) fn positive_duration(ctx: &mut Ctx<'_>, n: &Node, what: &str) -> Option<Duration> {
+pub fn positive_duration(ctx: &mut Ctx<'_>, n: &Node, what: &str) -> Option<Duration> {
     let d = ctx.duration(n, what)?;
     if d.is_zero() {
         ctx.error(n.span, format!("`{what}` must be more than zero"), "zero");
@@ -261,12 +272,6 @@ pub(crate) fn build(
             .and_then(|kind| kind.parse(ctx, v, base_dir))
             .map(Probe::Kind),
         (Some("sqlite"), Some((_, v))) => probe::sqlite(ctx, v, base_dir).map(Probe::Sqlite),
-        (Some("tls"), Some((_, v))) => crate::net::tls(ctx, v, base_dir).map(Probe::Tls),
-        (Some("tcp"), Some((_, v))) => crate::net::tcp(ctx, v).map(Probe::Tcp),
-        (Some("dns"), Some((_, v))) => crate::net::dns(ctx, v).map(Probe::Dns),
-        (Some("websocket"), Some((_, v))) => {
-            crate::ws::websocket(ctx, v, base_dir).map(Probe::WebSocket)
-        }
         (Some("postgres"), Some((_, v))) => {
             crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
         }
@@ -279,7 +284,6 @@ pub(crate) fn build(
         Some(e) => expect::build(ctx, e, probe_kind.as_deref(), base_dir),
         None => Vec::new(),
     };
-    crate::net::implicit_expectations(probe_kind.as_deref(), &mut expect, n.pos());
     if let (Some(kind), Some(Probe::Kind(p))) = (registered, &probe) {
         kind.implied(p.as_ref(), &mut expect, n.pos());
     }
@@ -291,9 +295,7 @@ pub(crate) fn build(
                     captures_need(ctx.kinds),
                     format!("not available for {}", kind.name()),
                 );
-            } else if let Some(kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns")) =
-                probe_kind.as_deref()
-            {
+            } else if let Some(kind @ ("sqlite" | "postgres" | "redis")) = probe_kind.as_deref() {
                 ctx.error(
                     c.span,
                     "captures need an http probe",

@@ -11,19 +11,8 @@ use crate::yaml::{Kind, Node};
 
 /// Keys of `expect:` with the probes they apply to.
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
-    ("json", &["sqlite", "postgres", "tls", "dns", "websocket"]),
-    (
-        "duration",
-        &[
-            "sqlite",
-            "postgres",
-            "redis",
-            "tls",
-            "tcp",
-            "dns",
-            "websocket",
-        ],
-    ),
+    ("json", &["sqlite", "postgres"]),
+    ("duration", &["sqlite", "postgres", "redis"]),
     ("tables", &["sqlite", "postgres"]),
     ("columns", &["sqlite", "postgres"]),
     ("schema", &["sqlite", "postgres"]),
@@ -34,20 +23,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
     ("ping", &["redis"]),
     ("info", &["redis"]),
     ("keys", &["redis"]),
-    ("valid", &["tls"]),
-    ("version", &["tls"]),
-    ("min_version", &["tls"]),
-    ("cipher", &["tls"]),
-    ("alpn", &["tls"]),
-    ("issuer", &["tls"]),
-    ("expires_in", &["tls"]),
-    ("accepts", &["tls"]),
-    ("open", &["tcp"]),
-    ("resolves", &["dns"]),
-    ("includes", &["dns"]),
-    ("excludes", &["dns"]),
-    ("messages", &["websocket"]),
-    ("closed", &["websocket"]),
 ];
 
 /// Every predicate name.
@@ -190,8 +165,6 @@ pub(crate) fn build(
             "duration" => duration(ctx, v, &mut out),
             "json" => json(ctx, v, &mut out),
             "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
-            k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
-            k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
             db_key => crate::db_expect::build_key(
                 ctx,
                 db_key,
@@ -231,6 +204,8 @@ fn applies_to(kinds: Kinds, key: &str) -> Vec<&'static str> {
     if let Some((_, legacy)) = EXPECT_KEYS.iter().find(|(n, _)| *n == key) {
         out.extend(legacy.iter().filter(|p| kinds.get(p).is_none()));
     }
+    let order = crate::check::probe_names(kinds);
+    out.sort_by_key(|k| order.iter().position(|o| o == k));
     out
 }
 

@@ -30,24 +30,22 @@ mod graph;
 mod interp;
 pub mod kind;
 mod load;
-mod net;
 mod probe;
 mod quantity;
 pub mod template;
-mod ws;
 mod yaml;
 
 pub use ast::*;
 pub use db_ast::*;
 pub use error::{PlanError, PlanErrors};
 pub use load::{load_file, load_str};
-pub use net::{TLS_VERSIONS, nameserver_addr};
 pub use quantity::{parse_duration, parse_quantity};
 
 /// What a probe kind's folder uses to parse its plan keys and expectations: the loader's
 /// context (errors at positions, typed accessors), the YAML nodes, and the generic
 /// predicate builder.
 pub mod syntax {
+    pub use crate::check::positive_duration;
     pub use crate::ctx::{Ctx, entry, get, shown, suggest};
     pub use crate::error::{Mark, Span};
     pub use crate::expect::{Target, duration, json, json_path, predicates};

@@ -10,10 +10,14 @@ use shipcheck_plan::{
 };
 use shipcheck_probe::KINDS;
 use shipcheck_probe::kinds::cors::CorsProbe;
+use shipcheck_probe::kinds::dns::DnsProbe;
 use shipcheck_probe::kinds::http::HttpProbe;
 use shipcheck_probe::kinds::metrics::MetricsProbe;
 use shipcheck_probe::kinds::openapi::OpenApiProbe;
+use shipcheck_probe::kinds::tcp::TcpProbe;
+use shipcheck_probe::kinds::tls::TlsProbe;
 use shipcheck_probe::kinds::webhook::WebhookProbe;
+use shipcheck_probe::kinds::websocket::WsProbe;
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -72,6 +76,17 @@ fn kind_probe<T: 'static>(plan: &Plan, i: usize) -> Option<&T> {
     match &plan.checks[i].probe {
         Probe::Kind(p) => p.as_any().downcast_ref::<T>(),
         _ => None,
+    }
+}
+
+/// The probe of check `i`, as the kind's own type.
+fn probe<T: 'static>(plan: &Plan, i: usize) -> &T {
+    match &plan.checks[i].probe {
+        Probe::Kind(p) => match p.as_any().downcast_ref::<T>() {
+            Some(t) => t,
+            None => panic!("check {i} is {}", p.kind()),
+        },
+        other => panic!("check {i} is {}", other.kind()),
     }
 }
 
@@ -591,40 +606,37 @@ checks:
       json: { "$.chain[0].key_type": EC }
 "#,
     );
-    let Probe::Tls(short) = &plan.checks[0].probe else {
-        panic!("not tls");
-    };
+    let short: &TlsProbe = probe(&plan, 0);
     assert_eq!(short.host, "example.com:8443");
     assert_eq!(short.alpn, ["h2", "http/1.1"]);
     // `valid: true` is implied when not written
     assert_eq!(plan.checks[0].expect.len(), 1);
-    assert_eq!(plan.checks[0].expect[0].query, Query::TlsValid);
+    assert_eq!(subj(&plan.checks[0].expect[0].query), "certificate valid");
     assert_eq!(
         plan.checks[0].expect[0].predicate,
         Predicate::Equals(json!(true))
     );
 
-    let Probe::Tls(long) = &plan.checks[1].probe else {
-        panic!("not tls");
-    };
+    let long: &TlsProbe = probe(&plan, 1);
     assert_eq!(long.port, Some(9443));
     assert_eq!(long.sni.as_deref(), Some("localhost"));
     assert_eq!(long.ca_file, Some(PathBuf::from("plans/certs/ca.pem")));
     let e = &plan.checks[1].expect;
-    let queries: Vec<&Query> = e.iter().map(|a| &a.query).collect();
+    let queries: Vec<String> = e.iter().map(|a| subj(&a.query)).collect();
     assert_eq!(
         queries,
         [
-            &Query::TlsValid,
-            &Query::TlsExpiresIn,
-            &Query::TlsVersionNumber,
-            &Query::TlsVersion,
-            &Query::TlsIssuer,
-            &Query::TlsAccepts("TLSv1.0".into()),
-            &Query::TlsAccepts("TLSv1.1".into()),
-            &Query::JsonPath("$.chain[0].key_type".into()),
+            "certificate valid",
+            "expires in",
+            "minimum tls version",
+            "tls version",
+            "issuer",
+            "accepts TLSv1.0",
+            "accepts TLSv1.1",
+            "json $.chain[0].key_type",
         ]
     );
+    assert_eq!(format!("{:?}", e[5].query), "Kind(Accepts(\"TLSv1.0\"))");
     assert_eq!(e[0].predicate, Predicate::Equals(json!(false)));
     assert_eq!(
         e[1].predicate,
@@ -660,29 +672,23 @@ checks:
     dns: app.example.com
 "#,
     );
-    let Probe::Tcp(t) = &plan.checks[0].probe else {
-        panic!("not tcp");
-    };
+    let t: &TcpProbe = probe(&plan, 0);
     assert_eq!((t.host.as_str(), t.port), ("db.internal:5432", None));
-    assert_eq!(plan.checks[0].expect[0].query, Query::TcpOpen);
+    assert_eq!(subj(&plan.checks[0].expect[0].query), "port open");
     assert_eq!(plan.checks[1].expect.len(), 1);
     assert_eq!(
         plan.checks[1].expect[0].predicate,
         Predicate::Equals(json!(false))
     );
-    let Probe::Dns(d) = &plan.checks[2].probe else {
-        panic!("not dns");
-    };
+    let d: &DnsProbe = probe(&plan, 2);
     assert_eq!(d.record, "AAAA");
     assert_eq!(d.nameserver.as_deref(), Some("127.0.0.1:5353"));
     let e = &plan.checks[2].expect;
-    assert_eq!(e[0].query, Query::DnsResolves);
-    assert_eq!(e[1].query, Query::DnsAddress("::1".into()));
+    assert_eq!(subj(&e[0].query), "resolves");
+    assert_eq!(subj(&e[1].query), "address ::1");
     assert_eq!(e[1].predicate, Predicate::Exists(true));
     assert_eq!(e[2].predicate, Predicate::Exists(false));
-    let Probe::Dns(short) = &plan.checks[3].probe else {
-        panic!("not dns");
-    };
+    let short: &DnsProbe = probe(&plan, 3);
     assert_eq!(
         (short.record.as_str(), short.nameserver.as_ref()),
         ("A", None)
@@ -715,16 +721,14 @@ checks:
     capture: { state: "$[0].state" }
 "#,
     );
-    let Probe::WebSocket(w) = &plan.checks[1].probe else {
-        panic!("not websocket");
-    };
+    let w: &WsProbe = probe(&plan, 1);
     assert_eq!(w.query, [("token".to_owned(), "{{ token }}".to_owned())]);
     assert_eq!(w.headers[0].0, "authorization");
     assert_eq!(w.send.len(), 2);
     assert_eq!(w.within, Some(Duration::from_secs(5)));
     assert_eq!((w.max_messages, w.max_message), (10, 1024));
     let e = &plan.checks[1].expect;
-    assert_eq!(e[0].query, Query::WsMessages);
+    assert_eq!(subj(&e[0].query), "messages");
     assert_eq!(
         e[0].predicate,
         Predicate::Count(Box::new(Predicate::AtLeast(Quantity {
@@ -732,7 +736,7 @@ checks:
             unit: Unit::Number
         })))
     );
-    assert_eq!(e[1].query, Query::WsClosed);
+    assert_eq!(subj(&e[1].query), "closed cleanly");
     assert_eq!(plan.checks[1].capture.len(), 1);
 }
 

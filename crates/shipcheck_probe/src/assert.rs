@@ -29,9 +29,7 @@ fn subject(q: &Query) -> String {
         Query::Duration => "duration".into(),
         Query::Columns(t) => format!("columns of {t}"),
         Query::Table(t) => format!("table {t}"),
-        other => {
-            crate::assert_net::subject(other).unwrap_or_else(|| crate::db_assert::subject(other))
-        }
+        other => crate::db_assert::subject(other),
     }
 }
 
@@ -123,10 +121,9 @@ fn evaluate_one(a: &Assertion, facts: &dyn Facts) -> AssertionResult {
             }
         },
     }
-    let note = match (&a.query, legacy) {
-        (Query::Kind(k), _) => k.0.note(facts),
-        (q, Some(obs)) => crate::assert_net::note(q, obs),
-        (_, None) => None,
+    let note = match &a.query {
+        Query::Kind(k) => k.0.note(facts),
+        _ => None,
     };
     if let Some(note) = note {
         result.actual = format!("{} ({note})", result.actual);
@@ -147,9 +144,5 @@ fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
         Observation::Sqlite(_) | Observation::Postgres(_) | Observation::Redis(_) => {
             crate::db_assert::select(q, obs)
         }
-        Observation::Tls(facts) => crate::assert_net::select_tls(q, facts),
-        Observation::Tcp(facts) => crate::assert_net::select_tcp(q, facts),
-        Observation::Dns(facts) => crate::assert_net::select_dns(q, facts),
-        Observation::WebSocket(facts) => crate::assert_net::select_ws(q, facts),
     }
 }

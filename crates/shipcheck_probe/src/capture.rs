@@ -21,10 +21,7 @@ pub fn capture(captures: &[Capture], facts: &dyn Facts) -> Result<Vec<(String, V
     Ok(out)
 }
 
-fn one(c: &Capture, obs: &Observation) -> Result<Value, String> {
-    if let Observation::WebSocket(ws) = obs {
-        return crate::assert_net::capture_ws(c, ws);
-    }
+fn one(c: &Capture, _obs: &Observation) -> Result<Value, String> {
     let _ = c;
     Err("captures are only supported on HTTP and WebSocket probes".into())
 }

@@ -9,24 +9,19 @@
 //! runner's job), printing, reading the environment.
 
 mod assert;
-mod assert_net;
 mod capture;
 mod db_assert;
 mod db_facts;
 pub mod kinds;
 mod migrations;
-mod net_facts;
 mod observation;
 mod probes;
-mod tls_facts;
 mod value;
 
 pub use assert::evaluate;
 pub use capture::capture;
 pub use db_facts::{DbColumn, DbFacts, MigrationState, RedisFacts};
 pub use kinds::KINDS;
-pub use net_facts::{DnsFacts, TcpFacts, WsFacts};
 pub use observation::{Observation, ProbeError, SqliteSchema};
 pub use probes::{ProbeContext, observe};
 pub use shipcheck_plan::kind::{Facts, Observed};
-pub use tls_facts::{CertFacts, TlsFacts};

@@ -11,14 +11,6 @@ pub enum Observation {
     Postgres(crate::db_facts::DbFacts),
     /// A Redis server: PING, INFO, keys.
     Redis(crate::db_facts::RedisFacts),
-    /// A TLS handshake and the certificates sent.
-    Tls(crate::tls_facts::TlsFacts),
-    /// A TCP connection attempt.
-    Tcp(crate::net_facts::TcpFacts),
-    /// A DNS lookup.
-    Dns(crate::net_facts::DnsFacts),
-    /// A WebSocket session.
-    WebSocket(crate::net_facts::WsFacts),
 }
 
 impl shipcheck_plan::kind::Facts for Observation {
@@ -36,10 +28,6 @@ impl Observation {
         match self {
             Observation::Sqlite(s) | Observation::Postgres(s) => s.duration_ms,
             Observation::Redis(r) => r.duration_ms,
-            Observation::Tls(t) => t.duration_ms,
-            Observation::Tcp(t) => t.duration_ms,
-            Observation::Dns(d) => d.duration_ms,
-            Observation::WebSocket(w) => w.duration_ms,
         }
     }
 }

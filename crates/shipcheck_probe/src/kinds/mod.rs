@@ -4,15 +4,20 @@
 //! [`shipcheck_plan::kind::ProbeKind`], its `mod` line and its row in [`KINDS`].
 
 pub mod cors;
+pub mod dns;
 mod document;
 mod document_expect;
 pub mod http;
 pub mod lint;
 pub mod metrics;
+mod net_common;
 pub mod openapi;
+pub mod tcp;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 pub mod webhook;
+pub mod websocket;
 
 use shipcheck_plan::kind::Kinds;
 
@@ -20,6 +25,10 @@ use shipcheck_plan::kind::Kinds;
 #[rustfmt::skip]
 pub static KINDS: Kinds = Kinds::new(&[
     &http::KIND,
+    &tls::KIND,
+    &tcp::KIND,
+    &dns::KIND,
+    &websocket::KIND,
     &webhook::KIND,
     &lint::KIND,
     &metrics::KIND,

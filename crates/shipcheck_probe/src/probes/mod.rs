@@ -1,14 +1,10 @@
 //! One module per probe kind; [`observe`] dispatches on the plan's probe.
 
 mod db_net;
-mod dns;
 mod pg_tls;
 mod postgres;
 mod redis;
 mod sqlite;
-mod tcp;
-mod tls;
-mod websocket;
 
 use std::path::Path;
 
@@ -40,10 +36,6 @@ pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, P
         Probe::Sqlite(p) => sqlite::observe(p, cx).await,
         Probe::Postgres(p) => postgres::observe(p, cx).await,
         Probe::Redis(p) => redis::observe(p, cx).await,
-        Probe::Tls(p) => tls::observe(p, cx).await,
-        Probe::Tcp(p) => tcp::observe(p, cx).await,
-        Probe::Dns(p) => dns::observe(p, cx).await,
-        Probe::WebSocket(p) => websocket::observe(p, cx).await,
     }?;
     Ok(lift(legacy))
 }

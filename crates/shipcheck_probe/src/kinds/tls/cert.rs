@@ -5,7 +5,7 @@ use time::format_description::well_known::Rfc3339;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
-use crate::tls_facts::CertFacts;
+use super::facts::CertFacts;
 
 /// Parses one DER certificate; `Err` says why it could not be read.
 pub(super) fn facts(der: &[u8]) -> Result<CertFacts, String> {

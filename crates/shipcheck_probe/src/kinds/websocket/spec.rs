@@ -1,15 +1,9 @@
-//! The `websocket:` probe key and its expectations (`messages`, `closed`).
+//! The `websocket:` plan key: `URL` or `{ url, headers, query, send, within, … }`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::ast::{Assertion, Predicate, Query, WsMessage, WsProbe};
-use crate::check::positive_duration;
-use crate::ctx::{Ctx, get, shown};
-use crate::expect::{Target, predicates};
-use crate::probe::{pairs, resolve};
-use crate::yaml::{Kind, Node};
+use shipcheck_plan::syntax::{Ctx, Kind, Node, get, pairs, positive_duration, resolve, shown};
 
 const KEYS: &[&str] = &[
     "url",
@@ -23,9 +17,6 @@ const KEYS: &[&str] = &[
     "ca_file",
 ];
 
-/// `expect:` keys of the `websocket` probe handled here.
-pub(crate) const EXPECT_WS: &[&str] = &["messages", "closed"];
-
 /// Default and largest `max_messages`.
 const DEFAULT_MAX_MESSAGES: u64 = 100;
 const MAX_MAX_MESSAGES: u64 = 10_000;
@@ -33,8 +24,40 @@ const MAX_MAX_MESSAGES: u64 = 10_000;
 const DEFAULT_MAX_MESSAGE: u64 = 64 * 1024;
 const MAX_MAX_MESSAGE: u64 = 16 * 1024 * 1024;
 
+/// `websocket:` — `URL` or `{ url, headers, query, send, within, … }`.
+#[derive(Debug, Clone)]
+pub struct WsProbe {
+    /// `ws://`, `wss://` (or `http://`, `https://`) URL template.
+    pub url: String,
+    /// Handshake headers (name lower-cased, value template).
+    pub headers: Vec<(String, String)>,
+    /// Query parameters appended to the URL (value templates).
+    pub query: Vec<(String, String)>,
+    /// Messages sent after connecting, in order.
+    pub send: Vec<WsMessage>,
+    /// Collect messages for at most this long (default: the check's timeout, minus a margin).
+    pub within: Option<Duration>,
+    /// Stop after this many messages (default 100).
+    pub max_messages: u32,
+    /// Largest message accepted (default 64 KiB).
+    pub max_message: u64,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
+    /// Extra trusted CA (PEM), resolved against the plan's directory.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// One message a `websocket` probe sends.
+#[derive(Debug, Clone)]
+pub enum WsMessage {
+    /// Sent as a text frame (template).
+    Text(String),
+    /// Sent as JSON text (strings inside may hold templates).
+    Json(serde_json::Value),
+}
+
 /// `websocket: URL` / `websocket: { url, headers, query, send, within, … }`.
-pub(crate) fn websocket(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<WsProbe> {
+pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<WsProbe> {
     let (url_node, entries) = match &n.kind {
         Kind::Map(entries) => {
             ctx.keys(entries, KEYS, "a websocket probe");
@@ -124,25 +147,4 @@ pub(crate) fn websocket(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<
         insecure,
         ca_file,
     })
-}
-
-/// One `websocket` expectation key.
-pub(crate) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
-    if key == "closed" {
-        if let Some(b) = ctx.bool(v, "closed") {
-            out.push(Assertion {
-                query: Query::WsClosed,
-                predicate: Predicate::Equals(Value::Bool(b)),
-                pos: v.pos(),
-            });
-        }
-        return;
-    }
-    // `messages: 2` or `messages: { at_least: 2 }`: predicates on the number received.
-    let mut inner = Vec::new();
-    predicates(ctx, v, Target::Number, &Query::WsMessages, &mut inner);
-    out.extend(inner.into_iter().map(|a| Assertion {
-        predicate: Predicate::Count(Box::new(a.predicate)),
-        ..a
-    }));
 }

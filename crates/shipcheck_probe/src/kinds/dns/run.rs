@@ -5,13 +5,13 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use shipcheck_plan::{DnsProbe, nameserver_addr, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::template;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 use tokio::net::UdpSocket;
 
-use super::ProbeContext;
-use crate::net_facts::DnsFacts;
-use crate::observation::{Observation, Observed, ProbeError};
+use super::facts::DnsFacts;
+use super::spec::{DnsProbe, nameserver_addr};
 
 /// Largest UDP answer read.
 const MAX_ANSWER: usize = 4096;
@@ -20,6 +20,7 @@ const RESEND: Duration = Duration::from_millis(1000);
 /// At most this many records of an answer are read.
 const MAX_RECORDS: usize = 64;
 
+/// One lookup, by the system resolver or by asking the nameserver.
 pub(super) async fn observe(p: &DnsProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let start = Instant::now();
     let name = template::render_str(&p.name, cx.lookup)
@@ -94,8 +95,7 @@ pub(super) async fn observe(p: &DnsProbe, cx: &ProbeContext<'_>) -> Result<Obser
             target: None,
             met: None,
         }],
-        observation: Observation::Dns(facts),
-        sent_secrets: Vec::new(),
+        ..Observed::new(facts)
     })
 }
 

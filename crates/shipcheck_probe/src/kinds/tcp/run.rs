@@ -4,16 +4,17 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use shipcheck_plan::{TcpProbe, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::template;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
-use super::ProbeContext;
-use crate::net_facts::TcpFacts;
-use crate::observation::{Observation, Observed, ProbeError};
+use super::facts::TcpFacts;
+use super::spec::TcpProbe;
 
 /// At most this many resolved addresses are tried.
 const MAX_ADDRS: usize = 8;
 
+/// One attempt: each resolved address in turn until one accepts.
 pub(super) async fn observe(p: &TcpProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let start = Instant::now();
     let text = template::render_str(&p.host, cx.lookup)
@@ -35,9 +36,8 @@ pub(super) async fn observe(p: &TcpProbe, cx: &ProbeContext<'_>) -> Result<Obser
             .take(MAX_ADDRS)
             .collect(),
     };
-    let target = format!("{host}:{port}");
     let mut facts = TcpFacts {
-        target: target.clone(),
+        target: format!("{host}:{port}"),
         ..TcpFacts::default()
     };
     let deadline = start + budget;
@@ -69,10 +69,11 @@ pub(super) async fn observe(p: &TcpProbe, cx: &ProbeContext<'_>) -> Result<Obser
     facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
     let text = match &facts.reason {
         None => format!(
-            "{target}: open ({})",
+            "{}: open ({})",
+            facts.target,
             facts.address.as_deref().unwrap_or("?")
         ),
-        Some(r) => format!("{target}: not open ({r})"),
+        Some(r) => format!("{}: not open ({r})", facts.target),
     };
     Ok(Observed {
         evidence: vec![Evidence {
@@ -87,8 +88,7 @@ pub(super) async fn observe(p: &TcpProbe, cx: &ProbeContext<'_>) -> Result<Obser
             target: None,
             met: None,
         }],
-        observation: Observation::Tcp(facts),
-        sent_secrets: Vec::new(),
+        ..Observed::new(facts)
     })
 }
 

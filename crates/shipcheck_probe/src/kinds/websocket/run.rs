@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use shipcheck_http::OpenOptions;
-use shipcheck_plan::{WsMessage, WsProbe, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::template;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -16,9 +17,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::ProbeContext;
-use crate::net_facts::WsFacts;
-use crate::observation::{Observation, Observed, ProbeError};
+use super::facts::WsFacts;
+use super::spec::{WsMessage, WsProbe};
 
 /// Headers whose values are credentials.
 const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
@@ -29,6 +29,7 @@ fn protocol(msg: String) -> ProbeError {
     ProbeError::new(FailureClass::Protocol, msg)
 }
 
+/// One session: handshake, the plan's messages sent, then messages collected.
 pub(super) async fn observe(p: &WsProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let start = Instant::now();
     let render = |s: &str| {
@@ -78,7 +79,7 @@ pub(super) async fn observe(p: &WsProbe, cx: &ProbeContext<'_>) -> Result<Observ
             HeaderValue::from_str(&value).map_err(|e| protocol(format!("header {k}: {e}")))?;
         request.headers_mut().append(name, value);
     }
-    let extra_ca_pem = super::read_ca_file(p.ca_file.as_deref())?;
+    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
     let fail = |mut e: ProbeError, secrets: &[String]| {
         e.sent_secrets = secrets.to_vec();
         e
@@ -214,8 +215,8 @@ pub(super) async fn observe(p: &WsProbe, cx: &ProbeContext<'_>) -> Result<Observ
                 met: None,
             },
         ],
-        observation: Observation::WebSocket(facts),
         sent_secrets,
+        ..Observed::new(facts)
     })
 }
 

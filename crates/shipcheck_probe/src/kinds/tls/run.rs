@@ -3,23 +3,22 @@
 //! x509-parser, and for each protocol version a hand-built ClientHello asking whether the
 //! server accepts it. It judges nothing: `valid`, `expires_in`, `accepts`… are assertions.
 
-mod cert;
-mod hello;
-
 use std::fmt::Write as _;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use shipcheck_http::{HttpError, OpenOptions, TlsProblem};
-use shipcheck_plan::{TLS_VERSIONS, TlsProbe, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::template;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
-use super::ProbeContext;
-use crate::observation::{Observation, Observed, ProbeError};
-use crate::tls_facts::{CertFacts, TlsFacts};
+use super::facts::{CertFacts, TlsFacts};
+use super::spec::{TLS_VERSIONS, TlsProbe};
+use super::{cert, hello};
 
 /// At most this many certificates of a chain are parsed.
 const MAX_CHAIN: usize = 10;
 
+/// One attempt: the handshake, the chain, and the version questions.
 pub(super) async fn observe(p: &TlsProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let start = Instant::now();
     let render = |s: &str| {
@@ -136,12 +135,12 @@ pub(super) async fn observe(p: &TlsProbe, cx: &ProbeContext<'_>) -> Result<Obser
         facts.accepts.insert((*name).to_owned(), entry);
     }
     facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
-    Ok(Observed {
-        evidence: vec![evidence(&facts, &refusals)],
-        measurements: measurements(&facts, timings),
-        observation: Observation::Tls(facts),
-        sent_secrets: Vec::new(),
-    })
+    let evidence = vec![evidence(&facts, &refusals)];
+    let measurements = measurements(&facts, timings);
+    let mut observed = Observed::new(facts);
+    observed.evidence = evidence;
+    observed.measurements = measurements;
+    Ok(observed)
 }
 
 /// The first address of `host` (for the version questions after a refused handshake).
