@@ -297,9 +297,15 @@ pub(crate) fn build(
     let captures = match get(entries, "capture") {
         Some(c) => {
             if let Some(kind) = registered.filter(|k| !k.captures()) {
+                let capturing: Vec<&str> = ctx
+                    .kinds
+                    .iter()
+                    .filter(|k| k.captures())
+                    .map(|k| k.name())
+                    .collect();
                 ctx.error(
                     c.span,
-                    format!("{} checks cannot capture values", kind.name()),
+                    format!("captures need an {} probe", capturing.join(" or ")),
                     format!("not available for {}", kind.name()),
                 );
             } else if let Some(
