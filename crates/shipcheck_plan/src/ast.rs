@@ -8,10 +8,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::db_ast::{
-    ColumnSpec, ExpectedSchema, KeyAspect, MigrationSpec, PostgresProbe, RedisProbe,
-};
-
 /// A position in the plan file (1-based line and column).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pos {
@@ -101,12 +97,6 @@ pub struct Check {
 /// The probe of a check: exactly one per check.
 #[derive(Debug, Clone)]
 pub enum Probe {
-    /// A SQLite database file, opened read-only.
-    Sqlite(SqliteProbe),
-    /// A PostgreSQL server.
-    Postgres(PostgresProbe),
-    /// A Redis server.
-    Redis(RedisProbe),
     /// A TLS handshake, inspected (certificates, version, cipher, ALPN, legacy versions).
     Tls(TlsProbe),
     /// A TCP connection attempt (port open or closed).
@@ -133,7 +123,6 @@ impl Probe {
     /// The probe kind's name as written in the plan (`http`, `sqlite`).
     pub fn kind(&self) -> &'static str {
         match self {
-            Probe::Sqlite(_) => "sqlite",
             Probe::Tls(_) => "tls",
             Probe::Tcp(_) => "tcp",
             Probe::Dns(_) => "dns",
@@ -143,8 +132,6 @@ impl Probe {
             Probe::Metrics(_) => "metrics",
             Probe::OpenApi(_) => "openapi",
             Probe::Cors(_) => "cors",
-            Probe::Postgres(_) => "postgres",
-            Probe::Redis(_) => "redis",
             Probe::Kind(p) => p.kind(),
         }
     }
@@ -159,17 +146,6 @@ pub enum Body {
     Form(Vec<(String, String)>),
     /// `body:` — sent as is (template).
     Raw(String),
-}
-
-/// `sqlite:` — `{ path: FILE }` or the short form `sqlite: FILE`.
-#[derive(Debug, Clone)]
-pub struct SqliteProbe {
-    /// Database file, resolved against the plan's directory.
-    pub path: PathBuf,
-    /// `query:` — one SQL statement whose rows the `json` expectations read.
-    pub query: Option<String>,
-    /// What the expectations need fetched (row counts, integrity); filled by the loader.
-    pub fetch: Vec<Query>,
 }
 
 /// `cors:` — a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-*`).
@@ -346,10 +322,6 @@ pub enum Query {
     JsonPath(String),
     /// Duration of the attempt (for HTTP: total time of the final exchange).
     Duration,
-    /// SQLite: the named table exists with these columns.
-    Columns(String),
-    /// SQLite: the named table exists.
-    Table(String),
     /// Lint: the number of findings at or above this level.
     Findings(LintLevel),
     /// TLS: the certificate chain verifies for the host (bool).
@@ -398,27 +370,6 @@ pub enum Query {
     CorsAllowHeaders,
     /// CORS: a disallowed origin is not echoed back (bool).
     CorsRejectsOthers,
-    /// Database: the live schema compared with an expected-schema file (path shown).
-    Schema(String),
-    /// Database: number of rows of `table` matching the SQL condition `filter`.
-    Rows {
-        /// Table name.
-        table: String,
-        /// SQL condition (`WHERE` clause without the keyword).
-        filter: Option<String>,
-    },
-    /// Database: the applied migrations against the migration scripts.
-    Migrations(MigrationSpec),
-    /// SQLite: `PRAGMA integrity_check` result (`ok` when healthy).
-    Integrity,
-    /// Database server version.
-    ServerVersion,
-    /// Redis: PING round-trip time.
-    Ping,
-    /// Redis: a field of `INFO` (numbers as numbers).
-    Info(String),
-    /// Redis: an aspect of a key.
-    Key(String, KeyAspect),
     /// A query of a registered kind, read from its own facts.
     Kind(KindQuery),
 }
@@ -485,14 +436,6 @@ pub enum Predicate {
     Under(Quantity),
     /// > (strict).
     Over(Quantity),
-    /// SQLite columns: every named column exists.
-    HasColumns(Vec<String>),
-    /// Database columns with type and nullability.
-    ColumnSpecs(Vec<ColumnSpec>),
-    /// Database: the live schema matches (no missing/extra tables or columns, no mismatch).
-    MatchesSchema(ExpectedSchema),
-    /// Migrations: the database is at the head revision.
-    AtHead,
     /// A registered kind's own judgement of its facts.
     Judge(KindJudge),
 }

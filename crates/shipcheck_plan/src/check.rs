@@ -10,7 +10,6 @@ use crate::ctx::{Ctx, Site, get, shown};
 use crate::error::Span;
 use crate::expect;
 use crate::kind::Kinds;
-use crate::probe;
 use crate::yaml::{Kind, Node};
 
 /// Keys of a check besides its probe, in the order error messages list them: these, then
@@ -22,9 +21,6 @@ const CHECK_HEAD_KEYS: &[&str] = &[
 const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
 /// Probe keys not yet in the registry; a check has exactly one probe.
 const LEGACY_PROBES: &[&str] = &[
-    "sqlite",
-    "postgres",
-    "redis",
     "tls",
     "tcp",
     "dns",
@@ -251,7 +247,6 @@ pub(crate) fn build(
         (Some(_), Some((_, v))) if registered.is_some() => registered
             .and_then(|kind| kind.parse(ctx, v, base_dir))
             .map(Probe::Kind),
-        (Some("sqlite"), Some((_, v))) => probe::sqlite(ctx, v, base_dir).map(Probe::Sqlite),
         (Some("tls"), Some((_, v))) => crate::net::tls(ctx, v, base_dir).map(Probe::Tls),
         (Some("tcp"), Some((_, v))) => crate::net::tcp(ctx, v).map(Probe::Tcp),
         (Some("dns"), Some((_, v))) => crate::net::dns(ctx, v).map(Probe::Dns),
@@ -268,12 +263,6 @@ pub(crate) fn build(
         }
         (Some("openapi"), Some((_, v))) => {
             crate::docs::fetch(ctx, v, base_dir, "openapi").map(Probe::OpenApi)
-        }
-        (Some("postgres"), Some((_, v))) => {
-            crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
-        }
-        (Some("redis"), Some((_, v))) => {
-            crate::db_expect::redis(ctx, v, base_dir).map(Probe::Redis)
         }
         _ => None,
     };
@@ -309,8 +298,8 @@ pub(crate) fn build(
                     format!("not available for {}", kind.name()),
                 );
             } else if let Some(
-                kind @ ("sqlite" | "postgres" | "redis" | "tls" | "tcp" | "dns" | "webhook"
-                | "lint" | "metrics" | "openapi" | "cors"),
+                kind
+                @ ("tls" | "tcp" | "dns" | "webhook" | "lint" | "metrics" | "openapi" | "cors"),
             ) = probe_kind.as_deref()
             {
                 ctx.error(
@@ -343,7 +332,7 @@ pub(crate) fn build(
             skip: skip?,
             probe: match (registered, probe?) {
                 (Some(kind), Probe::Kind(p)) => Probe::Kind(kind.prepare(p, &expect)),
-                (_, legacy) => crate::db_expect::attach(legacy, &expect),
+                (_, legacy) => legacy,
             },
             expect,
             capture: captures.into_iter().map(|(c, _)| c).collect(),

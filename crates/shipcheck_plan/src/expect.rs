@@ -11,16 +11,10 @@ use crate::yaml::{Kind, Node};
 
 /// Keys of `expect:` with the probes they apply to.
 const EXPECT_KEYS: &[(&str, &[&str])] = &[
-    (
-        "json",
-        &["sqlite", "postgres", "tls", "dns", "websocket", "openapi"],
-    ),
+    ("json", &["tls", "dns", "websocket", "openapi"]),
     (
         "duration",
         &[
-            "sqlite",
-            "postgres",
-            "redis",
             "tls",
             "tcp",
             "dns",
@@ -31,16 +25,6 @@ const EXPECT_KEYS: &[(&str, &[&str])] = &[
             "cors",
         ],
     ),
-    ("tables", &["sqlite", "postgres"]),
-    ("columns", &["sqlite", "postgres"]),
-    ("schema", &["sqlite", "postgres"]),
-    ("rows", &["sqlite", "postgres"]),
-    ("migrations", &["sqlite", "postgres"]),
-    ("integrity_check", &["sqlite"]),
-    ("server_version", &["postgres", "redis"]),
-    ("ping", &["redis"]),
-    ("info", &["redis"]),
-    ("keys", &["redis"]),
     ("valid", &["tls", "metrics", "openapi"]),
     ("version", &["tls"]),
     ("min_version", &["tls"]),
@@ -205,7 +189,6 @@ pub(crate) fn build(
         match key {
             "duration" => duration(ctx, v, &mut out),
             "json" => json(ctx, v, &mut out),
-            "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
             k if crate::net::EXPECT_TLS.contains(&k) => crate::net::expect(ctx, k, v, &mut out),
             k if crate::ws::EXPECT_WS.contains(&k) => crate::ws::expect(ctx, k, v, &mut out),
             k if crate::docs::EXPECT_DOCS.contains(&k) => crate::docs::expect(ctx, k, v, &mut out),
@@ -215,15 +198,7 @@ pub(crate) fn build(
             k if crate::webhook::EXPECT_WEBHOOK.contains(&k) => {
                 crate::webhook::expect(ctx, k, v, &mut out)
             }
-            db_key => crate::db_expect::build_key(
-                ctx,
-                db_key,
-                v,
-                base_dir,
-                &mut out,
-                &mut |c, n, q, o| predicates(c, n, Target::Number, q, o),
-                &mut |c, n, q, o| predicates(c, n, Target::Json, q, o),
-            ),
+            _ => {}
         }
     }
     out

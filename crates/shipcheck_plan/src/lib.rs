@@ -22,8 +22,6 @@ mod ast;
 mod capture;
 mod check;
 mod ctx;
-mod db_ast;
-mod db_expect;
 mod docs;
 mod error;
 mod expect;
@@ -42,7 +40,6 @@ mod ws;
 mod yaml;
 
 pub use ast::*;
-pub use db_ast::*;
 pub use docs::{LabelMatcher, parse_selector};
 pub use error::{PlanError, PlanErrors};
 pub use load::{load_file, load_str};

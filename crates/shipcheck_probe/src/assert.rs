@@ -27,8 +27,6 @@ fn subject(q: &Query) -> String {
         Query::Kind(k) => k.0.subject(),
         Query::JsonPath(p) => format!("json {p}"),
         Query::Duration => "duration".into(),
-        Query::Columns(t) => format!("columns of {t}"),
-        Query::Table(t) => format!("table {t}"),
         Query::Findings(level) => format!(
             "lint findings at or above {}",
             match level {
@@ -37,9 +35,7 @@ fn subject(q: &Query) -> String {
                 LintLevel::Error => "error",
             }
         ),
-        other => {
-            crate::assert_net::subject(other).unwrap_or_else(|| crate::db_assert::subject(other))
-        }
+        other => crate::assert_net::subject(other).unwrap_or_else(|| format!("{other:?}")),
     }
 }
 
@@ -64,11 +60,6 @@ fn evaluate_one(a: &Assertion, facts: &dyn Facts) -> AssertionResult {
         actual: String::new(),
         passed: false,
     };
-    if let Some(obs) = legacy
-        && crate::db_assert::special(a, obs, &mut result)
-    {
-        return result;
-    }
     let selected = match (&a.query, legacy) {
         (Query::Kind(k), _) => k.0.select(facts).map(|s| (s.values, s.unit)),
         (_, Some(obs)) => select(&a.query, obs),
@@ -152,9 +143,6 @@ fn shown(values: &[Value]) -> String {
 /// The values a query selects and their unit; `Err` says why there is nothing to select.
 fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
     match obs {
-        Observation::Sqlite(_) | Observation::Postgres(_) | Observation::Redis(_) => {
-            crate::db_assert::select(q, obs)
-        }
         Observation::Tls(facts) => crate::assert_net::select_tls(q, facts),
         Observation::Tcp(facts) => crate::assert_net::select_tcp(q, facts),
         Observation::Dns(facts) => crate::assert_net::select_dns(q, facts),

@@ -11,12 +11,9 @@
 mod assert;
 mod assert_net;
 mod capture;
-mod db_assert;
-mod db_facts;
 mod doc_facts;
 mod hygiene;
 pub mod kinds;
-mod migrations;
 mod net_facts;
 mod observation;
 mod probes;
@@ -25,12 +22,11 @@ mod value;
 
 pub use assert::evaluate;
 pub use capture::capture;
-pub use db_facts::{DbColumn, DbFacts, MigrationState, RedisFacts};
 pub use doc_facts::{DocFacts, Sample};
 pub use hygiene::CorsFacts;
 pub use kinds::KINDS;
 pub use net_facts::{Delivery, DnsFacts, TcpFacts, WebhookFacts, WsFacts};
-pub use observation::{LintFacts, Observation, ProbeError, SqliteSchema};
+pub use observation::{LintFacts, Observation, ProbeError};
 pub use probes::{ProbeContext, observe};
 pub use shipcheck_plan::kind::{Facts, Observed};
 pub use tls_facts::{CertFacts, TlsFacts};

@@ -5,12 +5,6 @@ use shipcheck_report::{Evidence, Measurement};
 /// Typed facts from one attempt; assertions and captures are evaluated on these.
 #[derive(Debug, Clone)]
 pub enum Observation {
-    /// A SQLite database file: schema, rows, counts, integrity.
-    Sqlite(SqliteSchema),
-    /// A PostgreSQL server: version, schema, rows, counts, migrations.
-    Postgres(crate::db_facts::DbFacts),
-    /// A Redis server: PING, INFO, keys.
-    Redis(crate::db_facts::RedisFacts),
     /// A TLS handshake and the certificates sent.
     Tls(crate::tls_facts::TlsFacts),
     /// A TCP connection attempt.
@@ -51,8 +45,6 @@ impl Observation {
     /// Total duration of the attempt in milliseconds, as the `duration` query sees it.
     pub fn duration_ms(&self) -> f64 {
         match self {
-            Observation::Sqlite(s) | Observation::Postgres(s) => s.duration_ms,
-            Observation::Redis(r) => r.duration_ms,
             Observation::Tls(t) => t.duration_ms,
             Observation::Tcp(t) => t.duration_ms,
             Observation::Dns(d) => d.duration_ms,
@@ -64,8 +56,6 @@ impl Observation {
         }
     }
 }
-
-pub use crate::db_facts::SqliteSchema;
 
 /// What a legacy probe (not yet in its own kind folder) returns; lifted into
 /// [`shipcheck_plan::kind::Observed`] by [`crate::observe`].

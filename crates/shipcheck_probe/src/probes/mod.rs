@@ -1,15 +1,10 @@
 //! One module per probe kind; [`observe`] dispatches on the plan's probe.
 
 mod cors;
-mod db_net;
 mod dns;
 mod docs;
 mod lint;
-mod pg_tls;
-mod postgres;
 mod prom;
-mod redis;
-mod sqlite;
 mod tcp;
 mod tls;
 mod webhook;
@@ -42,9 +37,6 @@ pub(crate) fn read_ca_file(path: Option<&Path>) -> Result<Option<Vec<u8>>, Probe
 pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let legacy = match probe {
         Probe::Kind(p) => return p.observe(cx).await,
-        Probe::Sqlite(p) => sqlite::observe(p, cx).await,
-        Probe::Postgres(p) => postgres::observe(p, cx).await,
-        Probe::Redis(p) => redis::observe(p, cx).await,
         Probe::Tls(p) => tls::observe(p, cx).await,
         Probe::Tcp(p) => tcp::observe(p, cx).await,
         Probe::Dns(p) => dns::observe(p, cx).await,
