@@ -8,10 +8,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::db_ast::{
-    ColumnSpec, ExpectedSchema, KeyAspect, MigrationSpec, PostgresProbe, RedisProbe,
-};
-
 /// A position in the plan file (1-based line and column).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pos {
@@ -88,39 +84,14 @@ pub struct Check {
     pub until: Option<Until>,
     /// `skip: reason`: the check is reported skipped with this reason.
     pub skip: Option<String>,
-    /// The probe to run.
-    pub probe: Probe,
+    /// The probe to run: a registered kind's parsed probe.
+    pub probe: Arc<dyn crate::kind::Probe>,
     /// Expectations, evaluated generically on the probe's observation.
     pub expect: Vec<Assertion>,
     /// Values to capture for checks that need this one.
     pub capture: Vec<Capture>,
     /// Where the check starts in the plan file.
     pub pos: Pos,
-}
-
-/// The probe of a check: exactly one per check.
-#[derive(Debug, Clone)]
-pub enum Probe {
-    /// A SQLite database file, opened read-only.
-    Sqlite(SqliteProbe),
-    /// A PostgreSQL server.
-    Postgres(PostgresProbe),
-    /// A Redis server.
-    Redis(RedisProbe),
-    /// A probe of a kind from the registry ([`crate::kind`]).
-    Kind(Arc<dyn crate::kind::Probe>),
-}
-
-impl Probe {
-    /// The probe kind's name as written in the plan (`http`, `sqlite`).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Probe::Sqlite(_) => "sqlite",
-            Probe::Postgres(_) => "postgres",
-            Probe::Redis(_) => "redis",
-            Probe::Kind(p) => p.kind(),
-        }
-    }
 }
 
 /// A request body.
@@ -132,17 +103,6 @@ pub enum Body {
     Form(Vec<(String, String)>),
     /// `body:` — sent as is (template).
     Raw(String),
-}
-
-/// `sqlite:` — `{ path: FILE }` or the short form `sqlite: FILE`.
-#[derive(Debug, Clone)]
-pub struct SqliteProbe {
-    /// Database file, resolved against the plan's directory.
-    pub path: PathBuf,
-    /// `query:` — one SQL statement whose rows the `json` expectations read.
-    pub query: Option<String>,
-    /// What the expectations need fetched (row counts, integrity); filled by the loader.
-    pub fetch: Vec<Query>,
 }
 
 /// One expectation: a query on the observation and the predicates it must satisfy.
@@ -163,31 +123,6 @@ pub enum Query {
     JsonPath(String),
     /// Duration of the attempt (for HTTP: total time of the final exchange).
     Duration,
-    /// SQLite: the named table exists with these columns.
-    Columns(String),
-    /// SQLite: the named table exists.
-    Table(String),
-    /// Database: the live schema compared with an expected-schema file (path shown).
-    Schema(String),
-    /// Database: number of rows of `table` matching the SQL condition `filter`.
-    Rows {
-        /// Table name.
-        table: String,
-        /// SQL condition (`WHERE` clause without the keyword).
-        filter: Option<String>,
-    },
-    /// Database: the applied migrations against the migration scripts.
-    Migrations(MigrationSpec),
-    /// SQLite: `PRAGMA integrity_check` result (`ok` when healthy).
-    Integrity,
-    /// Database server version.
-    ServerVersion,
-    /// Redis: PING round-trip time.
-    Ping,
-    /// Redis: a field of `INFO` (numbers as numbers).
-    Info(String),
-    /// Redis: an aspect of a key.
-    Key(String, KeyAspect),
     /// A query of a registered kind, read from its own facts.
     Kind(KindQuery),
 }
@@ -254,14 +189,6 @@ pub enum Predicate {
     Under(Quantity),
     /// > (strict).
     Over(Quantity),
-    /// SQLite columns: every named column exists.
-    HasColumns(Vec<String>),
-    /// Database columns with type and nullability.
-    ColumnSpecs(Vec<ColumnSpec>),
-    /// Database: the live schema matches (no missing/extra tables or columns, no mismatch).
-    MatchesSchema(ExpectedSchema),
-    /// Migrations: the database is at the head revision.
-    AtHead,
     /// A registered kind's own judgement of its facts.
     Judge(KindJudge),
 }

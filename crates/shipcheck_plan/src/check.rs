@@ -4,13 +4,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::ast::{Check, Probe, Retry, Until};
+use crate::ast::{Check, Retry, Until};
 use crate::capture;
 use crate::ctx::{Ctx, Site, get, shown};
 use crate::error::Span;
 use crate::expect;
 use crate::kind::Kinds;
-use crate::probe;
 use crate::yaml::{Kind, Node};
 
 /// Keys of a check besides its probe, in the order error messages list them: these, then
@@ -18,36 +17,8 @@ use crate::yaml::{Kind, Node};
 const CHECK_HEAD_KEYS: &[&str] = &[
     "id", "title", "needs", "critical", "timeout", "retry", "until", "skip",
 ];
-/// Documentation order of the probe keys while some are legacy (bridge: goes with
-/// [`LEGACY_PROBES`]); keys not listed keep their registry order after these.
-const DOC_ORDER: &[&str] = &[
-    "http",
-    "sqlite",
-    "postgres",
-    "redis",
-    "tls",
-    "tcp",
-    "dns",
-    "websocket",
-    "webhook",
-    "lint",
-    "metrics",
-    "openapi",
-    "cors",
-];
-
 /// Listed after the probe keys.
 const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
-/// Probe keys not yet in the registry; a check has exactly one probe.
-const LEGACY_PROBES: &[&str] = &["sqlite", "postgres", "redis"];
-
-/// Probe keys in documentation order: the registered kinds and the legacy ones not among them.
-pub(crate) fn probe_names(kinds: Kinds) -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = kinds.names().collect();
-    names.extend(LEGACY_PROBES.iter().filter(|n| kinds.get(n).is_none()));
-    names.sort_by_key(|n| DOC_ORDER.iter().position(|d| d == n).unwrap_or(usize::MAX));
-    names
-}
 
 /// "captures need an http or websocket probe": the kinds that support captures.
 fn captures_need(kinds: Kinds) -> String {
@@ -191,7 +162,7 @@ pub(crate) fn build(
     let what = id
         .as_ref()
         .map_or_else(|| "a check".to_owned(), |id| format!("check `{id}`"));
-    let probe_names = probe_names(ctx.kinds);
+    let probe_names: Vec<&'static str> = ctx.kinds.names().collect();
     let check_keys = [CHECK_HEAD_KEYS, &probe_names, CHECK_TAIL_KEYS].concat();
     ctx.keys(entries, &check_keys, &what);
 
@@ -266,40 +237,25 @@ pub(crate) fn build(
         [(k, _)] => k.scalar_text(),
         _ => None,
     };
-    let registered = probe_kind.as_deref().and_then(|k| ctx.kinds.get(k));
-    let probe = match (probe_kind.as_deref(), probe_entries.first()) {
-        (Some(_), Some((_, v))) if registered.is_some() => registered
-            .and_then(|kind| kind.parse(ctx, v, base_dir))
-            .map(Probe::Kind),
-        (Some("sqlite"), Some((_, v))) => probe::sqlite(ctx, v, base_dir).map(Probe::Sqlite),
-        (Some("postgres"), Some((_, v))) => {
-            crate::db_expect::postgres(ctx, v, base_dir).map(Probe::Postgres)
-        }
-        (Some("redis"), Some((_, v))) => {
-            crate::db_expect::redis(ctx, v, base_dir).map(Probe::Redis)
-        }
+    let kind = probe_kind.as_deref().and_then(|k| ctx.kinds.get(k));
+    let probe = match (kind, probe_entries.first()) {
+        (Some(kind), Some((_, v))) => kind.parse(ctx, v, base_dir),
         _ => None,
     };
     let mut expect = match get(entries, "expect") {
-        Some(e) => expect::build(ctx, e, probe_kind.as_deref(), base_dir),
+        Some(e) => expect::build(ctx, e, kind, base_dir),
         None => Vec::new(),
     };
-    if let (Some(kind), Some(Probe::Kind(p))) = (registered, &probe) {
+    if let (Some(kind), Some(p)) = (kind, &probe) {
         kind.implied(p.as_ref(), &mut expect, n.pos());
     }
     let captures = match get(entries, "capture") {
         Some(c) => {
-            if let Some(kind) = registered.filter(|k| !k.captures()) {
+            if let Some(kind) = kind.filter(|k| !k.captures()) {
                 ctx.error(
                     c.span,
                     captures_need(ctx.kinds),
                     format!("not available for {}", kind.name()),
-                );
-            } else if let Some(kind @ ("sqlite" | "postgres" | "redis")) = probe_kind.as_deref() {
-                ctx.error(
-                    c.span,
-                    "captures need an http probe",
-                    format!("not available for {kind}"),
                 );
             }
             capture::build(ctx, c)
@@ -324,10 +280,7 @@ pub(crate) fn build(
             retry: retry_v?,
             until: until_v?,
             skip: skip?,
-            probe: match (registered, probe?) {
-                (Some(kind), Probe::Kind(p)) => Probe::Kind(kind.prepare(p, &expect)),
-                (_, legacy) => crate::db_expect::attach(legacy, &expect),
-            },
+            probe: kind?.prepare(probe?, &expect),
             expect,
             capture: captures.into_iter().map(|(c, _)| c).collect(),
             pos: n.pos(),

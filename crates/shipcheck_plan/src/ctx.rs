@@ -315,6 +315,31 @@ impl<'e> Ctx<'e> {
         })
     }
 
+    /// Reads another YAML file the plan names (an expected-schema file) with `read`, in a
+    /// context of its own without environment. `Err` holds the first problem as
+    /// `line:column: message` and how many problems there were.
+    pub fn other_file<T>(
+        &self,
+        src: &str,
+        read: impl FnOnce(&mut Ctx<'_>, &Node) -> Option<T>,
+    ) -> Result<Option<T>, (String, usize)> {
+        let no_env = |_: &str| None;
+        let mut sub = Ctx::new(&no_env, self.kinds);
+        let value = crate::yaml::parse(src, &mut sub).and_then(|root| read(&mut sub, &root));
+        match sub.errors.first() {
+            Some(first) => Err((
+                format!(
+                    "{}:{}: {}",
+                    first.span.start.line,
+                    first.span.start.col + 1,
+                    first.message
+                ),
+                sub.errors.len(),
+            )),
+            None => Ok(value),
+        }
+    }
+
     /// Record every string inside `n` as a template site.
     pub fn template_sites(&mut self, n: &Node) {
         match &n.kind {

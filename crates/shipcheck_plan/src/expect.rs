@@ -5,25 +5,9 @@ use serde_json::Value;
 
 use crate::ast::{Assertion, Predicate, Quantity, Query, StatusPattern, Unit};
 use crate::ctx::{Ctx, shown, suggest};
-use crate::kind::Kinds;
+use crate::kind::ProbeKind;
 use crate::quantity::parse_quantity;
 use crate::yaml::{Kind, Node};
-
-/// Keys of `expect:` with the probes they apply to.
-const EXPECT_KEYS: &[(&str, &[&str])] = &[
-    ("json", &["sqlite", "postgres"]),
-    ("duration", &["sqlite", "postgres", "redis"]),
-    ("tables", &["sqlite", "postgres"]),
-    ("columns", &["sqlite", "postgres"]),
-    ("schema", &["sqlite", "postgres"]),
-    ("rows", &["sqlite", "postgres"]),
-    ("migrations", &["sqlite", "postgres"]),
-    ("integrity_check", &["sqlite"]),
-    ("server_version", &["postgres", "redis"]),
-    ("ping", &["redis"]),
-    ("info", &["redis"]),
-    ("keys", &["redis"]),
-];
 
 /// Every predicate name.
 const PREDICATES: &[&str] = &[
@@ -114,11 +98,12 @@ impl Target {
     }
 }
 
-/// Build the assertions of `expect:` for a check whose probe kind is `probe` (if known).
+/// Build the assertions of `expect:` for a check of `kind` (when it is known). Keys are
+/// checked against every kind's vocabulary, so a key of another kind says where it applies.
 pub(crate) fn build(
     ctx: &mut Ctx<'_>,
     n: &Node,
-    probe: Option<&str>,
+    kind: Option<&'static dyn ProbeKind>,
     base_dir: &std::path::Path,
 ) -> Vec<Assertion> {
     let mut out = Vec::new();
@@ -127,17 +112,15 @@ pub(crate) fn build(
     };
     let kinds = ctx.kinds;
     let mut names: Vec<&'static str> = Vec::new();
-    let legacy = EXPECT_KEYS.iter().map(|(k, _)| *k);
-    for name in kinds
-        .iter()
-        .flat_map(|k| k.expect_keys().iter().copied())
-        .chain(legacy)
-    {
+    for name in kinds.iter().flat_map(|k| k.expect_keys().iter().copied()) {
         if !names.contains(&name) {
             names.push(name);
         }
     }
     ctx.keys(entries, &names, "expect");
+    let Some(kind) = kind else {
+        return out;
+    };
     for (k, v) in entries {
         let Some(key) = names
             .iter()
@@ -146,35 +129,20 @@ pub(crate) fn build(
         else {
             continue;
         };
-        let probes = applies_to(kinds, key);
-        if let Some(p) = probe
-            && !probes.contains(&p)
-        {
+        if !kind.expect_keys().contains(&key) {
+            let probes: Vec<&str> = kinds
+                .iter()
+                .filter(|k| k.expect_keys().contains(&key))
+                .map(|k| k.name())
+                .collect();
             ctx.error(
                 k.span,
-                format!("`{key}` does not apply to {p} probes"),
+                format!("`{key}` does not apply to {} probes", kind.name()),
                 format!("applies to: {}", probes.join(", ")),
             );
             continue;
         }
-        if let Some(kind) = probe.and_then(|p| kinds.get(p)) {
-            kind.expect(ctx, key, v, base_dir, &mut out);
-            continue;
-        }
-        match key {
-            "duration" => duration(ctx, v, &mut out),
-            "json" => json(ctx, v, &mut out),
-            "ping" => predicates(ctx, v, Target::Duration, &Query::Ping, &mut out),
-            db_key => crate::db_expect::build_key(
-                ctx,
-                db_key,
-                v,
-                base_dir,
-                &mut out,
-                &mut |c, n, q, o| predicates(c, n, Target::Number, q, o),
-                &mut |c, n, q, o| predicates(c, n, Target::Json, q, o),
-            ),
-        }
+        kind.expect(ctx, key, v, base_dir, &mut out);
     }
     out
 }
@@ -192,21 +160,6 @@ pub fn json(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
         };
         predicates(ctx, pv, Target::Json, &Query::JsonPath(path), out);
     }
-}
-
-/// The kinds `key` applies to, in documentation order: registered kinds, then legacy ones.
-fn applies_to(kinds: Kinds, key: &str) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = kinds
-        .iter()
-        .filter(|k| k.expect_keys().contains(&key))
-        .map(|k| k.name())
-        .collect();
-    if let Some((_, legacy)) = EXPECT_KEYS.iter().find(|(n, _)| *n == key) {
-        out.extend(legacy.iter().filter(|p| kinds.get(p).is_none()));
-    }
-    let order = crate::check::probe_names(kinds);
-    out.sort_by_key(|k| order.iter().position(|o| o == k));
-    out
 }
 
 /// A JSONPath key: it must start with `$`.

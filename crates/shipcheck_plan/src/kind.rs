@@ -152,8 +152,9 @@ impl Selected {
     }
 }
 
-/// A kind's query: what an assertion looks at in the kind's facts.
-pub trait Select: fmt::Debug + Send + Sync {
+/// A kind's query: what an assertion looks at in the kind's facts. It is [`Any`] so the
+/// kind can read its own queries back (in [`ProbeKind::prepare`]).
+pub trait Select: fmt::Debug + Send + Sync + Any {
     /// What is queried, for reports (`status`, `header content-type`, `certificate issuer`).
     fn subject(&self) -> String;
     /// The values selected from `facts`; `Err` says why there is nothing to select.

@@ -22,8 +22,6 @@ mod ast;
 mod capture;
 mod check;
 mod ctx;
-mod db_ast;
-mod db_expect;
 mod error;
 mod expect;
 mod graph;
@@ -36,7 +34,6 @@ pub mod template;
 mod yaml;
 
 pub use ast::*;
-pub use db_ast::*;
 pub use error::{PlanError, PlanErrors};
 pub use load::{load_file, load_str};
 pub use quantity::{parse_duration, parse_quantity};

@@ -1,10 +1,9 @@
-//! Shared probe-key helpers (paths, name/value pairs) and the `sqlite:` probe key.
+//! Shared probe-key helpers (paths, name/value pairs).
 
 use std::path::{Path, PathBuf};
 
-use crate::ast::SqliteProbe;
-use crate::ctx::{Ctx, get};
-use crate::yaml::{Kind, Node};
+use crate::ctx::Ctx;
+use crate::yaml::Node;
 
 /// Resolve a path from the plan against the plan's directory.
 pub fn resolve(base_dir: &Path, p: &str) -> PathBuf {
@@ -51,36 +50,4 @@ pub fn pairs(ctx: &mut Ctx<'_>, n: &Node, what: &str, header_names: bool) -> Vec
         }
     }
     out
-}
-
-/// `sqlite: PATH` or `sqlite: { path: PATH }`.
-pub(crate) fn sqlite(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<SqliteProbe> {
-    let path_node = match &n.kind {
-        Kind::Map(entries) => {
-            ctx.keys(entries, &["path", "query"], "a sqlite probe");
-            let Some(p) = get(entries, "path") else {
-                ctx.error(n.span, "the sqlite probe has no `path`", "add `path: FILE`");
-                return None;
-            };
-            p
-        }
-        _ => n,
-    };
-    let path = ctx.text(path_node, "sqlite")?;
-    if path.trim().is_empty() {
-        ctx.error(path_node.span, "the sqlite path is empty", "empty path");
-        return None;
-    }
-    let query = match &n.kind {
-        Kind::Map(entries) => match get(entries, "query") {
-            Some(q) => Some(ctx.template(q, "query")?),
-            None => None,
-        },
-        _ => None,
-    };
-    Some(SqliteProbe {
-        path: resolve(base_dir, &path),
-        query,
-        fetch: Vec::new(),
-    })
 }

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use shipcheck_plan::{
-    Body, CaptureSource, Plan, Predicate, Probe, Quantity, Query, StatusPattern, Unit, load_file,
-    load_str,
+    Body, CaptureSource, Plan, Predicate, Quantity, Query, StatusPattern, Unit, load_file, load_str,
 };
 use shipcheck_probe::KINDS;
 use shipcheck_probe::kinds::cors::CorsProbe;
@@ -14,6 +13,7 @@ use shipcheck_probe::kinds::dns::DnsProbe;
 use shipcheck_probe::kinds::http::HttpProbe;
 use shipcheck_probe::kinds::metrics::MetricsProbe;
 use shipcheck_probe::kinds::openapi::OpenApiProbe;
+use shipcheck_probe::kinds::sqlite::SqliteProbe;
 use shipcheck_probe::kinds::tcp::TcpProbe;
 use shipcheck_probe::kinds::tls::TlsProbe;
 use shipcheck_probe::kinds::webhook::WebhookProbe;
@@ -62,32 +62,25 @@ checks:
 "#;
 
 fn http(plan: &Plan, i: usize) -> &HttpProbe {
-    match &plan.checks[i].probe {
-        Probe::Kind(p) => match p.as_any().downcast_ref::<HttpProbe>() {
-            Some(h) => h,
-            None => panic!("check {i} is {}", p.kind()),
-        },
-        other => panic!("check {i} is {}", other.kind()),
-    }
+    probe(plan, i)
 }
 
 /// Check `i`'s probe as the kind's own type, when it is one.
 fn kind_probe<T: 'static>(plan: &Plan, i: usize) -> Option<&T> {
-    match &plan.checks[i].probe {
-        Probe::Kind(p) => p.as_any().downcast_ref::<T>(),
-        _ => None,
-    }
+    plan.checks[i].probe.as_any().downcast_ref::<T>()
 }
 
 /// The probe of check `i`, as the kind's own type.
 fn probe<T: 'static>(plan: &Plan, i: usize) -> &T {
-    match &plan.checks[i].probe {
-        Probe::Kind(p) => match p.as_any().downcast_ref::<T>() {
-            Some(t) => t,
-            None => panic!("check {i} is {}", p.kind()),
-        },
-        other => panic!("check {i} is {}", other.kind()),
+    let p = &plan.checks[i].probe;
+    match p.as_any().downcast_ref::<T>() {
+        Some(t) => t,
+        None => panic!("check {i} is {}", p.kind()),
     }
+}
+
+fn sqlite(plan: &Plan, i: usize) -> &SqliteProbe {
+    probe(plan, i)
 }
 
 /// What a query looks at, as reports name it (kind queries are private to their kind).
@@ -175,21 +168,11 @@ fn docs_example_loads() {
         })))
     );
 
-    match &plan.checks[3].probe {
-        Probe::Sqlite(s) => assert_eq!(s.path, PathBuf::from("plans/app.db")),
-        other => panic!("schema is {}", other.kind()),
-    }
+    assert_eq!(sqlite(&plan, 3).path, PathBuf::from("plans/app.db"));
+    assert_eq!(subj(&plan.checks[3].expect[0].query), "columns of users");
     assert_eq!(
-        plan.checks[3].expect[0].query,
-        Query::Columns("users".into())
-    );
-    assert_eq!(
-        plan.checks[3].expect[0].predicate,
-        Predicate::HasColumns(
-            ["user_id", "username", "password_hash", "is_active"]
-                .map(String::from)
-                .to_vec()
-        )
+        format!("{:?}", plan.checks[3].expect[0].predicate),
+        "Judge(has_columns user_id, username, password_hash, is_active)"
     );
 }
 
@@ -558,10 +541,7 @@ fn load_file_reads_and_resolves_relative_to_the_file() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let plan = load_file(&path, &env, KINDS).unwrap_or_else(|e| panic!("{e}"));
-    match &plan.checks[0].probe {
-        Probe::Sqlite(s) => assert_eq!(s.path, dir.join("data/app.db")),
-        other => panic!("{}", other.kind()),
-    }
+    assert_eq!(sqlite(&plan, 0).path, dir.join("data/app.db"));
     std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
 }
 

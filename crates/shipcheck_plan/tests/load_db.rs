@@ -3,11 +3,15 @@
 #![allow(clippy::unwrap_used)] // test set-up panics
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::json;
-use shipcheck_plan::{
-    ColumnSpec, KeyAspect, MigrationTool, PgTarget, Plan, Predicate, Probe, Query, load_str,
+use shipcheck_plan::{KindQuery, Plan, Predicate, Query, load_str};
+use shipcheck_probe::kinds::postgres::{
+    DbQuery, MigrationSpec, MigrationTool, PgTarget, PostgresProbe,
 };
+use shipcheck_probe::kinds::redis::{KeyAspect, RedisProbe, RedisQuery};
+use shipcheck_probe::kinds::sqlite::SqliteProbe;
 
 fn env(name: &str) -> Option<String> {
     (name == "PGPASSWORD").then(|| "pg-s3cret".to_owned())
@@ -21,6 +25,20 @@ fn load_in(dir: &Path, checks: &str) -> Result<Plan, String> {
 fn load(checks: &str) -> Plan {
     let dir = tempfile::tempdir().unwrap();
     load_in(dir.path(), checks).unwrap_or_else(|e| panic!("should load:\n{e}"))
+}
+
+/// The probe of check `i`, as the kind's own type.
+fn probe<T: 'static>(plan: &Plan, i: usize) -> &T {
+    let p = &plan.checks[i].probe;
+    match p.as_any().downcast_ref::<T>() {
+        Some(t) => t,
+        None => panic!("check {i} is {}", p.kind()),
+    }
+}
+
+/// A kind's query as the plan holds it (compared by subject).
+fn kq(q: impl shipcheck_plan::kind::Select) -> Query {
+    Query::Kind(KindQuery(Arc::new(q)))
 }
 
 fn errors(checks: &str) -> String {
@@ -45,13 +63,11 @@ fn postgres_url_fields_query_and_what_the_probe_fetches() {
     postgres: { host: db, user: app, password: "${PGPASSWORD}", sslmode: verify-full, allow_writes: true }
 "#,
     );
-    let Probe::Postgres(p) = &plan.checks[0].probe else {
-        panic!("not postgres")
-    };
+    let p: &PostgresProbe = probe(&plan, 0);
     assert!(matches!(&p.target, PgTarget::Url(u) if u.contains("sslmode=require")));
     assert_eq!(p.query.as_deref(), Some("SELECT 1 AS one"));
     assert!(!p.allow_writes);
-    let users = Query::Rows {
+    let users = DbQuery::Rows {
         table: "users".into(),
         filter: Some("username = 'admin'".into()),
     };
@@ -63,37 +79,27 @@ fn postgres_url_fields_query_and_what_the_probe_fetches() {
     );
     assert_eq!(p.fetch[0], users);
     assert!(
-        matches!(&p.fetch[2], Query::Migrations(m) if m.tool == MigrationTool::Alembic && m.dir.is_none())
+        matches!(&p.fetch[2], DbQuery::Migrations(m) if m.tool == MigrationTool::Alembic && m.dir.is_none())
     );
     let expect = &plan.checks[0].expect;
+    let users = kq(users);
     assert!(expect.iter().any(|a| a.query == users
         && a.predicate
             == Predicate::AtLeast(shipcheck_plan::Quantity {
                 value: 1.0,
                 unit: shipcheck_plan::Unit::Number
             })));
-    assert!(expect.iter().any(|a| a.predicate
-        == Predicate::ColumnSpecs(vec![
-            ColumnSpec {
-                name: "vin".into(),
-                data_type: Some("text".into()),
-                nullable: Some(false)
-            },
-            ColumnSpec {
-                name: "model".into(),
-                data_type: Some("varchar".into()),
-                nullable: None
-            },
-        ])));
+    assert!(
+        expect.iter().any(|a| format!("{:?}", a.predicate)
+            == "Judge(has_columns vin text not null, model varchar)")
+    );
     assert!(
         expect
             .iter()
             .any(|a| a.predicate == Predicate::Equals(json!(2)))
     );
 
-    let Probe::Postgres(f) = &plan.checks[1].probe else {
-        panic!("not postgres")
-    };
+    let f: &PostgresProbe = probe(&plan, 1);
     assert!(f.allow_writes);
     match &f.target {
         PgTarget::Fields {
@@ -126,17 +132,27 @@ fn schema_file_and_migrations_dir_resolve_against_the_plan() {
     )
     .unwrap();
     let expect = &plan.checks[0].expect;
-    let Predicate::MatchesSchema(schema) = &expect[0].predicate else {
+    let Predicate::Judge(schema) = &expect[0].predicate else {
         panic!("{:?}", expect[0])
     };
-    assert_eq!(schema.tables["users"][1].nullable, Some(false));
-    let Query::Migrations(m) = &expect[1].query else {
-        panic!()
-    };
-    assert_eq!(m.dir.as_deref(), Some(dir.path().join("sql").as_path()));
-    let Probe::Sqlite(s) = &plan.checks[0].probe else {
-        panic!()
-    };
+    assert_eq!(schema.0.describe().0, "matches");
+    let schema = format!("{:?}", schema.0);
+    assert!(
+        schema.contains(
+            r#""users": [ColumnSpec { name: "id", data_type: Some("integer"), nullable: None }, ColumnSpec { name: "email", data_type: Some("text"), nullable: Some(false) }]"#
+        ),
+        "{schema}"
+    );
+    let migrations = DbQuery::Migrations(MigrationSpec {
+        tool: MigrationTool::Flyway,
+        dir: Some(dir.path().join("sql")),
+    });
+    assert_eq!(expect[1].query, kq(migrations.clone()));
+    let s: &SqliteProbe = probe(&plan, 0);
+    assert_eq!(
+        s.fetch[0], migrations,
+        "the directory resolves against the plan"
+    );
     assert_eq!(s.fetch.len(), 2, "migrations and integrity: {:?}", s.fetch);
 
     let e = load_in(
@@ -172,16 +188,20 @@ fn redis_keys_info_and_ping() {
       keys: { celery: { type: list, length: { under: 100 }, ttl: -1, exists: true } }
 "#,
     );
-    let Probe::Redis(r) = &plan.checks[0].probe else {
-        panic!("not redis")
-    };
+    let r: &RedisProbe = probe(&plan, 0);
     assert!(r.insecure);
     assert_eq!(r.username.as_deref(), Some("worker"));
     assert_eq!(r.fetch.len(), 4, "{:?}", r.fetch);
     let queries: Vec<&Query> = plan.checks[0].expect.iter().map(|a| &a.query).collect();
-    assert!(queries.contains(&&Query::Ping));
-    assert!(queries.contains(&&Query::Info("role".into())));
-    assert!(queries.contains(&&Query::Key("celery".into(), KeyAspect::Length)));
+    assert!(queries.contains(&&kq(RedisQuery::Ping)));
+    assert!(queries.contains(&&kq(RedisQuery::Info("role".into()))));
+    assert!(queries.contains(&&kq(RedisQuery::Key("celery".into(), KeyAspect::Length))));
+    assert_eq!(
+        r.fetch[0],
+        RedisQuery::Key("celery".into(), KeyAspect::Type),
+        "{:?}",
+        r.fetch
+    );
 }
 
 #[test]
@@ -213,7 +233,7 @@ fn mistakes_are_reported_with_positions() {
         "`keys` does not apply to sqlite probes",
         "`rows` has no bound",
         "`liquibase` is not a supported migration tool",
-        "captures need an http probe",
+        "captures need an http or websocket probe",
         "not available for postgres",
     ] {
         assert!(e.contains(want), "missing {want:?} in:\n{e}");

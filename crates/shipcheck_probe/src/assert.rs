@@ -1,4 +1,4 @@
-//! Generic evaluation of assertions (query + predicate) on an observation.
+//! Generic evaluation of assertions (query + predicate) on a kind's facts.
 
 use jsonpath_rust::JsonPath as _;
 use serde_json::Value;
@@ -7,7 +7,6 @@ use shipcheck_report::AssertionResult;
 
 use shipcheck_plan::kind::Facts;
 
-use crate::observation::Observation;
 use crate::value::{describe, holds, length, shorten, text, trim_float};
 
 /// Evaluates every assertion on the facts; each result keeps expected and actual.
@@ -27,9 +26,6 @@ fn subject(q: &Query) -> String {
         Query::Kind(k) => k.0.subject(),
         Query::JsonPath(p) => format!("json {p}"),
         Query::Duration => "duration".into(),
-        Query::Columns(t) => format!("columns of {t}"),
-        Query::Table(t) => format!("table {t}"),
-        other => crate::db_assert::subject(other),
     }
 }
 
@@ -45,7 +41,6 @@ fn evaluate_one(a: &Assertion, facts: &dyn Facts) -> AssertionResult {
             passed,
         };
     }
-    let legacy = facts.as_any().downcast_ref::<Observation>();
     let (predicate, expected) = describe(&a.predicate);
     let mut result = AssertionResult {
         subject: subject(&a.query),
@@ -54,20 +49,13 @@ fn evaluate_one(a: &Assertion, facts: &dyn Facts) -> AssertionResult {
         actual: String::new(),
         passed: false,
     };
-    if let Some(obs) = legacy
-        && crate::db_assert::special(a, obs, &mut result)
-    {
-        return result;
-    }
-    let selected = match (&a.query, legacy) {
-        (Query::Kind(k), _) => k.0.select(facts).map(|s| (s.values, s.unit)),
-        (_, Some(obs)) => select(&a.query, obs),
-        (Query::Duration, None) => Ok((vec![Value::from(facts.duration_ms())], Unit::Millis)),
-        (Query::JsonPath(path), None) => facts
+    let selected = match &a.query {
+        Query::Kind(k) => k.0.select(facts).map(|s| (s.values, s.unit)),
+        Query::Duration => Ok((vec![Value::from(facts.duration_ms())], Unit::Millis)),
+        Query::JsonPath(path) => facts
             .json()
             .and_then(|doc| json_path(&doc, path))
             .map(|v| (v, Unit::Number)),
-        (_, None) => Err("this expectation does not apply to this probe".into()),
     };
     let (matches, unit) = match selected {
         Ok(m) => m,
@@ -136,13 +124,4 @@ fn shown(values: &[Value]) -> String {
         return shorten(text(&values[0]));
     }
     shorten(Value::Array(values.to_vec()).to_string())
-}
-
-/// The values a query selects and their unit; `Err` says why there is nothing to select.
-fn select(q: &Query, obs: &Observation) -> Result<(Vec<Value>, Unit), String> {
-    match obs {
-        Observation::Sqlite(_) | Observation::Postgres(_) | Observation::Redis(_) => {
-            crate::db_assert::select(q, obs)
-        }
-    }
 }

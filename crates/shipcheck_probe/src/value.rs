@@ -115,27 +115,6 @@ pub(crate) fn describe(p: &Predicate) -> (String, String) {
         Predicate::AtMost(q) => ("at_most".into(), format!("<= {}", quantity(q))),
         Predicate::Under(q) => ("under".into(), format!("< {}", quantity(q))),
         Predicate::Over(q) => ("over".into(), format!("> {}", quantity(q))),
-        Predicate::HasColumns(cols) => ("has_columns".into(), cols.join(", ")),
-        Predicate::ColumnSpecs(cols) => (
-            "has_columns".into(),
-            cols.iter()
-                .map(|c| {
-                    let mut s = c.name.clone();
-                    if let Some(t) = &c.data_type {
-                        s.push_str(&format!(" {t}"));
-                    }
-                    match c.nullable {
-                        Some(false) => s.push_str(" not null"),
-                        Some(true) => s.push_str(" null"),
-                        None => {}
-                    }
-                    s
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        Predicate::MatchesSchema(s) => ("matches".into(), s.path.display().to_string()),
-        Predicate::AtHead => ("at_head".into(), "head revision".into()),
         Predicate::Judge(j) => j.0.describe(),
     }
 }
@@ -164,11 +143,7 @@ pub(crate) fn holds(p: &Predicate, v: &Value, unit_of_actual: Unit) -> bool {
         Predicate::AtMost(q) => compare(v, q, unit_of_actual).is_some_and(|(a, b)| a <= b),
         Predicate::Under(q) => compare(v, q, unit_of_actual).is_some_and(|(a, b)| a < b),
         Predicate::Over(q) => compare(v, q, unit_of_actual).is_some_and(|(a, b)| a > b),
-        Predicate::HasColumns(_)
-        | Predicate::ColumnSpecs(_)
-        | Predicate::MatchesSchema(_)
-        | Predicate::AtHead
-        | Predicate::Judge(_) => false,
+        Predicate::Judge(_) => false,
     }
 }
 

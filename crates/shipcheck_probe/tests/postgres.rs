@@ -6,7 +6,7 @@ mod db_support;
 use std::time::{Duration, Instant};
 
 use db_support::{check, run};
-use shipcheck_probe::Observation;
+use shipcheck_probe::kinds::postgres::DbFacts;
 use shipcheck_report::{AssertionResult, FailureClass};
 use shipcheck_test_support::postgres::{PASSWORD, Postgres};
 
@@ -74,8 +74,7 @@ async fn schema_drift_seed_data_and_migrations_then_all_fixed() {
     );
     let c = check(dir.path(), &yaml);
     let (observed, results) = run(&c, Duration::from_secs(10)).await.unwrap();
-    let Some(Observation::Postgres(facts)) = observed.facts.as_any().downcast_ref::<Observation>()
-    else {
+    let Some(facts) = observed.facts.as_any().downcast_ref::<DbFacts>() else {
         panic!("not a postgres observation")
     };
     assert!(facts.server_version.as_deref().unwrap().starts_with("15"));
@@ -155,8 +154,7 @@ async fn queries_are_read_only_unless_allowed() {
     let c = check(dir.path(), &probe("SELECT id, name FROM t ORDER BY id", ""));
     let (observed, results) = run(&c, Duration::from_secs(10)).await.unwrap();
     assert!(results[0].passed, "{results:?}");
-    let Some(Observation::Postgres(f)) = observed.facts.as_any().downcast_ref::<Observation>()
-    else {
+    let Some(f) = observed.facts.as_any().downcast_ref::<DbFacts>() else {
         panic!()
     };
     assert_eq!(f.rows.as_ref().unwrap()[0]["name"], "one");

@@ -6,7 +6,7 @@ mod db_support;
 use std::time::{Duration, Instant};
 
 use db_support::{check, run};
-use shipcheck_probe::Observation;
+use shipcheck_probe::kinds::redis::RedisFacts;
 use shipcheck_report::FailureClass;
 use shipcheck_test_support::redis::{Options, Redis};
 
@@ -45,8 +45,7 @@ async fn ping_info_keys_and_queue_depth() {
     );
     let c = check(dir.path(), &yaml);
     let (observed, results) = run(&c, Duration::from_secs(5)).await.unwrap();
-    let Some(Observation::Redis(facts)) = observed.facts.as_any().downcast_ref::<Observation>()
-    else {
+    let Some(facts) = observed.facts.as_any().downcast_ref::<RedisFacts>() else {
         panic!("not a redis observation")
     };
     assert!(facts.ping_ms > 0.0);
@@ -132,10 +131,13 @@ async fn rediss_with_generated_certificates() {
     .await
     .unwrap();
     assert!(results.iter().all(|r| r.passed), "{results:#?}");
-    assert!(matches!(
-        observed.facts.as_any().downcast_ref::<Observation>(),
-        Some(Observation::Redis(_))
-    ));
+    assert!(
+        observed
+            .facts
+            .as_any()
+            .downcast_ref::<RedisFacts>()
+            .is_some()
+    );
     // Without the CA the certificate does not verify: tls failure.
     let err = run(&check(&dir, &plan("")), Duration::from_secs(5))
         .await

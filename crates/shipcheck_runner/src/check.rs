@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Predicate, Query, template};
-use shipcheck_probe::{ProbeContext, observe};
+use shipcheck_probe::ProbeContext;
 use shipcheck_report::{
     Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, Measurement, REDACTED,
     Redactor, Status,
@@ -163,7 +163,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
     // probe that does not.
     let bounded = tokio::time::timeout(
         check.timeout + Duration::from_millis(250),
-        observe(&check.probe, &cx),
+        check.probe.observe(&cx),
     );
     let observed = match bounded.await {
         Err(_) => Err(shipcheck_probe::ProbeError::new(

@@ -4,6 +4,7 @@
 //! [`shipcheck_plan::kind::ProbeKind`], its `mod` line and its row in [`KINDS`].
 
 pub mod cors;
+mod db_common;
 pub mod dns;
 mod document;
 mod document_expect;
@@ -12,6 +13,9 @@ pub mod lint;
 pub mod metrics;
 mod net_common;
 pub mod openapi;
+pub mod postgres;
+pub mod redis;
+pub mod sqlite;
 pub mod tcp;
 #[cfg(test)]
 mod tests;
@@ -25,6 +29,9 @@ use shipcheck_plan::kind::Kinds;
 #[rustfmt::skip]
 pub static KINDS: Kinds = Kinds::new(&[
     &http::KIND,
+    &sqlite::KIND,
+    &postgres::KIND,
+    &redis::KIND,
     &tls::KIND,
     &tcp::KIND,
     &dns::KIND,

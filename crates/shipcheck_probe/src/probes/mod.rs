@@ -1,20 +1,9 @@
-//! One module per probe kind; [`observe`] dispatches on the plan's probe.
-
-mod db_net;
-mod pg_tls;
-mod postgres;
-mod redis;
-mod sqlite;
+//! What several kinds share to run: reading an extra CA file, and running a parsed probe.
 
 use std::path::Path;
 
-use shipcheck_plan::Probe;
-use shipcheck_plan::kind::Observed;
+use shipcheck_plan::kind::{Observed, Probe, ProbeContext, ProbeError};
 use shipcheck_report::FailureClass;
-
-use crate::observation::ProbeError;
-
-pub use shipcheck_plan::kind::ProbeContext;
 
 /// Reads an extra trusted CA file (PEM); an unreadable file is a `tls` error naming it.
 pub(crate) fn read_ca_file(path: Option<&Path>) -> Result<Option<Vec<u8>>, ProbeError> {
@@ -30,24 +19,6 @@ pub(crate) fn read_ca_file(path: Option<&Path>) -> Result<Option<Vec<u8>>, Probe
 }
 
 /// Performs one attempt of the probe and returns what it observed.
-pub async fn observe(probe: &Probe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
-    let legacy = match probe {
-        Probe::Kind(p) => return p.observe(cx).await,
-        Probe::Sqlite(p) => sqlite::observe(p, cx).await,
-        Probe::Postgres(p) => postgres::observe(p, cx).await,
-        Probe::Redis(p) => redis::observe(p, cx).await,
-    }?;
-    Ok(lift(legacy))
-}
-
-/// A legacy probe's observation in the registry's shape.
-fn lift(o: crate::observation::Observed) -> Observed {
-    Observed {
-        facts: Box::new(o.observation),
-        evidence: o.evidence,
-        measurements: o.measurements,
-        sent_secrets: o.sent_secrets,
-        timings: None,
-        findings: Vec::new(),
-    }
+pub async fn observe(probe: &dyn Probe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
+    probe.observe(cx).await
 }

@@ -29,7 +29,7 @@ pub async fn run(
         lookup: &lookup,
         evidence_cap: 64 * 1024,
     };
-    let observed = observe(&check.probe, &cx).await?;
+    let observed = observe(check.probe.as_ref(), &cx).await?;
     let results = evaluate(&check.expect, observed.facts.as_ref());
     Ok((observed, results))
 }

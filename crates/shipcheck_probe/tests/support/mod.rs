@@ -112,7 +112,7 @@ pub async fn run(check: &Check) -> Result<(Observed, Vec<AssertionResult>), Prob
         lookup: &lookup,
         evidence_cap: 8192,
     };
-    let observed = observe(&check.probe, &cx).await?;
+    let observed = observe(check.probe.as_ref(), &cx).await?;
     let results = evaluate(&check.expect, observed.facts.as_ref());
     Ok((observed, results))
 }

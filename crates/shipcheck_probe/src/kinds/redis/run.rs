@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
-use shipcheck_plan::{KeyAspect, Query, RedisProbe, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::template;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
 use redis::aio::MultiplexedConnection;
@@ -22,10 +23,10 @@ use redis::{
 };
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::ProbeContext;
-use super::pg_tls::{Verify, config as tls_config};
-use crate::db_facts::RedisFacts;
-use crate::observation::{Observation, Observed, ProbeError};
+use super::facts::{KeyAspect, RedisFacts, RedisQuery};
+use super::spec::RedisProbe;
+use crate::kinds::db_common::net;
+use crate::kinds::db_common::tls::{Verify, config as tls_config};
 use shipcheck_http::Stream as DbStream;
 
 fn protocol(msg: impl Into<String>) -> ProbeError {
@@ -97,6 +98,7 @@ fn target(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Target, ProbeError> {
     })
 }
 
+/// One attempt: connect (TLS for `rediss://`), AUTH, PING, INFO and the named keys.
 pub(super) async fn observe(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let t = target(p, cx)?;
     let secrets: Vec<String> = t.password.iter().cloned().collect();
@@ -123,31 +125,31 @@ pub(super) async fn observe(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Obs
     for ((k, aspect), v) in &facts.keys {
         text.push_str(&format!("key {k} {aspect:?}: {v}\n"));
     }
-    Ok(Observed {
-        evidence: vec![Evidence {
-            label: "redis".into(),
-            text,
-            truncated: false,
-        }],
-        measurements: vec![
-            Measurement {
-                name: "ping".into(),
-                value: facts.ping_ms,
-                unit: "ms".into(),
-                target: None,
-                met: None,
-            },
-            Measurement {
-                name: "total".into(),
-                value: facts.duration_ms,
-                unit: "ms".into(),
-                target: None,
-                met: None,
-            },
-        ],
-        observation: Observation::Redis(facts),
-        sent_secrets: secrets,
-    })
+    let measurements = vec![
+        Measurement {
+            name: "ping".into(),
+            value: facts.ping_ms,
+            unit: "ms".into(),
+            target: None,
+            met: None,
+        },
+        Measurement {
+            name: "total".into(),
+            value: facts.duration_ms,
+            unit: "ms".into(),
+            target: None,
+            met: None,
+        },
+    ];
+    let mut observed = Observed::new(facts);
+    observed.evidence.push(Evidence {
+        label: "redis".into(),
+        text,
+        truncated: false,
+    });
+    observed.measurements = measurements;
+    observed.sent_secrets = secrets;
+    Ok(observed)
 }
 
 /// Most bytes the server may send over the whole probe (INFO is a few KiB). The crate's
@@ -257,7 +259,7 @@ async fn run(
     // Our own transport (as the postgres probe): dns, connect and tls failures are
     // classified the same way for every probe, the trust store is the web PKI plus
     // `ca_file`, and the reply cap can sit under the crate's parser.
-    let tcp = super::db_net::tcp(&t.host, t.port).await?;
+    let tcp = net::tcp(&t.host, t.port).await?;
     let stream = if t.tls {
         let verify = if p.insecure {
             Verify::Nothing
@@ -266,7 +268,7 @@ async fn run(
         };
         let config = tls_config(verify, extra_ca_pem.as_deref())
             .map_err(|e| ProbeError::new(FailureClass::Tls, e))?;
-        DbStream::Tls(Box::new(super::db_net::tls(tcp, &t.host, config).await?))
+        DbStream::Tls(Box::new(net::tls(tcp, &t.host, config).await?))
     } else {
         DbStream::Plain(tcp)
     };
@@ -326,7 +328,7 @@ async fn run(
     };
     let mut seen: Vec<&str> = Vec::new();
     for q in &p.fetch {
-        if let Query::Key(name, _) = q
+        if let RedisQuery::Key(name, _) = q
             && !seen.contains(&name.as_str())
         {
             seen.push(name);

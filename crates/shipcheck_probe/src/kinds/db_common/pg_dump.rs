@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::db_ast::ColumnSpec;
+use super::spec::ColumnSpec;
 
 /// Keywords that end the type of a column definition.
 const AFTER_TYPE: &[&str] = &[

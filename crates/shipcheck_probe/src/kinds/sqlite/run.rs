@@ -7,14 +7,16 @@ use std::time::Instant;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
-use shipcheck_plan::{Query, SqliteProbe, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError, Select};
+use shipcheck_plan::template;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
-use super::ProbeContext;
-use crate::db_facts::{DbColumn, DbFacts, MigrationState};
-use crate::migrations::{Applied, compare, history_sql};
-use crate::observation::{Observation, Observed, ProbeError};
+use super::spec::SqliteProbe;
+use crate::kinds::db_common::cap_text;
+use crate::kinds::db_common::facts::{DbColumn, DbFacts, DbQuery, MigrationState};
+use crate::kinds::db_common::migrations::{Applied, compare, history_sql};
 
+/// One attempt: reads the file on a blocking thread, within the check's timeout.
 pub(super) async fn observe(
     p: &SqliteProbe,
     cx: &ProbeContext<'_>,
@@ -56,7 +58,7 @@ pub(super) async fn observe(
             Ok(n) => n.to_string(),
             Err(e) => e.clone(),
         };
-        text.push_str(&format!("{}: {n}\n", crate::db_assert::subject(q)));
+        text.push_str(&format!("{}: {n}\n", q.subject()));
     }
     if let Some(i) = &facts.integrity {
         text.push_str(&format!("integrity_check: {i}\n"));
@@ -64,30 +66,22 @@ pub(super) async fn observe(
     if let Some(rows) = &facts.rows {
         text.push_str(&format!("query rows: {rows}\n"));
     }
-    let truncated = text.len() > cx.evidence_cap;
-    if truncated {
-        let mut end = cx.evidence_cap;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-    }
-    Ok(Observed {
-        evidence: vec![Evidence {
-            label: "schema".into(),
-            text,
-            truncated,
-        }],
-        measurements: vec![Measurement {
-            name: "total".into(),
-            value: facts.duration_ms,
-            unit: "ms".into(),
-            target: None,
-            met: None,
-        }],
-        observation: Observation::Sqlite(facts),
-        sent_secrets: Vec::new(),
-    })
+    let truncated = cap_text(&mut text, cx.evidence_cap);
+    let duration_ms = facts.duration_ms;
+    let mut observed = Observed::new(facts);
+    observed.evidence.push(Evidence {
+        label: "schema".into(),
+        text,
+        truncated,
+    });
+    observed.measurements.push(Measurement {
+        name: "total".into(),
+        value: duration_ms,
+        unit: "ms".into(),
+        target: None,
+        met: None,
+    });
+    Ok(observed)
 }
 
 /// Most rows of a `query` kept.
@@ -147,7 +141,7 @@ fn read(p: &SqliteProbe, query: Option<&str>) -> Result<DbFacts, ProbeError> {
     }
     for q in &p.fetch {
         match q {
-            Query::Rows { table, filter } => {
+            DbQuery::Rows { table, filter } => {
                 let n = if facts.tables.contains_key(table) {
                     let sql = match filter {
                         Some(f) => format!("SELECT count(*) FROM {} WHERE {f}", quote(table)),
@@ -161,7 +155,7 @@ fn read(p: &SqliteProbe, query: Option<&str>) -> Result<DbFacts, ProbeError> {
                 };
                 facts.counts.push((q.clone(), n));
             }
-            Query::Integrity => {
+            DbQuery::Integrity => {
                 let mut st = conn.prepare("PRAGMA integrity_check").map_err(db_err)?;
                 let lines: Vec<String> = st
                     .query_map([], |r| r.get::<_, String>(0))
@@ -171,7 +165,7 @@ fn read(p: &SqliteProbe, query: Option<&str>) -> Result<DbFacts, ProbeError> {
                     .map_err(db_err)?;
                 facts.integrity = Some(lines.join("; "));
             }
-            Query::Migrations(spec) => {
+            DbQuery::Migrations(spec) => {
                 let (table, sql) = history_sql(spec.tool);
                 let state = if facts.tables.contains_key(table) {
                     let applied = conn.prepare(sql).and_then(|mut st| {
@@ -242,84 +236,4 @@ fn rows(conn: &Connection, sql: &str) -> Result<Value, rusqlite::Error> {
         out.push(Value::Object(obj));
     }
     Ok(Value::Array(out))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shipcheck_plan::{Assertion, Pos, Predicate, Query};
-
-    fn lookup(_: &str) -> Option<serde_json::Value> {
-        None
-    }
-
-    #[tokio::test]
-    async fn reads_schema_read_only_and_names_missing_columns() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("app.db");
-        let conn = Connection::open(&db).unwrap();
-        conn.execute_batch("CREATE TABLE users(user_id INTEGER PRIMARY KEY, username TEXT);")
-            .unwrap();
-        drop(conn);
-        let before = std::fs::read(&db).unwrap();
-        let cx = ProbeContext {
-            timeout: std::time::Duration::from_secs(5),
-            lookup: &lookup,
-            evidence_cap: 8192,
-        };
-        let observed = observe(
-            &SqliteProbe {
-                path: db.clone(),
-                query: None,
-                fetch: Vec::new(),
-            },
-            &cx,
-        )
-        .await
-        .unwrap();
-        let a = Assertion {
-            query: Query::Columns("users".into()),
-            predicate: Predicate::HasColumns(vec![
-                "user_id".into(),
-                "username".into(),
-                "is_active".into(),
-            ]),
-            pos: Pos::default(),
-        };
-        let r = crate::evaluate(&[a], &observed.observation);
-        assert!(!r[0].passed);
-        assert!(
-            r[0].actual.contains("missing column `is_active`"),
-            "{}",
-            r[0].actual
-        );
-        assert_eq!(
-            std::fs::read(&db).unwrap(),
-            before,
-            "the probe must not change the file"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_missing_file_is_a_connect_error_and_is_not_created() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("absent.db");
-        let cx = ProbeContext {
-            timeout: std::time::Duration::from_secs(5),
-            lookup: &lookup,
-            evidence_cap: 8192,
-        };
-        let err = observe(
-            &SqliteProbe {
-                path: db.clone(),
-                query: None,
-                fetch: Vec::new(),
-            },
-            &cx,
-        )
-        .await
-        .unwrap_err();
-        assert_eq!(err.class, FailureClass::Connect);
-        assert!(!db.exists());
-    }
 }

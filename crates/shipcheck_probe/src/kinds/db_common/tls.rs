@@ -1,5 +1,5 @@
-//! rustls client configurations for PostgreSQL `sslmode`s (ring provider only, so no
-//! process-wide provider is needed).
+//! rustls client configurations for the database kinds' TLS (`sslmode`, `rediss://`), ring
+//! provider only, so no process-wide provider is needed.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 
 /// How much of the server's certificate is verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verify {
+pub(crate) enum Verify {
     /// `prefer`/`require`: encrypt, verify nothing (as libpq does without a root file).
     Nothing,
     /// `verify-ca`: the chain, not the host name.
@@ -25,7 +25,7 @@ fn provider() -> Arc<CryptoProvider> {
 }
 
 /// A client configuration trusting the web PKI roots plus `extra_ca` (PEM).
-pub(super) fn config(verify: Verify, extra_ca: Option<&[u8]>) -> Result<ClientConfig, String> {
+pub(crate) fn config(verify: Verify, extra_ca: Option<&[u8]>) -> Result<ClientConfig, String> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;

@@ -1,71 +1,40 @@
-//! Loader for the data-layer probes (`postgres:`, `redis:`, in [`probes`]) and their expectations
-//! (`tables`, `columns`, `schema`, `rows`, `migrations`, `integrity_check`,
-//! `server_version`, `ping`, `info`, `keys`), plus the expected-schema file.
+//! The database `expect:` keys shared by the SQL kinds (`tables`, `columns`, `schema`,
+//! `rows`, `migrations`, `integrity_check`, `server_version`) → assertions, plus the
+//! expected-schema file.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
+use shipcheck_plan::kind::Judge;
+use shipcheck_plan::syntax::{Ctx, Kind, Node, Target, get, predicates, resolve, shown};
+use shipcheck_plan::{Assertion, KindJudge, KindQuery, Predicate, Query};
 
-use crate::ast::{Assertion, Predicate, Probe, Query};
-use crate::ctx::{Ctx, get, shown};
-use crate::db_ast::{ColumnSpec, ExpectedSchema, KeyAspect, MigrationSpec, MigrationTool};
-use crate::probe::resolve;
-use crate::yaml::{Kind, Node};
-
-/// Builds the assertions of one query from a predicate object (numeric or any).
-pub(crate) type Preds<'a> = dyn FnMut(&mut Ctx<'_>, &Node, &Query, &mut Vec<Assertion>) + 'a;
-
-mod pg_dump;
-mod probes;
-
-pub(crate) use probes::{postgres, redis};
+use super::facts::DbQuery;
+use super::judge::{AtHead, HasColumns, MatchesSchema};
+use super::pg_dump;
+use super::spec::{ColumnSpec, ExpectedSchema, MigrationSpec, MigrationTool};
 
 /// Largest expected-schema file.
 const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Hand the probe the queries it must run for the check's expectations.
-pub(crate) fn attach(probe: Probe, expect: &[Assertion]) -> Probe {
-    let fetch = |keep: fn(&Query) -> bool| -> Vec<Query> {
-        let mut out: Vec<Query> = Vec::new();
-        for a in expect {
-            if keep(&a.query) && !out.contains(&a.query) {
-                out.push(a.query.clone());
-            }
-        }
-        out
-    };
-    match probe {
-        Probe::Postgres(mut p) => {
-            p.fetch = fetch(|q| matches!(q, Query::Rows { .. } | Query::Migrations(_)));
-            Probe::Postgres(p)
-        }
-        Probe::Sqlite(mut p) => {
-            p.fetch = fetch(|q| {
-                matches!(
-                    q,
-                    Query::Rows { .. } | Query::Integrity | Query::Migrations(_)
-                )
-            });
-            Probe::Sqlite(p)
-        }
-        Probe::Redis(mut p) => {
-            p.fetch = fetch(|q| matches!(q, Query::Key(..)));
-            Probe::Redis(p)
-        }
-        other => other,
-    }
+/// A database query as a plan query.
+pub(crate) fn q(query: DbQuery) -> Query {
+    Query::Kind(KindQuery(Arc::new(query)))
 }
 
-/// A key of `expect:` owned by the data-layer probes; pushes its assertions.
-pub(crate) fn build_key(
+fn judge(j: impl Judge + 'static) -> Predicate {
+    Predicate::Judge(KindJudge(Arc::new(j)))
+}
+
+/// One shared database key of `expect:`; pushes its assertions.
+pub(crate) fn build(
     ctx: &mut Ctx<'_>,
     key: &str,
     v: &Node,
     base_dir: &Path,
     out: &mut Vec<Assertion>,
-    numeric: &mut Preds<'_>,
-    text: &mut Preds<'_>,
 ) {
     let mut push = |query, predicate, n: &Node| {
         out.push(Assertion {
@@ -78,7 +47,7 @@ pub(crate) fn build_key(
         "tables" => {
             for t in ctx.seq(v, "tables").unwrap_or_default() {
                 if let Some(name) = ctx.text(t, "table name") {
-                    push(Query::Table(name), Predicate::Exists(true), t);
+                    push(q(DbQuery::Table(name)), Predicate::Exists(true), t);
                 }
             }
         }
@@ -87,29 +56,37 @@ pub(crate) fn build_key(
                 let Some(table) = ctx.text(table, "table name") else {
                     continue;
                 };
-                let spec = match &cols.kind {
-                    Kind::Map(_) => columns_typed(ctx, cols).map(Predicate::ColumnSpecs),
-                    _ => columns_plain(ctx, cols).map(Predicate::HasColumns),
+                let want = match &cols.kind {
+                    Kind::Map(_) => columns_typed(ctx, cols),
+                    _ => columns_plain(ctx, cols),
                 };
-                if let Some(p) = spec {
-                    push(Query::Columns(table), p, cols);
+                if let Some(want) = want {
+                    let p = judge(HasColumns {
+                        table: table.clone(),
+                        want,
+                    });
+                    push(q(DbQuery::Columns(table)), p, cols);
                 }
             }
         }
         "schema" => {
             if let Some(schema) = schema_file(ctx, v, base_dir) {
                 let shown = schema.path.display().to_string();
-                push(Query::Schema(shown), Predicate::MatchesSchema(schema), v);
+                push(q(DbQuery::Schema(shown)), judge(MatchesSchema(schema)), v);
             }
         }
         "integrity_check" => {
             if let Some(s) = ctx.text(v, "integrity_check") {
-                push(Query::Integrity, Predicate::Equals(Value::String(s)), v);
+                push(
+                    q(DbQuery::Integrity),
+                    Predicate::Equals(Value::String(s)),
+                    v,
+                );
             }
         }
         "migrations" => {
             if let Some(spec) = migrations(ctx, v, base_dir) {
-                push(Query::Migrations(spec), Predicate::AtHead, v);
+                push(q(DbQuery::Migrations(spec.clone())), judge(AtHead(spec)), v);
             }
         }
         "rows" => {
@@ -118,30 +95,18 @@ pub(crate) fn build_key(
                 _ => vec![v],
             };
             for item in items {
-                rows(ctx, item, out, numeric);
+                rows(ctx, item, out);
             }
         }
-        "server_version" => text(ctx, v, &Query::ServerVersion, out),
-        "info" => {
-            for (field, pv) in ctx.map(v, "info").unwrap_or_default() {
-                if let Some(name) = ctx.text(field, "INFO field") {
-                    text(ctx, pv, &Query::Info(name), out);
-                }
-            }
-        }
-        "keys" => {
-            for (name, spec) in ctx.map(v, "keys").unwrap_or_default() {
-                let Some(name) = ctx.text(name, "key name") else {
-                    continue;
-                };
-                redis_key(ctx, &name, spec, out, numeric);
-            }
+        "server_version" => {
+            predicates(ctx, v, Target::Json, &q(DbQuery::ServerVersion), out);
         }
         _ => {}
     }
 }
 
-fn columns_plain(ctx: &mut Ctx<'_>, cols: &Node) -> Option<Vec<String>> {
+/// `[COL, …]`: the named columns, type and nullability not checked.
+fn columns_plain(ctx: &mut Ctx<'_>, cols: &Node) -> Option<Vec<ColumnSpec>> {
     let items = ctx.seq(cols, "columns")?;
     let names: Vec<String> = items
         .iter()
@@ -151,7 +116,16 @@ fn columns_plain(ctx: &mut Ctx<'_>, cols: &Node) -> Option<Vec<String>> {
         ctx.error(cols.span, "list at least one column", "empty list");
         return None;
     }
-    (names.len() == items.len()).then_some(names)
+    (names.len() == items.len()).then(|| {
+        names
+            .into_iter()
+            .map(|name| ColumnSpec {
+                name,
+                data_type: None,
+                nullable: None,
+            })
+            .collect()
+    })
 }
 
 /// `{ col: type }` or `{ col: { type, nullable } }` (also used by schema files).
@@ -247,30 +221,20 @@ fn schema_file(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<ExpectedS
             }
         };
     }
-    let no_env = |_: &str| None;
-    let mut sub = Ctx::new(&no_env, ctx.kinds);
-    let tables = crate::yaml::parse(&src, &mut sub).and_then(|root| schema_tables(&mut sub, &root));
-    if let Some(first) = sub.errors.first() {
-        ctx.error(
-            v.span,
-            format!(
-                "{}:{}:{}: {}",
-                path.display(),
-                first.span.start.line,
-                first.span.start.col + 1,
-                first.message
-            ),
-            format!(
-                "invalid expected-schema file ({} problem(s))",
-                sub.errors.len()
-            ),
-        );
-        return None;
+    match ctx.other_file(&src, schema_tables) {
+        Ok(tables) => Some(ExpectedSchema {
+            path,
+            tables: tables?,
+        }),
+        Err((first, count)) => {
+            ctx.error(
+                v.span,
+                format!("{}:{first}", path.display()),
+                format!("invalid expected-schema file ({count} problem(s))"),
+            );
+            None
+        }
     }
-    Some(ExpectedSchema {
-        path,
-        tables: tables?,
-    })
 }
 
 fn schema_tables(ctx: &mut Ctx<'_>, root: &Node) -> Option<BTreeMap<String, Vec<ColumnSpec>>> {
@@ -330,7 +294,7 @@ fn migrations(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<MigrationS
 }
 
 /// `rows: { table, where, at_least… }` — a row count of a table.
-fn rows(ctx: &mut Ctx<'_>, n: &Node, out: &mut Vec<Assertion>, numeric: &mut Preds<'_>) {
+fn rows(ctx: &mut Ctx<'_>, n: &Node, out: &mut Vec<Assertion>) {
     let Some(entries) = ctx.map(n, "rows") else {
         return;
     };
@@ -359,7 +323,7 @@ fn rows(ctx: &mut Ctx<'_>, n: &Node, out: &mut Vec<Assertion>, numeric: &mut Pre
         },
         None => None,
     };
-    let query = Query::Rows { table, filter };
+    let query = q(DbQuery::Rows { table, filter });
     let bounds: Vec<(Node, Node)> = entries
         .iter()
         .filter(|(k, _)| matches!(&k.kind, Kind::Str(s) if BOUNDS.contains(&s.as_str())))
@@ -379,53 +343,5 @@ fn rows(ctx: &mut Ctx<'_>, n: &Node, out: &mut Vec<Assertion>, numeric: &mut Pre
         span: n.span,
         expanded: false,
     };
-    numeric(ctx, &node, &query, out);
-}
-
-/// `keys: { NAME: { exists, type, ttl, length } }`.
-fn redis_key(
-    ctx: &mut Ctx<'_>,
-    name: &str,
-    spec: &Node,
-    out: &mut Vec<Assertion>,
-    numeric: &mut Preds<'_>,
-) {
-    let Some(entries) = ctx.map(spec, "key") else {
-        return;
-    };
-    ctx.keys(entries, &["exists", "type", "ttl", "length"], "a key");
-    for (k, v) in entries {
-        let key = |aspect| Query::Key(name.to_owned(), aspect);
-        match k.scalar_text().as_deref() {
-            Some("exists") => {
-                if let Some(b) = ctx.bool(v, "exists") {
-                    out.push(Assertion {
-                        query: key(KeyAspect::Exists),
-                        predicate: Predicate::Exists(b),
-                        pos: v.pos(),
-                    });
-                }
-            }
-            Some("type") => {
-                if let Some(t) = ctx.text(v, "type") {
-                    out.push(Assertion {
-                        query: key(KeyAspect::Type),
-                        predicate: Predicate::Equals(Value::String(t)),
-                        pos: v.pos(),
-                    });
-                }
-            }
-            Some("ttl") => match v.kind {
-                // `-1` (no expiry) and `-2` (absent) are meaningful literals here.
-                Kind::Int(i) => out.push(Assertion {
-                    query: key(KeyAspect::Ttl),
-                    predicate: Predicate::Equals(Value::from(i)),
-                    pos: v.pos(),
-                }),
-                _ => numeric(ctx, v, &key(KeyAspect::Ttl), out),
-            },
-            Some("length") => numeric(ctx, v, &key(KeyAspect::Length), out),
-            _ => {}
-        }
-    }
+    predicates(ctx, &node, Target::Number, &query, out);
 }

@@ -1,11 +1,49 @@
-//! The data-layer probe keys: `postgres:` (URL or fields) and `redis:`.
+//! The `postgres:` plan key: a URL, or a mapping with `url` or the connection fields.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::ctx::{Ctx, get, shown};
-use crate::db_ast::{PgTarget, PostgresProbe, RedisProbe};
-use crate::probe::resolve;
-use crate::yaml::{Kind, Node};
+use shipcheck_plan::syntax::{Ctx, Kind, Node, entry, get, resolve, shown};
+
+use crate::kinds::db_common::facts::DbQuery;
+use crate::kinds::db_common::opt_template;
+
+/// `postgres:` — a PostgreSQL server, reached by URL or by fields.
+#[derive(Debug, Clone)]
+pub struct PostgresProbe {
+    /// Where and how to connect.
+    pub target: PgTarget,
+    /// Extra trusted CA (PEM) for `sslmode: verify-ca`/`verify-full`.
+    pub ca_file: Option<PathBuf>,
+    /// `query:` — one SQL statement whose rows the `json` expectations read.
+    pub query: Option<String>,
+    /// `allow_writes: true` runs statements outside a read-only transaction (and commits).
+    pub allow_writes: bool,
+    /// What the expectations need fetched (row counts, migrations); filled by the kind's
+    /// `prepare`.
+    pub fetch: Vec<DbQuery>,
+}
+
+/// How to reach PostgreSQL.
+#[derive(Debug, Clone)]
+pub enum PgTarget {
+    /// `url: postgres://user:pass@host:port/db?sslmode=require` (template).
+    Url(String),
+    /// The field form (each a template).
+    Fields {
+        /// Host name or address.
+        host: String,
+        /// Port (default 5432).
+        port: u16,
+        /// User name.
+        user: String,
+        /// Password (redacted everywhere).
+        password: Option<String>,
+        /// Database name (default: the user name).
+        dbname: Option<String>,
+        /// `disable`, `prefer`, `require`, `verify-ca`, `verify-full`.
+        sslmode: Option<String>,
+    },
+}
 
 /// Keys of a `postgres:` mapping.
 const PG_KEYS: &[&str] = &[
@@ -25,7 +63,7 @@ const PG_KEYS: &[&str] = &[
 const SSLMODES: &[&str] = &["disable", "prefer", "require", "verify-ca", "verify-full"];
 
 /// `postgres: URL` or `postgres: { url | host…, query, allow_writes, ca_file }`.
-pub(crate) fn postgres(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<PostgresProbe> {
+pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<PostgresProbe> {
     let entries: &[(Node, Node)] = match &n.kind {
         Kind::Map(entries) => entries,
         _ => {
@@ -43,7 +81,7 @@ pub(crate) fn postgres(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<P
     let target = match (get(entries, "url"), get(entries, "host")) {
         (Some(u), None) => {
             for key in ["port", "user", "password", "dbname", "sslmode"] {
-                if let Some((k, _)) = crate::ctx::entry(entries, key) {
+                if let Some((k, _)) = entry(entries, key) {
                     ctx.error(
                         k.span,
                         format!("`{key}` cannot be combined with `url`"),
@@ -117,13 +155,6 @@ pub(crate) fn postgres(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<P
     })
 }
 
-fn opt_template(ctx: &mut Ctx<'_>, entries: &[(Node, Node)], key: &str) -> Option<Option<String>> {
-    match get(entries, key) {
-        Some(v) => ctx.template(v, key).map(Some),
-        None => Some(None),
-    }
-}
-
 fn sslmode(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
     let m = ctx.text(n, "sslmode")?;
     if SSLMODES.contains(&m.as_str()) {
@@ -155,55 +186,4 @@ fn pg_url(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
         return None;
     }
     Some(url)
-}
-
-/// `redis: URL` or `redis: { url, username, password, ca_file, insecure }`.
-pub(crate) fn redis(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<RedisProbe> {
-    let (url_node, entries): (&Node, &[(Node, Node)]) = match &n.kind {
-        Kind::Map(entries) => {
-            ctx.keys(
-                entries,
-                &["url", "username", "password", "ca_file", "insecure"],
-                "a redis probe",
-            );
-            let Some(u) = get(entries, "url") else {
-                ctx.error(
-                    n.span,
-                    "the redis probe has no `url`",
-                    "add `url: redis://…`",
-                );
-                return None;
-            };
-            (u, entries)
-        }
-        _ => (n, &[]),
-    };
-    let url = ctx.template(url_node, "url")?;
-    let lower = url.to_ascii_lowercase();
-    if !url.starts_with("{{") && !lower.starts_with("redis://") && !lower.starts_with("rediss://") {
-        ctx.error(
-            url_node.span,
-            "a redis URL must start with `redis://` or `rediss://`",
-            "not a redis URL",
-        );
-        return None;
-    }
-    let username = opt_template(ctx, entries, "username")?;
-    let password = opt_template(ctx, entries, "password")?;
-    let ca_file = match get(entries, "ca_file") {
-        Some(v) => Some(resolve(base_dir, &ctx.text(v, "ca_file")?)),
-        None => None,
-    };
-    let insecure = match get(entries, "insecure") {
-        Some(v) => ctx.bool(v, "insecure")?,
-        None => false,
-    };
-    Some(RedisProbe {
-        url,
-        username,
-        password,
-        ca_file,
-        insecure,
-        fetch: Vec::new(),
-    })
 }

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::spec::{MigrationSpec, MigrationTool};
 use regex::Regex;
-use shipcheck_plan::{MigrationSpec, MigrationTool};
 
-use crate::db_facts::MigrationState;
+use super::facts::MigrationState;
 
 /// Most directory entries read from a migrations directory.
 const MAX_ENTRIES: usize = 10_000;

@@ -8,18 +8,20 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use serde_json::Value;
-use shipcheck_plan::{PgTarget, PostgresProbe, Query, template};
+use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError, Select};
+use shipcheck_plan::template;
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::tls::MakeTlsConnect;
 use tokio_postgres::{Client, Config, NoTls};
 
-use super::ProbeContext;
-use super::pg_tls::{Verify, config as tls_config};
-use crate::db_facts::{DbColumn, DbFacts};
-use crate::migrations::{Applied, compare, history_sql};
-use crate::observation::{Observation, Observed, ProbeError};
+use super::spec::{PgTarget, PostgresProbe};
+use crate::kinds::db_common::cap_text;
+use crate::kinds::db_common::facts::{DbColumn, DbFacts, DbQuery, MigrationState};
+use crate::kinds::db_common::migrations::{Applied, compare, history_sql};
+use crate::kinds::db_common::net;
+use crate::kinds::db_common::tls::{Verify, config as tls_config};
 
 /// Tables of the current schema with their columns (domain types cast to text: see
 /// rust-postgres #863).
@@ -190,7 +192,7 @@ fn classify(e: &tokio_postgres::Error) -> (FailureClass, String) {
 }
 
 async fn connect(s: &Settings) -> Result<Client, ProbeError> {
-    let stream = super::db_net::tcp(&s.host, s.port).await?;
+    let stream = net::tcp(&s.host, s.port).await?;
     let fail = |e: tokio_postgres::Error| {
         let (class, msg) = classify(&e);
         ProbeError::new(class, format!("{}: {msg}", s.shown))
@@ -225,6 +227,7 @@ async fn connect(s: &Settings) -> Result<Client, ProbeError> {
     }
 }
 
+/// One attempt: connect, read, roll back, all within the check's timeout.
 pub(super) async fn observe(
     p: &PostgresProbe,
     cx: &ProbeContext<'_>,
@@ -246,18 +249,18 @@ pub(super) async fn observe(
         Ok(r) => r.map_err(with_secrets)?,
     };
     let evidence = evidence(&s.shown, &facts, cx.evidence_cap);
-    Ok(Observed {
-        measurements: vec![Measurement {
-            name: "total".into(),
-            value: facts.duration_ms,
-            unit: "ms".into(),
-            target: None,
-            met: None,
-        }],
-        evidence,
-        observation: Observation::Postgres(facts),
-        sent_secrets: s.secrets,
-    })
+    let duration_ms = facts.duration_ms;
+    let mut observed = Observed::new(facts);
+    observed.measurements.push(Measurement {
+        name: "total".into(),
+        value: duration_ms,
+        unit: "ms".into(),
+        target: None,
+        met: None,
+    });
+    observed.evidence = evidence;
+    observed.sent_secrets = s.secrets;
+    Ok(observed)
 }
 
 fn sql_err(what: &str) -> impl Fn(tokio_postgres::Error) -> ProbeError + '_ {
@@ -268,7 +271,7 @@ fn sql_err(what: &str) -> impl Fn(tokio_postgres::Error) -> ProbeError + '_ {
 }
 
 /// A table name, each dot-separated part quoted as an identifier.
-pub(crate) fn quote_table(t: &str) -> String {
+fn quote_table(t: &str) -> String {
     t.split('.')
         .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
         .collect::<Vec<_>>()
@@ -327,7 +330,7 @@ async fn inside(p: &PostgresProbe, client: &Client, facts: &mut DbFacts) -> Resu
     }
     for q in &p.fetch {
         match q {
-            Query::Rows { table, filter } => {
+            DbQuery::Rows { table, filter } => {
                 let count = if facts.tables.contains_key(table) || table.contains('.') {
                     let sql = match filter {
                         Some(f) => format!("SELECT count(*) FROM {} WHERE {f}", quote_table(table)),
@@ -344,7 +347,7 @@ async fn inside(p: &PostgresProbe, client: &Client, facts: &mut DbFacts) -> Resu
                 };
                 facts.counts.push((q.clone(), count));
             }
-            Query::Migrations(spec) => {
+            DbQuery::Migrations(spec) => {
                 let (table, sql) = history_sql(spec.tool);
                 let applied = if facts.tables.contains_key(table) {
                     guarded(client, sql).await.map(|rows| {
@@ -365,7 +368,7 @@ async fn inside(p: &PostgresProbe, client: &Client, facts: &mut DbFacts) -> Resu
                 };
                 let state = match applied {
                     Ok(a) => compare(spec, &a),
-                    Err(e) => crate::db_facts::MigrationState {
+                    Err(e) => MigrationState {
                         error: Some(e),
                         ..Default::default()
                     },
@@ -448,7 +451,7 @@ fn evidence(shown: &str, f: &DbFacts, cap: usize) -> Vec<Evidence> {
     for (q, n) in &f.counts {
         text.push_str(&format!(
             "{}: {}\n",
-            crate::db_assert::subject(q),
+            q.subject(),
             match n {
                 Ok(n) => n.to_string(),
                 Err(e) => e.clone(),
@@ -458,14 +461,7 @@ fn evidence(shown: &str, f: &DbFacts, cap: usize) -> Vec<Evidence> {
     if let Some(rows) = &f.rows {
         text.push_str(&format!("query rows: {rows}\n"));
     }
-    let truncated = text.len() > cap;
-    if truncated {
-        let mut end = cap;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-    }
+    let truncated = cap_text(&mut text, cap);
     vec![Evidence {
         label: "postgres".into(),
         text,

@@ -1,5 +1,5 @@
-//! Connections for the data-layer probes: DNS and TCP with their failures classified
-//! (`dns`, `connect`), and a TLS stream for `rediss://` (`tls`).
+//! Connections for the database kinds: DNS and TCP with their failures classified
+//! (`dns`, `connect`), and a TLS stream over them (`tls`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,10 +10,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::observation::ProbeError;
+use shipcheck_plan::kind::ProbeError;
 
 /// Resolve `host` and connect to the first address that accepts (callers bound the time).
-pub(super) async fn tcp(host: &str, port: u16) -> Result<TcpStream, ProbeError> {
+pub(crate) async fn tcp(host: &str, port: u16) -> Result<TcpStream, ProbeError> {
     let addrs: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => tokio::net::lookup_host((host, port))
@@ -44,7 +44,7 @@ pub(super) async fn tcp(host: &str, port: u16) -> Result<TcpStream, ProbeError> 
 }
 
 /// A TLS handshake over `tcp` for `host`.
-pub(super) async fn tls(
+pub(crate) async fn tls(
     tcp: TcpStream,
     host: &str,
     config: rustls::ClientConfig,
