@@ -20,6 +20,7 @@ use crate::config::{Config, ConfigResolver};
 use crate::context::{Diagnostic, LintContext};
 use crate::error::LintError;
 use crate::k8s::{K8sObject, objects_from_documents};
+use crate::mask::mask_findings;
 use crate::nodes::{ComposeFile, DockerfileFile, EnvFileNode, Node, NodeKind, Workspace};
 use crate::output::to_findings;
 use crate::rules::input::{
@@ -331,6 +332,9 @@ pub(crate) fn lint_inputs_only(
     let mut sups: Vec<Suppression> = files.iter().flat_map(comment_suppressions).collect();
     sups.extend(objects.iter().flat_map(annotation_suppressions));
     let mut diags: Vec<Diagnostic> = std::mem::take(&mut ctx.diagnostics);
+    // Every detected secret is masked in every finding, even when the finding that
+    // detected it is suppressed or disabled.
+    let secrets: Vec<String> = diags.iter().filter_map(|d| d.secret.clone()).collect();
     diags.retain(|d| !sups.iter().any(|s| s.covers(d)));
     for s in &sups {
         if s.reason.is_none() {
@@ -356,11 +360,12 @@ pub(crate) fn lint_inputs_only(
     });
     diags.sort_by_key(|d| (d.span, d.rule));
     diags.dedup_by(|a, b| a.span == b.span && a.rule == b.rule && a.message == b.message);
-    let findings = to_findings(&diags, &files, |d| {
+    let mut findings = to_findings(&diags, &files, |d| {
         configs
             .get(d.span.file.0 as usize)
             .map_or_else(|| d.rule.default_severity(), |c| c.severity(d.rule))
     });
+    mask_findings(&mut findings, &secrets);
     let mut config_warnings: Vec<String> = Vec::new();
     for c in &configs {
         if let Some(p) = &c.path {

@@ -1,5 +1,7 @@
 //! Masking secrets for output: the first few characters and the length.
 
+use shipcheck_report::Finding;
+
 /// Masks `secret` as `abcd…(24 chars)`; short secrets show fewer characters.
 pub(crate) fn mask(secret: &str) -> String {
     let n = secret.chars().count();
@@ -16,6 +18,47 @@ pub(crate) fn mask_in(text: &str, secret: &str) -> String {
     text.replace(secret, &mask(secret))
 }
 
+/// The shortest piece of a multi-line secret masked on its own (shorter pieces would mask
+/// ordinary words in frames).
+const MIN_PIECE_CHARS: usize = 4;
+
+/// Masks every secret any rule detected in every finding's message, help and snippet, so
+/// a secret shows raw neither in the finding that found it nor in any other finding's
+/// frame. A secret that does not appear verbatim in a frame (a folded YAML value joined
+/// from several lines) is also masked piece by piece.
+pub(crate) fn mask_findings(findings: &mut [Finding], secrets: &[String]) {
+    let mut needles: Vec<&str> = Vec::new();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        needles.push(s);
+        needles.extend(
+            s.split_whitespace()
+                .filter(|p| p.len() != s.len() && p.chars().count() >= MIN_PIECE_CHARS),
+        );
+    }
+    // Longest first, so a secret containing another is masked whole.
+    needles.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    needles.dedup();
+    if needles.is_empty() {
+        return;
+    }
+    let mask_all = |text: &mut String| {
+        for n in &needles {
+            if text.contains(n) {
+                *text = mask_in(text, n);
+            }
+        }
+    };
+    for f in findings {
+        mask_all(&mut f.message);
+        if let Some(h) = &mut f.help {
+            mask_all(h);
+        }
+        if let Some(s) = &mut f.snippet {
+            mask_all(s);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -28,5 +71,32 @@ mod tests {
             mask_in("PASSWORD=hunter22", "hunter22"),
             "PASSWORD=hu…(8 chars)"
         );
+    }
+
+    #[test]
+    fn masks_secrets_of_other_findings_and_folded_pieces() {
+        let finding = |snippet: &str| Finding {
+            rule: "x/y".into(),
+            severity: shipcheck_report::Severity::Warning,
+            message: "m".into(),
+            path: "p".into(),
+            line: 1,
+            column: 1,
+            end_line: None,
+            end_column: None,
+            snippet: Some(snippet.into()),
+            help: None,
+            check_id: None,
+        };
+        let mut fs = vec![
+            finding("RUN curl https://u:fakepw123@h/x | tar xz"),
+            finding("  T: >-\n    fakefold\n    secondpart"),
+        ];
+        let secrets = ["fakepw123".to_owned(), "fakefold secondpart".to_owned()];
+        mask_findings(&mut fs, &secrets);
+        let joined: String = fs.iter().filter_map(|f| f.snippet.clone()).collect();
+        for raw in ["fakepw123", "fakefold", "secondpart"] {
+            assert!(!joined.contains(raw), "{raw} raw in {joined}");
+        }
     }
 }
