@@ -9,6 +9,7 @@ use crate::registry::rules;
 
 rules! {
     // input: problems with the input itself (reported by the engine)
+    (FileNotRead, "input/file-not-read", Engine, input::file_not_read),
     (ParseError, "input/parse-error", Engine, input::parse_error),
     (SuppressionMissingReason, "input/suppression-missing-reason", Engine, input::suppression_missing_reason),
     (SuppressionUnknownRule, "input/suppression-unknown-rule", Engine, input::suppression_unknown_rule),

@@ -18,6 +18,7 @@ fn lint(path: &str, text: &str) -> LintOutcome {
         disk_path: None,
         text: text.into(),
         explicit: true,
+        unread: None,
     };
     lint_inputs(vec![input], &LintOptions::default()).unwrap()
 }
@@ -198,6 +199,7 @@ fn production_namespace_from_flag() {
         disk_path: None,
         text: DEPLOY.into(),
         explicit: true,
+        unread: None,
     };
     let o = lint_inputs(vec![input.clone()], &opts).unwrap();
     assert!(rules(&o).contains(&"k8s/replicas-below-two-in-production"));

@@ -12,6 +12,7 @@ fn lint(path: &str, text: &str) -> LintOutcome {
         disk_path: None,
         text: text.into(),
         explicit: true,
+        unread: None,
     };
     lint_inputs(vec![input], &LintOptions::default()).unwrap()
 }
@@ -67,4 +68,92 @@ fn issue18_2_folded_compose_secret_masked_in_frame() {
     for raw in ["fakefoldedtok", "secondhalf99"] {
         assert!(!all.contains(raw), "`{raw}` shows raw in:\n{all}");
     }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+/// Issue 18.13 / 18.9: what a walk could not read is an `input/file-not-read` error
+/// finding naming the path (a dangling link and a FIFO; mode 000 too when not root).
+#[test]
+fn issue18_13_unreadable_walked_files_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join(".env.example"), "# do not commit real values\nA=\n").unwrap();
+    std::os::unix::fs::symlink(d.join("gone.yaml"), d.join("db.yaml")).unwrap();
+    mkfifo(&d.join("pipe.yaml"));
+    let o = shipcheck_lint::lint_paths(&[d.to_owned()], &LintOptions::default()).unwrap();
+    let not_read: Vec<&str> = o
+        .findings
+        .iter()
+        .filter(|f| f.rule == "input/file-not-read")
+        .map(|f| f.path.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(not_read, ["db.yaml", "pipe.yaml"]);
+    assert_eq!(o.max_severity(), Some(shipcheck_lint::Severity::Error));
+}
+
+/// Issue 18.9: a FIFO named on the command line is an error naming it, not a hang.
+#[test]
+fn issue18_9_named_fifo_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("app.yaml");
+    mkfifo(&fifo);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let p = fifo.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(shipcheck_lint::lint_paths(&[p], &LintOptions::default()).map(|_| ()));
+    });
+    let err = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("lint blocked on a fifo")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("app.yaml: not a regular file"),
+        "{err}"
+    );
+}
+
+/// Issue 9.7: stdin that is not YAML (nor a Dockerfile) is a parse error, not an
+/// unknown kind.
+#[test]
+fn issue9_7_stdin_that_is_not_yaml_is_a_parse_error() {
+    let o = shipcheck_lint::lint_stdin_text("foo: [\n".into(), &LintOptions::default()).unwrap();
+    let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["input/parse-error"]);
+    // Valid YAML of no known kind stays a warning.
+    let o = shipcheck_lint::lint_stdin_text("foo: [1]\n".into(), &LintOptions::default()).unwrap();
+    let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["input/unknown-file-kind"]);
+}
+
+/// Issue 18.10: a Python file and a README starting with `from` are not Dockerfiles:
+/// no parse errors when walked, only an unknown-kind warning when named.
+#[test]
+fn issue18_10_python_and_readme_starting_with_from_are_not_dockerfiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("README"), "from the start, this tool was small.\n").unwrap();
+    std::fs::write(
+        d.join("README.md"),
+        "from scratch\n\nBuild it from scratch.\n",
+    )
+    .unwrap();
+    let o = shipcheck_lint::lint_paths(&[d.to_owned()], &LintOptions::default()).unwrap();
+    assert!(o.findings.is_empty(), "{:?}", o.findings);
+    assert_eq!(o.files_scanned, 0);
+    let o = shipcheck_lint::lint_paths(&[d.join("app.py")], &LintOptions::default()).unwrap();
+    let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["input/unknown-file-kind"]);
 }

@@ -1,15 +1,14 @@
 //! `shipcheck lint`: lint deployment artifacts and exit by `--fail-on`.
 
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 
 use shipcheck_lint::output::{render_human, render_json, render_junit, render_sarif};
-use shipcheck_lint::{LintError, LintOptions, Severity, lint_inputs, read_inputs, stdin_inputs};
+use shipcheck_lint::{
+    LintError, LintOptions, Severity, lint_inputs, read_inputs, read_stdin, stdin_inputs,
+};
 
 use crate::exit;
-
-/// The most bytes read from stdin.
-const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Output format of `shipcheck lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -117,13 +116,7 @@ fn collect_and_lint(
         read_inputs(&paths)?
     };
     if args.paths.iter().any(|p| p == "-") {
-        let mut text = String::new();
-        io::stdin()
-            .lock()
-            .take(MAX_STDIN_BYTES)
-            .read_to_string(&mut text)
-            .map_err(LintError::Stdin)?;
-        inputs.extend(stdin_inputs(text));
+        inputs.extend(stdin_inputs(read_stdin(io::stdin().lock())?));
     }
     lint_inputs(inputs, opts)
 }
