@@ -157,3 +157,20 @@ fn issue18_10_python_and_readme_starting_with_from_are_not_dockerfiles() {
     let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["input/unknown-file-kind"]);
 }
+
+/// Issue 18.11b: a Dockerfile of 200,000 stages lints in linear time. Before the fix each
+/// stage scanned all earlier stages (2·10¹⁰ comparisons here, minutes even in release);
+/// the bound is a generous wall time for a debug build on a loaded machine.
+#[test]
+fn issue18_11b_many_stages_lint_in_linear_time() {
+    let text = "FROM alpine:3.19\n".repeat(200_000);
+    let start = std::time::Instant::now();
+    let o = lint("Dockerfile", &text);
+    let took = start.elapsed();
+    assert!(
+        o.findings
+            .iter()
+            .all(|f| f.rule != "dockerfile/base-image-unpinned")
+    );
+    assert!(took.as_secs() < 60, "took {took:?}");
+}
