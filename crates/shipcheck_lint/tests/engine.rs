@@ -102,7 +102,7 @@ fn helm_stream_findings_name_the_template() {
         .unwrap();
     assert_eq!(
         (tag.path.as_str(), tag.line),
-        ("app/templates/deploy.yaml", 16)
+        ("app/templates/deploy.yaml", 14)
     );
 }
 
