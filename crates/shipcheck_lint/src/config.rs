@@ -10,7 +10,7 @@
 //! options:
 //!   production_namespace: "^prod(uction)?(-|$)"
 //!   kubernetes_version: "1.33"
-//!   allowed_registries: ["ghcr.io/acme/"]
+//!   allowed_registries: ["ghcr.io/acme/"]   # cross/image-registry-not-allowed
 //! images:                                     # Dockerfile ↔ image links for cross-file rules
 //!   ghcr.io/acme/api: docker/api.Dockerfile
 //! ```
