@@ -93,3 +93,14 @@ fn issue18_9_named_fifo_is_refused() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("app.yaml: not a regular file"), "{err}");
 }
+
+/// Issue 9.14: `shipcheck lint` with no path lints the current directory.
+#[test]
+fn issue9_14_no_path_lints_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:latest\n").unwrap();
+    let (code, out, err) = lint(&["--format", "json"], b"", dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dockerfile/base-image-unpinned"), "{out}");
+    assert!(out.contains("Dockerfile"), "{out}");
+}

@@ -39,9 +39,9 @@ pub(crate) enum FailOn {
 /// Arguments of `shipcheck lint`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct LintArgs {
-    /// Files or directories to lint; `-` reads stdin (a `helm template` stream is split
-    /// at its `# Source:` comments).
-    #[arg(required = true)]
+    /// Files or directories to lint (default: the current directory); `-` reads stdin
+    /// (a `helm template` stream is split at its `# Source:` comments).
+    #[arg(default_value = ".")]
     pub(crate) paths: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
