@@ -18,6 +18,50 @@ fn is_match(re: &LazyLock<Option<Regex>>, text: &str) -> bool {
     re.as_ref().is_some_and(|r| r.is_match(text))
 }
 
+/// Extensions of source code, documentation and binaries: never a Dockerfile or `.env`
+/// by name (`dockerfile.vim`, `Env.pm`, `env.1.gz`, `env.cpython-312.pyc`).
+const NOT_DEPLOYMENT_EXTENSIONS: &[&str] = &[
+    "md",
+    "txt",
+    "json",
+    "sh",
+    "py",
+    "go",
+    "rs",
+    "js",
+    "ts",
+    "toml",
+    "lock",
+    "dockerignore",
+    "pm",
+    "pl",
+    "rb",
+    "php",
+    "java",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "el",
+    "lua",
+    "vim",
+    "html",
+    "css",
+    "xml",
+    "pyc",
+    "class",
+    "jar",
+    "so",
+    "gz",
+    "bz2",
+    "xz",
+    "zst",
+    "zip",
+    "tgz",
+    "png",
+    "svg",
+];
+
 /// What the file name alone says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameHint {
@@ -43,20 +87,7 @@ pub fn hint_from_name(path: &Path) -> NameHint {
         }
         return NameHint::Yaml;
     }
-    if matches!(
-        ext,
-        "md" | "txt"
-            | "json"
-            | "sh"
-            | "py"
-            | "go"
-            | "rs"
-            | "js"
-            | "ts"
-            | "toml"
-            | "lock"
-            | "dockerignore"
-    ) {
+    if NOT_DEPLOYMENT_EXTENSIONS.contains(&ext) {
         return NameHint::Other;
     }
     if name.contains("dockerfile") || name.contains("containerfile") {
@@ -247,6 +278,15 @@ mod tests {
         );
         assert_eq!(k("deploy.yaml"), NameHint::Yaml);
         assert_eq!(k("README.md"), NameHint::Other);
+        // `lint /usr` took these for Dockerfiles and .env files (issue 18.10).
+        for n in [
+            "dockerfile.vim",
+            "Env.pm",
+            "env.1.gz",
+            "env.cpython-312.pyc",
+        ] {
+            assert_eq!(k(n), NameHint::Other, "{n}");
+        }
     }
 
     #[test]
