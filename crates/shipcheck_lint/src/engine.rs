@@ -20,7 +20,7 @@ use crate::config::{Config, ConfigResolver};
 use crate::context::{Diagnostic, LintContext};
 use crate::error::LintError;
 use crate::k8s::{K8sObject, objects_from_documents};
-use crate::mask::mask_findings;
+use crate::mask::{mask_findings, secret_needles};
 use crate::nodes::{ComposeFile, DockerfileFile, EnvFileNode, Node, NodeKind, Workspace};
 use crate::output::to_findings;
 use crate::rules::input::{
@@ -384,7 +384,17 @@ pub(crate) fn lint_inputs_only(
     let mut diags: Vec<Diagnostic> = std::mem::take(&mut ctx.diagnostics);
     // Every detected secret is masked in every finding, even when the finding that
     // detected it is suppressed or disabled.
-    let secrets: Vec<String> = diags.iter().filter_map(|d| d.secret.clone()).collect();
+    let secrets: Vec<String> = diags
+        .iter()
+        .filter_map(|d| {
+            let s = d.secret.as_deref()?;
+            let at = files
+                .get(d.span.file.0 as usize)
+                .map(|f| f.slice(d.span.range));
+            Some(secret_needles(s, at.unwrap_or_default()))
+        })
+        .flatten()
+        .collect();
     diags.retain(|d| !sups.iter().any(|s| s.covers(d)));
     for s in &sups {
         if s.reason.is_none() {

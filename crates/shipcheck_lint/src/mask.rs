@@ -22,19 +22,31 @@ pub(crate) fn mask_in(text: &str, secret: &str) -> String {
 /// ordinary words in frames).
 const MIN_PIECE_CHARS: usize = 4;
 
-/// Masks every secret any rule detected in every finding's message, help and snippet, so
-/// a secret shows raw neither in the finding that found it nor in any other finding's
-/// frame. A secret that does not appear verbatim in a frame (a folded YAML value joined
-/// from several lines) is also masked piece by piece.
-pub(crate) fn mask_findings(findings: &mut [Finding], secrets: &[String]) {
-    let mut needles: Vec<&str> = Vec::new();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        needles.push(s);
-        needles.extend(
-            s.split_whitespace()
-                .filter(|p| p.len() != s.len() && p.chars().count() >= MIN_PIECE_CHARS),
+/// The strings to mask for a `secret` found in `source` (the text its finding points at):
+/// the secret, and when it does not appear there verbatim (a folded YAML value joined
+/// from several lines), each of its whitespace-separated pieces.
+pub(crate) fn secret_needles(secret: &str, source: &str) -> Vec<String> {
+    let mut out = vec![secret.to_owned()];
+    if !source.contains(secret) {
+        out.extend(
+            secret
+                .split_whitespace()
+                .filter(|p| p.len() != secret.len() && p.chars().count() >= MIN_PIECE_CHARS)
+                .map(str::to_owned),
         );
     }
+    out
+}
+
+/// Masks every secret any rule detected (see [`secret_needles`]) in every finding's
+/// message, help and snippet, so a secret shows raw neither in the finding that found it
+/// nor in any other finding's frame.
+pub(crate) fn mask_findings(findings: &mut [Finding], needles: &[String]) {
+    let mut needles: Vec<&str> = needles
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
     // Longest first, so a secret containing another is masked whole.
     needles.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     needles.dedup();
@@ -92,8 +104,18 @@ mod tests {
             finding("RUN curl https://u:fakepw123@h/x | tar xz"),
             finding("  T: >-\n    fakefold\n    secondpart"),
         ];
-        let secrets = ["fakepw123".to_owned(), "fakefold secondpart".to_owned()];
-        mask_findings(&mut fs, &secrets);
+        let mut needles = secret_needles("fakepw123", "https://u:fakepw123@h/x");
+        needles.extend(secret_needles(
+            "fakefold secondpart",
+            "T: >-\n    fakefold\n    secondpart",
+        ));
+        assert_eq!(needles.len(), 4);
+        // Found verbatim: no pieces (a spaced secret does not mask its words everywhere).
+        assert_eq!(
+            secret_needles("a long passphrase", "P: a long passphrase").len(),
+            1
+        );
+        mask_findings(&mut fs, &needles);
         let joined: String = fs.iter().filter_map(|f| f.snippet.clone()).collect();
         for raw in ["fakepw123", "fakefold", "secondpart"] {
             assert!(!joined.contains(raw), "{raw} raw in {joined}");
