@@ -1,5 +1,6 @@
 //! Masking secrets for output: the first few characters and the length.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use shipcheck_report::Finding;
 
 /// Masks `secret` as `abcd…(24 chars)`; short secrets show fewer characters.
@@ -47,27 +48,47 @@ pub(crate) fn mask_findings(findings: &mut [Finding], needles: &[String]) {
         .map(String::as_str)
         .filter(|s| !s.is_empty())
         .collect();
-    // Longest first, so a secret containing another is masked whole.
-    needles.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    needles.sort_unstable();
     needles.dedup();
     if needles.is_empty() {
         return;
     }
-    let mask_all = |text: &mut String| {
-        for n in &needles {
-            if text.contains(n) {
-                *text = mask_in(text, n);
+    // One automaton over all secrets: each text is scanned once, however many secrets a
+    // run found (leftmost-longest, so a secret containing another is masked whole).
+    let Ok(ac) = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&needles)
+    else {
+        // Too large to build: fall back to one pass per secret, longest first.
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        for f in findings.iter_mut() {
+            for n in &needles {
+                mask_fields(f, |t| mask_in(t, n));
             }
         }
+        return;
     };
+    let masks: Vec<String> = needles.iter().map(|n| mask(n)).collect();
     for f in findings {
-        mask_all(&mut f.message);
-        if let Some(h) = &mut f.help {
-            mask_all(h);
-        }
-        if let Some(s) = &mut f.snippet {
-            mask_all(s);
-        }
+        mask_fields(f, |t| {
+            let mut out = String::with_capacity(t.len());
+            ac.replace_all_with(t, &mut out, |m, _, dst| {
+                dst.push_str(&masks[m.pattern().as_usize()]);
+                true
+            });
+            out
+        });
+    }
+}
+
+/// Applies `f` to a finding's message, help and snippet.
+fn mask_fields(finding: &mut Finding, f: impl Fn(&str) -> String) {
+    finding.message = f(&finding.message);
+    if let Some(h) = &mut finding.help {
+        *h = f(h);
+    }
+    if let Some(s) = &mut finding.snippet {
+        *s = f(s);
     }
 }
 
