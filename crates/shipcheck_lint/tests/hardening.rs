@@ -190,3 +190,24 @@ fn masking_many_secrets_in_many_findings_is_linear() {
     assert!(!all_text(&o).contains("fakepw0001"), "a secret shows raw");
     assert!(took.as_secs() < 60, "took {took:?}");
 }
+
+/// Issue 18.9: a FIFO given as `--config` is refused, naming it, instead of blocking.
+#[test]
+fn issue18_9_config_fifo_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("shipcheck.yaml");
+    mkfifo(&fifo);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let opts = LintOptions {
+        config: Some(fifo),
+        namespace: None,
+    };
+    std::thread::spawn(move || {
+        let _ = tx.send(lint_inputs(Vec::new(), &opts).map(|_| ()));
+    });
+    let err = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("lint blocked on a fifo config")
+        .unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+}
