@@ -104,3 +104,24 @@ fn issue9_14_no_path_lints_the_current_directory() {
     assert!(out.contains("dockerfile/base-image-unpinned"), "{out}");
     assert!(out.contains("Dockerfile"), "{out}");
 }
+
+/// Issue 18.13: a walked path that cannot be read is an `input/file-not-read` error
+/// (exit 1), and `ignore:` in `.shipcheck.yaml` silences it also for a relative walk.
+#[test]
+fn issue18_13_dangling_link_is_reported_and_can_be_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let deploy = dir.path().join("deploy");
+    std::fs::create_dir(&deploy).unwrap();
+    std::os::unix::fs::symlink("gone.yaml", deploy.join("db.yaml")).unwrap();
+    let (code, out, err) = lint(&["."], b"", &deploy);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("input/file-not-read"), "{out}");
+    assert!(out.contains("db.yaml"), "{out}");
+    std::fs::write(
+        dir.path().join(".shipcheck.yaml"),
+        "ignore:\n  - paths: [\"deploy/db.yaml\"]\n    rules: [\"input/file-not-read\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = lint(&["."], b"", &deploy);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -114,6 +114,23 @@ pub fn read_stdin(reader: impl std::io::Read) -> Result<String, LintError> {
     Ok(read_capped(reader, Path::new("<stdin>"))?)
 }
 
+/// `path` made absolute for config path matching; a dangling link is resolved through its
+/// directory (it cannot be canonicalized itself).
+fn absolute(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .ok()
+        .or_else(|| {
+            let dir = path.parent()?;
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            Some(dir.canonicalize().ok()?.join(path.file_name()?))
+        })
+        .unwrap_or_else(|| path.to_owned())
+}
+
 /// Turns stdin text into inputs, one per helm template when it is a `helm template` stream.
 pub fn stdin_inputs(text: String) -> Vec<LintInput> {
     match split_helm_stream(&text) {
@@ -189,7 +206,7 @@ pub(crate) fn lint_inputs_only(
                 .disk_path
                 .unwrap_or_else(|| PathBuf::from(&input.path));
             configs.push(resolver.for_file(&cfg_path)?);
-            abs_paths.push(cfg_path);
+            abs_paths.push(absolute(&cfg_path));
             files.push(SourceFile::new(
                 id,
                 input.path,

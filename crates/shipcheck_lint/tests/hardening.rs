@@ -97,6 +97,20 @@ fn issue18_13_unreadable_walked_files_are_reported() {
         .collect();
     assert_eq!(not_read, ["db.yaml", "pipe.yaml"]);
     assert_eq!(o.max_severity(), Some(shipcheck_lint::Severity::Error));
+    // A known dangling link can be ignored by path, like any finding.
+    std::fs::write(
+        d.join(".shipcheck.yaml"),
+        "ignore:\n  - paths: [\"db.yaml\"]\n    rules: [\"input/file-not-read\"]\n",
+    )
+    .unwrap();
+    let o = shipcheck_lint::lint_paths(&[d.to_owned()], &LintOptions::default()).unwrap();
+    let not_read: Vec<&str> = o
+        .findings
+        .iter()
+        .filter(|f| f.rule == "input/file-not-read")
+        .map(|f| f.path.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(not_read, ["pipe.yaml"]);
 }
 
 /// Issue 18.9: a FIFO named on the command line is an error naming it, not a hang.
