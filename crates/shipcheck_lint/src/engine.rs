@@ -28,7 +28,9 @@ use crate::rules::input::{
     suppression_missing_reason::SuppressionMissingReason,
     suppression_unknown_rule::SuppressionUnknownRule, unknown_file_kind::UnknownFileKind,
 };
-use crate::suppress::{Suppression, annotation_suppressions, comment_suppressions};
+use crate::suppress::{
+    Suppression, annotation_suppressions, comment_suppressions, drop_suppressed,
+};
 
 /// Settings of one lint run.
 #[derive(Debug, Clone, Default)]
@@ -412,7 +414,7 @@ pub(crate) fn lint_inputs_only(
         })
         .flatten()
         .collect();
-    diags.retain(|d| !sups.iter().any(|s| s.covers(d)));
+    drop_suppressed(&mut diags, &sups);
     for s in &sups {
         if s.reason.is_none() {
             ctx.report(

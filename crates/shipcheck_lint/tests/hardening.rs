@@ -225,3 +225,26 @@ fn issue18_9_config_fifo_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("not a regular file"), "{err}");
 }
+
+/// Suppressions are applied in one sweep: 120,000 suppression comments over as many
+/// findings (testing every pair took 43 s for 80,000 in a debug build; now ~4 s).
+#[test]
+fn many_suppressions_apply_in_linear_time() {
+    let mut text = String::from("FROM alpine:3.19\nUSER app\nHEALTHCHECK CMD true\n");
+    for i in 0..120_000 {
+        text.push_str(&format!(
+            "# shipcheck-ignore dockerfile/secret-in-env: test\nENV A{i}_PASSWORD=fakepw{i:08}x\n"
+        ));
+    }
+    text.push_str("ENV LAST_PASSWORD=fakepwlastone\n");
+    let start = std::time::Instant::now();
+    let o = lint("Dockerfile", &text);
+    let took = start.elapsed();
+    let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(
+        rules,
+        ["dockerfile/secret-in-env"],
+        "only the unsuppressed line"
+    );
+    assert!(took.as_secs() < 20, "took {took:?}");
+}
