@@ -47,7 +47,7 @@ fn lint(args: &[&str], stdin: &[u8], cwd: &std::path::Path) -> (i32, String, Str
     )
 }
 
-/// Issue 18.2: no planted secret shows raw in human, JSON or SARIF output.
+/// Issue 18.2: no planted secret shows raw in human, JSON, SARIF or JUnit output.
 #[test]
 fn issue18_2_secrets_masked_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,7 +58,7 @@ fn issue18_2_secrets_masked_in_every_format() {
         ),
     )
     .unwrap();
-    for format in ["human", "json", "sarif"] {
+    for format in ["human", "json", "sarif", "junit"] {
         let (code, out, err) = lint(&["--format", format, "Dockerfile"], b"", dir.path());
         assert_eq!(code, 1, "{format}: {err}");
         assert!(out.contains("pipe-without-pipefail"), "{format}: {out}");
