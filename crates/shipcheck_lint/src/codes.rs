@@ -9,6 +9,7 @@ use crate::registry::rules;
 
 rules! {
     // input: problems with the input itself (reported by the engine)
+    (FileNotRead, "input/file-not-read", Engine, input::file_not_read),
     (ParseError, "input/parse-error", Engine, input::parse_error),
     (SuppressionMissingReason, "input/suppression-missing-reason", Engine, input::suppression_missing_reason),
     (SuppressionUnknownRule, "input/suppression-unknown-rule", Engine, input::suppression_unknown_rule),
@@ -63,6 +64,7 @@ rules! {
     // cross: several files of one invocation
     (ComposeVariableUndefined, "cross/compose-variable-undefined", Workspace, cross::compose_variable_undefined),
     (ExposePortMismatch, "cross/expose-port-mismatch", Workspace, cross::expose_port_mismatch),
+    (ImageRegistryNotAllowed, "cross/image-registry-not-allowed", Workspace, cross::image_registry_not_allowed),
     (RootImageRunAsNonRoot, "cross/root-image-run-as-non-root", Workspace, cross::root_image_run_as_non_root),
     // k8s: containers
     (PrivilegedContainer, "k8s/privileged-container", Container, k8s::privileged_container),

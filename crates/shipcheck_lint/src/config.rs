@@ -10,7 +10,7 @@
 //! options:
 //!   production_namespace: "^prod(uction)?(-|$)"
 //!   kubernetes_version: "1.33"
-//!   allowed_registries: ["ghcr.io/acme/"]
+//!   allowed_registries: ["ghcr.io/acme/"]   # cross/image-registry-not-allowed
 //! images:                                     # Dockerfile ↔ image links for cross-file rules
 //!   ghcr.io/acme/api: docker/api.Dockerfile
 //! ```
@@ -23,7 +23,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use shipcheck_report::Severity;
 use shipcheck_source::yaml::{Node as Y, parse_yaml};
-use shipcheck_source::{FileId, FileKind, SourceFile};
+use shipcheck_source::{FileId, FileKind, SourceError, SourceFile};
 
 use crate::Rule;
 use crate::error::LintError;
@@ -104,11 +104,12 @@ pub(crate) fn rule_pattern_matches(pattern: &str, rule: Rule) -> bool {
 }
 
 impl Config {
-    /// Loads and validates a config file.
+    /// Loads and validates a config file (a regular file of at most 8 MiB: a FIFO or
+    /// device is refused rather than read).
     pub fn load(path: &Path) -> Result<Config, LintError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LintError::Io {
-            path: path.to_owned(),
-            source,
+        let text = shipcheck_source::discover::read_text(path).map_err(|e| match e {
+            SourceError::Io { path, source } => LintError::Io { path, source },
+            other => LintError::Source(other),
         })?;
         Self::parse(path, text)
     }

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
 use shipcheck_report::{Finding, Severity};
-use shipcheck_source::discover::{discover, read_text};
+use shipcheck_source::discover::{WalkLimits, collect, read_capped};
 use shipcheck_source::dockerfile::{Dockerfile, parse_dockerfile};
 use shipcheck_source::dotenv::{EnvFile, parse_env};
 use shipcheck_source::helm::split_helm_stream;
-use shipcheck_source::kind::{detect, detect_content};
+use shipcheck_source::kind::{NameHint, detect, detect_content, hint_from_name};
 use shipcheck_source::yaml::{YamlStream, parse_yaml};
 use shipcheck_source::{FileId, FileKind, SourceFile, TextRange};
 
@@ -21,12 +21,16 @@ use crate::context::{Diagnostic, LintContext};
 use crate::error::LintError;
 use crate::findings::to_findings;
 use crate::k8s::{K8sObject, objects_from_documents};
+use crate::mask::{mask_findings, secret_needles};
 use crate::nodes::{ComposeFile, DockerfileFile, EnvFileNode, Node, NodeKind, Workspace};
 use crate::rules::input::{
-    parse_error::ParseError, suppression_missing_reason::SuppressionMissingReason,
+    file_not_read::FileNotRead, parse_error::ParseError,
+    suppression_missing_reason::SuppressionMissingReason,
     suppression_unknown_rule::SuppressionUnknownRule, unknown_file_kind::UnknownFileKind,
 };
-use crate::suppress::{Suppression, annotation_suppressions, comment_suppressions};
+use crate::suppress::{
+    Suppression, annotation_suppressions, comment_suppressions, drop_suppressed,
+};
 
 /// Settings of one lint run.
 #[derive(Debug, Clone, Default)]
@@ -56,7 +60,7 @@ impl LintOutcome {
 }
 
 /// One input before parsing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LintInput {
     /// Display path (as given, or the helm template name).
     pub path: String,
@@ -66,6 +70,9 @@ pub struct LintInput {
     pub text: String,
     /// True when named explicitly (unknown kinds are then reported).
     pub explicit: bool,
+    /// Why a walked path was not read (`text` is then empty): reported as
+    /// `input/file-not-read`, not linted.
+    pub unread: Option<String>,
 }
 
 /// Lints files and directories (the `verify` runner calls this for a plan `lint` check).
@@ -78,24 +85,52 @@ pub fn lint_stdin_text(text: String, opts: &LintOptions) -> Result<LintOutcome, 
     lint_inputs(stdin_inputs(text), opts)
 }
 
-/// Discovers and reads the files under `paths` (a missing or unreadable named path is an error).
+/// Discovers and reads the files under `paths` within the default walk bounds. A missing,
+/// unreadable or non-regular named path is an error; such a path met during a walk, and a
+/// walk bound that was hit, become inputs with [`LintInput::unread`] set.
 pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<LintInput>, LintError> {
-    let mut inputs = Vec::new();
-    for d in discover(paths)? {
-        let text = match read_text(&d.path) {
-            Ok(t) => t,
-            Err(e) if d.explicit => return Err(e.into()),
-            // A walked file that vanished or is unreadable: skip it like an unknown kind.
-            Err(_) => continue,
-        };
-        inputs.push(LintInput {
-            path: d.path.display().to_string(),
-            disk_path: Some(d.path),
-            text,
-            explicit: d.explicit,
-        });
-    }
+    let collected = collect(paths, &WalkLimits::default())?;
+    let mut inputs: Vec<LintInput> = collected
+        .files
+        .into_iter()
+        .map(|f| LintInput {
+            path: f.path.display().to_string(),
+            disk_path: Some(f.path),
+            text: f.text,
+            explicit: f.explicit,
+            unread: None,
+        })
+        .collect();
+    inputs.extend(collected.skipped.into_iter().map(|s| LintInput {
+        path: s.path.display().to_string(),
+        disk_path: Some(s.path),
+        text: String::new(),
+        explicit: false,
+        unread: Some(s.reason),
+    }));
     Ok(inputs)
+}
+
+/// Reads stdin (or any reader) as text, refusing more than the 8 MiB file size cap.
+pub fn read_stdin(reader: impl std::io::Read) -> Result<String, LintError> {
+    Ok(read_capped(reader, Path::new("<stdin>"))?)
+}
+
+/// `path` made absolute for config path matching; a dangling link is resolved through its
+/// directory (it cannot be canonicalized itself).
+fn absolute(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .ok()
+        .or_else(|| {
+            let dir = path.parent()?;
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            Some(dir.canonicalize().ok()?.join(path.file_name()?))
+        })
+        .unwrap_or_else(|| path.to_owned())
 }
 
 /// Turns stdin text into inputs, one per helm template when it is a `helm template` stream.
@@ -108,6 +143,7 @@ pub fn stdin_inputs(text: String) -> Vec<LintInput> {
                 disk_path: None,
                 text: c.text,
                 explicit: true,
+                unread: None,
             })
             .collect(),
         None => vec![LintInput {
@@ -115,6 +151,7 @@ pub fn stdin_inputs(text: String) -> Vec<LintInput> {
             disk_path: None,
             text,
             explicit: true,
+            unread: None,
         }],
     }
 }
@@ -163,8 +200,24 @@ pub(crate) fn lint_inputs_only(
     let mut abs_paths: Vec<PathBuf> = Vec::with_capacity(inputs.len());
     let mut pre: Vec<Diagnostic> = Vec::new();
     let mut unknown: Vec<FileId> = Vec::new();
+    let mut unread: Vec<(FileId, String)> = Vec::new();
     for (i, input) in inputs.into_iter().enumerate() {
         let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+        if let Some(reason) = input.unread {
+            let cfg_path = input
+                .disk_path
+                .unwrap_or_else(|| PathBuf::from(&input.path));
+            configs.push(resolver.for_file(&cfg_path)?);
+            abs_paths.push(absolute(&cfg_path));
+            files.push(SourceFile::new(
+                id,
+                input.path,
+                String::new(),
+                FileKind::Unknown,
+            ));
+            unread.push((id, reason));
+            continue;
+        }
         let kind = match &input.disk_path {
             Some(p) => detect(p, &input.text),
             None => match detect(Path::new(&input.path), &input.text) {
@@ -199,8 +252,25 @@ pub(crate) fn lint_inputs_only(
         .collect();
     let mut ctx = LintContext::new(&configs, opts.namespace.as_deref());
     for id in unknown {
+        let Some(f) = files.get(id.0 as usize) else {
+            continue;
+        };
+        // Stdin or a `.yaml` file of no known kind that is not even YAML: a parse error.
+        let yaml_like = f.path == "<stdin>" || hint_from_name(Path::new(&f.path)) == NameHint::Yaml;
+        match parse_yaml(f).error.filter(|_| yaml_like) {
+            Some(e) => ctx.report(
+                ParseError {
+                    what: "yaml",
+                    message: e.message,
+                },
+                f.span(e.range),
+            ),
+            None => ctx.report(UnknownFileKind, f.span(TextRange::empty(0))),
+        }
+    }
+    for (id, reason) in unread {
         if let Some(f) = files.get(id.0 as usize) {
-            ctx.report(UnknownFileKind, f.span(TextRange::empty(0)));
+            ctx.report(FileNotRead { reason }, f.span(TextRange::empty(0)));
         }
     }
     // Parse errors.
@@ -331,7 +401,20 @@ pub(crate) fn lint_inputs_only(
     let mut sups: Vec<Suppression> = files.iter().flat_map(comment_suppressions).collect();
     sups.extend(objects.iter().flat_map(annotation_suppressions));
     let mut diags: Vec<Diagnostic> = std::mem::take(&mut ctx.diagnostics);
-    diags.retain(|d| !sups.iter().any(|s| s.covers(d)));
+    // Every detected secret is masked in every finding, even when the finding that
+    // detected it is suppressed or disabled.
+    let secrets: Vec<String> = diags
+        .iter()
+        .filter_map(|d| {
+            let s = d.secret.as_deref()?;
+            let at = files
+                .get(d.span.file.0 as usize)
+                .map(|f| f.slice(d.span.range));
+            Some(secret_needles(s, at.unwrap_or_default()))
+        })
+        .flatten()
+        .collect();
+    drop_suppressed(&mut diags, &sups);
     for s in &sups {
         if s.reason.is_none() {
             ctx.report(
@@ -356,11 +439,12 @@ pub(crate) fn lint_inputs_only(
     });
     diags.sort_by_key(|d| (d.span, d.rule));
     diags.dedup_by(|a, b| a.span == b.span && a.rule == b.rule && a.message == b.message);
-    let findings = to_findings(&diags, &files, |d| {
+    let mut findings = to_findings(&diags, &files, |d| {
         configs
             .get(d.span.file.0 as usize)
             .map_or_else(|| d.rule.default_severity(), |c| c.severity(d.rule))
     });
+    mask_findings(&mut findings, &secrets);
     let mut config_warnings: Vec<String> = Vec::new();
     for c in &configs {
         if let Some(p) = &c.path {

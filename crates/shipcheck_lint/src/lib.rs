@@ -40,7 +40,7 @@ pub use codes::Rule;
 pub use config::{CONFIG_FILE_NAME, Config, DEFAULT_PRODUCTION_NAMESPACE, Options};
 pub use engine::{
     LintInput, LintOptions, LintOutcome, lint_inputs, lint_paths, lint_stdin_text, read_inputs,
-    stdin_inputs,
+    read_stdin, stdin_inputs,
 };
 pub use error::LintError;
 pub use explain::{explain_text, rule_markdown, rules_index_markdown, summary};

@@ -93,6 +93,33 @@ pub(crate) fn annotation_suppressions(obj: &K8sObject<'_>) -> Vec<Suppression> {
         .collect()
 }
 
+/// Drops the diagnostics a suppression covers. One sweep over both, sorted by position,
+/// keeping only the suppressions whose scope is still open: linear for comment
+/// suppressions (each covers two lines), where testing every pair was quadratic.
+pub(crate) fn drop_suppressed(diags: &mut Vec<Diagnostic>, sups: &[Suppression]) {
+    if sups.is_empty() {
+        return;
+    }
+    let mut order: Vec<&Suppression> = sups.iter().collect();
+    order.sort_by_key(|s| (s.scope.file, s.scope.range.start));
+    diags.sort_by_key(|d| (d.span.file, d.span.range.start));
+    let mut next = 0;
+    let mut open: Vec<&Suppression> = Vec::new();
+    diags.retain(|d| {
+        let at = (d.span.file, d.span.range.start);
+        while let Some(s) = order.get(next)
+            && (s.scope.file, s.scope.range.start) <= at
+        {
+            open.push(s);
+            next += 1;
+        }
+        // Later diagnostics are at or after this position: a scope that ended before it,
+        // or belongs to an earlier file, covers none of them.
+        open.retain(|s| s.scope.file == d.span.file && s.scope.range.end >= d.span.range.start);
+        !open.iter().any(|s| s.covers(d))
+    });
+}
+
 impl Suppression {
     /// True when this suppression covers `d`.
     pub(crate) fn covers(&self, d: &Diagnostic) -> bool {

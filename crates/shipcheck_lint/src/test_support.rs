@@ -30,6 +30,7 @@ pub(crate) fn run_fixture(rule: Rule, path: &str) -> (Vec<u32>, String, String) 
         disk_path: Some(path.into()),
         text: text.clone(),
         explicit: true,
+        unread: None,
     };
     let outcome = lint_inputs_only(vec![input], &LintOptions::default(), Some(rule)).unwrap();
     let mut lines: Vec<u32> = outcome

@@ -84,6 +84,7 @@ fn whole_corpus_lints_without_panic_and_broken_files_have_positions() {
             disk_path: Some(path.clone()),
             text,
             explicit: true,
+            unread: None,
         };
         let out = lint_inputs(vec![input], &LintOptions::default()).unwrap();
         assert!(out.files_scanned <= 1);

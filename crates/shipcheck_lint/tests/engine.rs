@@ -17,6 +17,7 @@ fn lint(path: &str, text: &str) -> LintOutcome {
         disk_path: None,
         text: text.into(),
         explicit: true,
+        unread: None,
     };
     lint_inputs(vec![input], &LintOptions::default()).unwrap()
 }
@@ -100,7 +101,7 @@ fn helm_stream_findings_name_the_template() {
         .unwrap();
     assert_eq!(
         (tag.path.as_str(), tag.line),
-        ("app/templates/deploy.yaml", 16)
+        ("app/templates/deploy.yaml", 14)
     );
 }
 
@@ -208,6 +209,7 @@ fn production_namespace_from_flag() {
         disk_path: None,
         text: DEPLOY.into(),
         explicit: true,
+        unread: None,
     };
     let o = lint_inputs(vec![input.clone()], &opts).unwrap();
     assert!(rules(&o).contains(&"k8s/replicas-below-two-in-production"));

@@ -20,6 +20,7 @@ fn lint(files: &[(&str, &str)]) -> LintOutcome {
             disk_path: None,
             text: (*text).into(),
             explicit: true,
+            unread: None,
         })
         .collect();
     lint_inputs(inputs, &LintOptions::default()).unwrap()

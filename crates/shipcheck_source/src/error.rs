@@ -29,6 +29,12 @@ pub enum SourceError {
         /// The cap in bytes.
         limit: u64,
     },
+    /// A path that must be a regular file is a FIFO, socket or device.
+    #[error("{path}: not a regular file (fifo, socket or device)")]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+    },
     /// Walking a directory failed.
     #[error("{path}: cannot walk directory")]
     Walk {

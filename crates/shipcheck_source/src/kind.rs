@@ -18,6 +18,50 @@ fn is_match(re: &LazyLock<Option<Regex>>, text: &str) -> bool {
     re.as_ref().is_some_and(|r| r.is_match(text))
 }
 
+/// Extensions of source code, documentation and binaries: never a Dockerfile or `.env`
+/// by name (`dockerfile.vim`, `Env.pm`, `env.1.gz`, `env.cpython-312.pyc`).
+const NOT_DEPLOYMENT_EXTENSIONS: &[&str] = &[
+    "md",
+    "txt",
+    "json",
+    "sh",
+    "py",
+    "go",
+    "rs",
+    "js",
+    "ts",
+    "toml",
+    "lock",
+    "dockerignore",
+    "pm",
+    "pl",
+    "rb",
+    "php",
+    "java",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "el",
+    "lua",
+    "vim",
+    "html",
+    "css",
+    "xml",
+    "pyc",
+    "class",
+    "jar",
+    "so",
+    "gz",
+    "bz2",
+    "xz",
+    "zst",
+    "zip",
+    "tgz",
+    "png",
+    "svg",
+];
+
 /// What the file name alone says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameHint {
@@ -43,20 +87,7 @@ pub fn hint_from_name(path: &Path) -> NameHint {
         }
         return NameHint::Yaml;
     }
-    if matches!(
-        ext,
-        "md" | "txt"
-            | "json"
-            | "sh"
-            | "py"
-            | "go"
-            | "rs"
-            | "js"
-            | "ts"
-            | "toml"
-            | "lock"
-            | "dockerignore"
-    ) {
+    if NOT_DEPLOYMENT_EXTENSIONS.contains(&ext) {
         return NameHint::Other;
     }
     if name.contains("dockerfile") || name.contains("containerfile") {
@@ -93,7 +124,7 @@ pub fn detect(path: &Path, text: &str) -> FileKind {
             }
         }
         NameHint::Other => {
-            if looks_like_dockerfile(text) {
+            if sniff_dockerfile(text) {
                 FileKind::Dockerfile
             } else {
                 FileKind::Unknown
@@ -108,28 +139,113 @@ pub fn detect_content(text: &str) -> FileKind {
         FileKind::Kubernetes
     } else if is_match(&COMPOSE_SERVICES, text) {
         FileKind::Compose
-    } else if looks_like_dockerfile(text) {
+    } else if sniff_dockerfile(text) {
         FileKind::Dockerfile
     } else {
         FileKind::Unknown
     }
 }
 
-/// The first instruction is `FROM`, or `ARG` followed later by `FROM`.
-fn looks_like_dockerfile(text: &str) -> bool {
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let Some(first) = lines.next() else {
-        return false;
-    };
-    let word = |l: &str| l.split_whitespace().next().map(str::to_ascii_uppercase);
-    match word(first).as_deref() {
-        Some("FROM") => first.split_whitespace().count() >= 2,
-        Some("ARG") => lines.take(50).any(|l| word(l).as_deref() == Some("FROM")),
+/// Dockerfile instructions (case-insensitive in Dockerfiles).
+const INSTRUCTIONS: [&str; 18] = [
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
+/// The most instructions looked at when sniffing.
+const SNIFF_INSTRUCTIONS: usize = 200;
+
+/// True when `text` (or its start) reads as a Dockerfile: the first instruction is a
+/// well-formed `FROM` (or `ARG`s then one), and at most one line in ten that starts an
+/// instruction is not a Dockerfile instruction. Continuation lines and heredoc bodies are
+/// not counted. A Python `from x import y` or prose starting with "from" is not a Dockerfile.
+pub fn sniff_dockerfile(text: &str) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    let mut seen_from = false;
+    let mut continued = false;
+    let mut heredoc: Option<String> = None;
+    for raw in text.lines() {
+        let line = raw.trim();
+        if let Some(delim) = &heredoc {
+            if line == delim {
+                heredoc = None;
+            }
+            continue;
+        }
+        let was_continued = continued;
+        continued = line.ends_with('\\') || line.ends_with('`');
+        if was_continued || line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let word = line
+            .split_whitespace()
+            .next()
+            .map(str::to_ascii_uppercase)
+            .unwrap_or_default();
+        if !INSTRUCTIONS.contains(&word.as_str()) {
+            if !seen_from {
+                return false;
+            }
+            bad += 1;
+        } else if word == "FROM" {
+            if !well_formed_from(line) {
+                return false;
+            }
+            seen_from = true;
+            good += 1;
+        } else if !seen_from && word != "ARG" {
+            return false;
+        } else {
+            good += 1;
+        }
+        heredoc = heredoc_delimiter(line);
+        if good + bad >= SNIFF_INSTRUCTIONS {
+            break;
+        }
+    }
+    seen_from && bad * 10 <= good
+}
+
+/// `FROM [--flag=v…] image [AS name]`.
+fn well_formed_from(line: &str) -> bool {
+    let args: Vec<&str> = line
+        .split_whitespace()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    match args.as_slice() {
+        [_] => true,
+        [_, as_kw, _] => as_kw.eq_ignore_ascii_case("as"),
         _ => false,
     }
+}
+
+/// The delimiter of a heredoc opened on `line` (`<<EOF`, `<<-"EOF"`), if any.
+fn heredoc_delimiter(line: &str) -> Option<String> {
+    let (_, rest) = line.split_once("<<")?;
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let word: String = rest
+        .chars()
+        .skip_while(|c| *c == '"' || *c == '\'')
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!word.is_empty()).then_some(word)
 }
 
 #[cfg(test)]
@@ -162,6 +278,15 @@ mod tests {
         );
         assert_eq!(k("deploy.yaml"), NameHint::Yaml);
         assert_eq!(k("README.md"), NameHint::Other);
+        // `lint /usr` took these for Dockerfiles and .env files (issue 18.10).
+        for n in [
+            "dockerfile.vim",
+            "Env.pm",
+            "env.1.gz",
+            "env.cpython-312.pyc",
+        ] {
+            assert_eq!(k(n), NameHint::Other, "{n}");
+        }
     }
 
     #[test]
@@ -183,5 +308,31 @@ mod tests {
             FileKind::Dockerfile
         );
         assert_eq!(detect(Path::new("notes"), "hello\n"), FileKind::Unknown);
+    }
+
+    /// Issue 18.10: text starting with `from ` is a Dockerfile only when it parses as one.
+    #[test]
+    fn issue18_10_python_and_prose_starting_with_from_are_not_dockerfiles() {
+        let unknown = |name: &str, text: &str| {
+            assert_eq!(detect(Path::new(name), text), FileKind::Unknown, "{name}");
+            assert_eq!(detect_content(text), FileKind::Unknown, "{name} (stdin)");
+        };
+        unknown("app", "from flask import Flask\n\napp = Flask(__name__)\n");
+        unknown("tool", "from os import path\nimport sys\n");
+        unknown(
+            "NOTES",
+            "from the start, this project was meant to be small.\n",
+        );
+        unknown(
+            "README",
+            "from scratch\n\nThis image is built from scratch.\nSee below.\nMore text.\n",
+        );
+        let df = "# syntax=docker/dockerfile:1\nARG V=3.19\nFROM --platform=$BUILDPLATFORM alpine:$V AS build\nRUN apk add \\\n    curl \\\n    git\nCOPY <<EOF /etc/x.conf\nnot an instruction\nneither this\nEOF\nFROM scratch\nCOPY --from=build /x /x\nUSER 1000\n";
+        assert_eq!(detect(Path::new("build"), df), FileKind::Dockerfile);
+        assert_eq!(detect_content(df), FileKind::Dockerfile);
+        assert_eq!(
+            detect(Path::new("b"), "from alpine\nrun true\n"),
+            FileKind::Dockerfile
+        );
     }
 }

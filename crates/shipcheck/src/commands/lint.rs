@@ -1,19 +1,18 @@
 //! `shipcheck lint`: lint deployment artifacts into the shared report model, render it
 //! (every format lives in `shipcheck_render`) and exit by `--fail-on`.
 
-use std::io::{self, Read as _};
+use std::io;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
-use shipcheck_lint::{LintError, LintOptions, Severity, lint_inputs, read_inputs, stdin_inputs};
+use shipcheck_lint::{
+    LintError, LintOptions, Severity, lint_inputs, read_inputs, read_stdin, stdin_inputs,
+};
 use shipcheck_render::RenderConfig;
 use shipcheck_report::{Report, RunInfo};
 
 use crate::exit::{self, Stdout};
 use crate::files;
-
-/// The most bytes read from stdin.
-const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Files `--output DIR` writes for a lint run.
 const LINT_FILES: [(&str, shipcheck_render::Format); 3] = [
@@ -67,9 +66,9 @@ pub(crate) enum FailOn {
 /// Arguments of `shipcheck lint`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct LintArgs {
-    /// Files or directories to lint; `-` reads stdin (a `helm template` stream is split
-    /// at its `# Source:` comments).
-    #[arg(required = true)]
+    /// Files or directories to lint (default: the current directory); `-` reads stdin
+    /// (a `helm template` stream is split at its `# Source:` comments).
+    #[arg(default_value = ".")]
     pub(crate) paths: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
@@ -175,13 +174,7 @@ fn collect_and_lint(
         read_inputs(&paths)?
     };
     if args.paths.iter().any(|p| p == "-") {
-        let mut text = String::new();
-        io::stdin()
-            .lock()
-            .take(MAX_STDIN_BYTES)
-            .read_to_string(&mut text)
-            .map_err(LintError::Stdin)?;
-        inputs.extend(stdin_inputs(text));
+        inputs.extend(stdin_inputs(read_stdin(io::stdin().lock())?));
     }
     lint_inputs(inputs, opts)
 }

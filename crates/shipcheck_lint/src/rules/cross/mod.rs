@@ -2,6 +2,7 @@
 
 pub(crate) mod compose_variable_undefined;
 pub(crate) mod expose_port_mismatch;
+pub(crate) mod image_registry_not_allowed;
 pub(crate) mod links;
 pub(crate) mod root_image_run_as_non_root;
 
@@ -61,6 +62,7 @@ mod tests {
     cross_fixture_tests! {
         compose_variable_undefined => Rule::ComposeVariableUndefined,
         expose_port_mismatch => Rule::ExposePortMismatch,
+        image_registry_not_allowed => Rule::ImageRegistryNotAllowed,
         root_image_run_as_non_root => Rule::RootImageRunAsNonRoot,
     }
 }

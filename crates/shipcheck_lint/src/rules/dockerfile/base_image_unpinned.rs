@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use shipcheck_report::Severity;
 
 use crate::context::LintContext;
@@ -54,15 +56,17 @@ impl Violation for BaseImageUnpinned {
 
 pub(crate) fn check(ctx: &mut LintContext<'_>, df: &DockerfileFile<'_>) {
     let all = stages(df);
-    for (i, s) in all.iter().enumerate() {
+    // Names of the stages seen so far: one hash lookup per stage, not a scan of all earlier
+    // stages (a file of 500,000 `FROM` lines was quadratic).
+    let mut earlier: HashSet<&str> = HashSet::new();
+    for s in &all {
         let image = s.image.as_str();
         let lower = image.to_ascii_lowercase();
-        if image.is_empty()
-            || lower == "scratch"
-            || all[..i]
-                .iter()
-                .any(|p| p.name.as_deref() == Some(lower.as_str()))
-        {
+        let skip = image.is_empty() || lower == "scratch" || earlier.contains(lower.as_str());
+        if let Some(n) = &s.name {
+            earlier.insert(n);
+        }
+        if skip {
             continue;
         }
         let r = parse_image(image);
