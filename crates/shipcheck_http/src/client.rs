@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::error::{HttpError, Phase};
 use crate::hop::{self, HopRequest};
 use crate::progress::Progress;
-use crate::tls::TlsSetup;
+use crate::tls::{TlsSettings, TlsSetup};
 use crate::types::{ClientOptions, Exchange, Request};
 
 /// Following more redirects than this is an error, whatever `follow_redirects` says.
@@ -47,7 +47,11 @@ async fn follow(
     // Bounded: each iteration adds a hop, and more than MAX_REDIRECTS + 1 hops return an error.
     loop {
         if current.url.scheme() == "https" && tls.is_none() {
-            tls = Some(TlsSetup::new(opts)?);
+            tls = Some(TlsSetup::new(&TlsSettings {
+                insecure: opts.insecure,
+                extra_ca_pem: opts.extra_ca_pem.as_deref(),
+                identity: None,
+            })?);
         }
         let hop = hop::run(&current, tls.as_ref(), opts.max_body, progress).await?;
         let status = hop.response.status;

@@ -5,7 +5,7 @@
 //! ALPN decided — so every hop records exact [`Timings`] (dns, connect, tls, first byte,
 //! total). Redirects are followed only when asked, and every hop is recorded either way.
 //! Bodies are read up to [`ClientOptions::max_body`]; the rest is never read. Errors say which
-//! phase failed and why (for TLS: expired, not yet valid, wrong host, unknown issuer…) and map
+//! phase failed and why (for TLS: which certificate, self-signed, expired, wrong host…) and map
 //! to the report's [`FailureClass`](shipcheck_report::FailureClass) via [`HttpError::class`].
 //!
 //! ```no_run
@@ -30,6 +30,7 @@
 //! It does not pool connections (one connection per hop), does not decompress bodies, does not
 //! redact (the report layer does) and prints nothing.
 
+mod certinfo;
 mod client;
 mod connect;
 mod error;
@@ -42,6 +43,7 @@ mod types;
 pub use client::{MAX_REDIRECTS, send};
 pub use error::{HttpError, Phase, TlsProblem};
 pub use stream::{Connection, OpenOptions, Stream, open};
+pub use tls::ClientIdentity;
 pub use types::{
     ClientOptions, Exchange, Hop, Request, RequestRecord, ResponseRecord, Timings, TlsInfo,
 };

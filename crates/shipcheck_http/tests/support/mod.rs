@@ -129,13 +129,22 @@ pub async fn http_server() -> Server {
 
 /// HTTPS with the given chain and key, offering `alpn`.
 pub async fn https_server(leaf: &Leaf, alpn: &[&[u8]]) -> Server {
+    https_server_with(leaf.cert.clone(), leaf.key(), alpn).await
+}
+
+/// HTTPS with a certificate made by the test itself.
+pub async fn https_server_with(
+    cert: rustls_pki_types::CertificateDer<'static>,
+    key: rustls_pki_types::PrivateKeyDer<'static>,
+    alpn: &[&[u8]],
+) -> Server {
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .expect("versions")
     .with_no_client_auth()
-    .with_single_cert(vec![leaf.cert.clone()], leaf.key())
+    .with_single_cert(vec![cert], key)
     .expect("server cert");
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
