@@ -231,6 +231,7 @@ mod tests {
                     body: bytes::Bytes::from(body.to_owned()),
                     body_truncated: false,
                     body_bytes_read: body.len() as u64,
+                    ..ResponseRecord::default()
                 },
                 timings: Timings {
                     dns_ms: None,
@@ -241,6 +242,7 @@ mod tests {
                 },
                 remote_addr: None,
                 tls: None,
+                ..Hop::default()
             }],
         })
     }
