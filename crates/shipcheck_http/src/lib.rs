@@ -34,7 +34,8 @@
 //! ```
 //!
 //! [`open`] gives probes that speak their own protocol (TLS inspection, WebSocket) the same
-//! timed DNS/TCP/TLS connection set-up.
+//! timed DNS/TCP/TLS connection set-up. [`body_excerpt`] renders a body for evidence without
+//! copying binary bytes.
 //!
 //! It does not redact (the report layer does) and prints nothing.
 
@@ -43,6 +44,7 @@ mod client;
 mod connect;
 mod decode;
 mod error;
+mod excerpt;
 mod hop;
 mod pool;
 mod progress;
@@ -54,6 +56,7 @@ mod types;
 pub use client::{Client, ClientBuilder, MAX_REDIRECTS, send};
 pub use decode::Decoding;
 pub use error::{HttpError, Phase, TlsProblem};
+pub use excerpt::body_excerpt;
 pub use stream::{Connection, OpenOptions, Stream, open};
 pub use tls::ClientIdentity;
 pub use types::{
