@@ -37,14 +37,14 @@ impl ClientIdentity {
     pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<ClientIdentity, HttpError> {
         let chain = CertificateDer::pem_slice_iter(cert_pem)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| config_error(format!("client certificate PEM: {e}")))?;
+            .map_err(|e| config_error(format!("client certificate PEM: {}", pem_reason(&e))))?;
         if chain.is_empty() {
             return Err(config_error(
                 "client certificate PEM holds no certificate".into(),
             ));
         }
         let key = PrivateKeyDer::from_pem_slice(key_pem)
-            .map_err(|e| config_error(format!("client key PEM: {e}")))?;
+            .map_err(|e| config_error(format!("client key PEM: {}", pem_reason(&e))))?;
         Ok(ClientIdentity {
             chain,
             key: Arc::new(key),
@@ -80,7 +80,8 @@ impl TlsSetup {
         if let Some(pem) = settings.extra_ca_pem {
             let mut added = 0usize;
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| config_error(format!("extra CA PEM: {e}")))?;
+                let cert =
+                    cert.map_err(|e| config_error(format!("extra CA PEM: {}", pem_reason(&e))))?;
                 roots
                     .add(cert)
                     .map_err(|e| config_error(format!("extra CA certificate: {e}")))?;
@@ -175,6 +176,18 @@ fn build_connector(
     // Every connection is a full handshake, so each records the certificates it was shown.
     config.resumption = rustls::client::Resumption::disabled();
     Ok(TlsConnector::from(Arc::new(config)))
+}
+
+/// A PEM parse error in words (upstream prints some parts with `Debug`).
+fn pem_reason(e: &rustls_pki_types::pem::Error) -> String {
+    use rustls_pki_types::pem::Error as Pem;
+    match e {
+        Pem::NoItemsFound => "no key found".into(),
+        Pem::MissingSectionEnd { .. } => "a PEM section has no end marker".into(),
+        Pem::IllegalSectionStart { .. } => "a PEM section starts in the middle of a line".into(),
+        Pem::Base64Decode(_) => "a PEM section is not valid base64".into(),
+        other => other.to_string(),
+    }
 }
 
 fn config_error(reason: String) -> HttpError {
