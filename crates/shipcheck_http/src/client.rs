@@ -191,7 +191,20 @@ impl Client {
                 max_body: opts.max_body,
                 progress,
             };
-            let mut hop = hop::run(&current, &cx).await?;
+            let mut hop = match opts
+                .cookie_jar
+                .as_ref()
+                .map(|jar| with_cookies(&current, jar))
+            {
+                Some(Some(with_jar)) => hop::run(&with_jar, &cx).await?,
+                _ => hop::run(&current, &cx).await?,
+            };
+            if let Some(jar) = &opts.cookie_jar {
+                let set_cookies = hop.response.headers.iter().filter_map(|(n, v)| {
+                    n.eq_ignore_ascii_case("set-cookie").then_some(v.as_str())
+                });
+                jar.store(&current.url, set_cookies);
+            }
             hop.dropped_headers = std::mem::take(&mut dropped);
             let status = hop.response.status;
             let location = hop.response.header("location").map(str::to_owned);
@@ -213,6 +226,24 @@ impl Client {
         }
         Ok(Exchange { hops })
     }
+}
+
+/// `req` with the jar's cookies for its URL added (to the caller's `Cookie` header if any).
+fn with_cookies(req: &HopRequest, jar: &crate::CookieJar) -> Option<HopRequest> {
+    let from_jar = jar.header_for(&req.url)?;
+    let mut req = req.clone();
+    match req
+        .headers
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+    {
+        Some((_, value)) => {
+            value.push_str("; ");
+            value.push_str(&from_jar);
+        }
+        None => req.headers.push(("cookie".into(), from_jar)),
+    }
+    Some(req)
 }
 
 /// The caller's headers plus what the options add (Basic credentials, `Accept-Encoding`).

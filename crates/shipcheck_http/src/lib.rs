@@ -42,6 +42,7 @@
 mod certinfo;
 mod client;
 mod connect;
+mod cookies;
 mod decode;
 mod error;
 mod excerpt;
@@ -54,6 +55,7 @@ mod tls;
 mod types;
 
 pub use client::{Client, ClientBuilder, MAX_REDIRECTS, send};
+pub use cookies::CookieJar;
 pub use decode::Decoding;
 pub use error::{HttpError, Phase, TlsProblem};
 pub use excerpt::body_excerpt;

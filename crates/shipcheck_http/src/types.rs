@@ -191,6 +191,10 @@ pub struct RequestOptions {
     pub sensitive_values: Vec<String>,
     /// Sent as `Authorization: Basic …` unless the request has an `Authorization` header.
     pub basic_auth: Option<BasicAuth>,
+    /// Cookies to send and to keep: each hop adds the jar's cookies for its URL and stores
+    /// the `Set-Cookie` headers it receives (so a login's session reaches the next hop and
+    /// the next request given the same jar).
+    pub cookie_jar: Option<crate::CookieJar>,
 }
 
 impl Default for RequestOptions {
@@ -208,6 +212,7 @@ impl From<&ClientOptions> for RequestOptions {
             compressed: false,
             sensitive_values: Vec::new(),
             basic_auth: None,
+            cookie_jar: None,
         }
     }
 }
@@ -221,6 +226,7 @@ impl fmt::Debug for RequestOptions {
             .field("compressed", &self.compressed)
             .field("sensitive_values", &self.sensitive_values.len())
             .field("basic_auth", &self.basic_auth)
+            .field("cookie_jar", &self.cookie_jar)
             .finish()
     }
 }

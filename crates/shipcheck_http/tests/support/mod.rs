@@ -136,6 +136,25 @@ async fn route(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallib
         response(302, &[("location", "/loop")], "")
     } else if path == "/see-other" {
         response(303, &[("location", "/echo")], "")
+    } else if path == "/login" {
+        response(
+            302,
+            &[
+                ("location", "/me"),
+                ("set-cookie", "session=FAKE-sess-1; Path=/; HttpOnly"),
+                ("set-cookie", "theme=dark; Path=/prefs"),
+            ],
+            "",
+        )
+    } else if path == "/logout" {
+        response(200, &[("set-cookie", "session=; Path=/; Max-Age=0")], "bye")
+    } else if path == "/me" {
+        match req.headers().get("cookie").and_then(|v| v.to_str().ok()) {
+            Some(cookie) if cookie.contains("session=") => {
+                response(200, &[], format!("cookie: {cookie}"))
+            }
+            _ => response(401, &[], "no session"),
+        }
     } else if path == "/redirect" {
         // /redirect?to=URL answers 307 to URL.
         let to = url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
