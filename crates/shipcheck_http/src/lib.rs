@@ -47,6 +47,7 @@ mod decode;
 mod error;
 mod excerpt;
 mod hop;
+mod multipart;
 mod pool;
 mod progress;
 mod redirect;
@@ -59,6 +60,7 @@ pub use cookies::CookieJar;
 pub use decode::Decoding;
 pub use error::{HttpError, Phase, TlsProblem};
 pub use excerpt::body_excerpt;
+pub use multipart::Multipart;
 pub use stream::{Connection, OpenOptions, Stream, open};
 pub use tls::ClientIdentity;
 pub use types::{
