@@ -7,6 +7,7 @@ use crate::error::{HttpError, Phase};
 use crate::hop::{self, HopContext, HopRequest};
 use crate::pool::Pool;
 use crate::progress::Progress;
+use crate::proxy::ProxyConfig;
 use crate::redirect::{is_redirect, redirected};
 use crate::tls::{ClientIdentity, TlsSettings, TlsSetup};
 use crate::types::{ClientOptions, Exchange, Request, RequestOptions};
@@ -65,6 +66,7 @@ pub struct ClientBuilder {
     extra_ca_pem: Option<Vec<u8>>,
     identity: Option<ClientIdentity>,
     keep_alive: Option<usize>,
+    proxy: Option<ProxyConfig>,
 }
 
 impl ClientBuilder {
@@ -95,6 +97,13 @@ impl ClientBuilder {
     #[must_use]
     pub fn keep_alive(mut self, per_origin: usize) -> Self {
         self.keep_alive = (per_origin > 0).then_some(per_origin);
+        self
+    }
+
+    /// Send requests through these proxies (e.g. [`ProxyConfig::from_env`]); none by default.
+    #[must_use]
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
         self
     }
 
@@ -188,6 +197,7 @@ impl Client {
             let cx = HopContext {
                 tls,
                 pool: self.inner.pool.as_ref(),
+                proxy: self.inner.settings.proxy.as_ref(),
                 max_body: opts.max_body,
                 progress,
             };

@@ -15,6 +15,7 @@ use crate::decode::{BodyReader, Flow};
 use crate::error::{HttpError, Phase};
 use crate::pool::{AbortOnDrop, Conn, Origin, Pool, Sender};
 use crate::progress::Progress;
+use crate::proxy::ProxyConfig;
 use crate::tls::TlsSetup;
 use crate::types::{Hop, RequestRecord, ResponseRecord, Timings};
 
@@ -36,6 +37,8 @@ pub(crate) struct HopContext<'a> {
     pub(crate) tls: Option<&'a TlsSetup>,
     /// Idle keep-alive connections, when the client keeps them.
     pub(crate) pool: Option<&'a Pool>,
+    /// Proxies, when the client has any.
+    pub(crate) proxy: Option<&'a ProxyConfig>,
     pub(crate) max_body: usize,
     pub(crate) progress: &'a Progress,
 }
@@ -50,6 +53,7 @@ pub(crate) async fn run(req: &HopRequest, cx: &HopContext<'_>) -> Result<Hop, Ht
     {
         let remote = conn.remote;
         let tls = conn.tls.clone();
+        let via = conn.via_proxy.as_ref().map(|p| p.label.clone());
         match exchange(conn, req, &target, cx).await {
             Ok(done) => {
                 let timings = Timings {
@@ -57,7 +61,9 @@ pub(crate) async fn run(req: &HopRequest, cx: &HopContext<'_>) -> Result<Hop, Ht
                     total_ms: ms(start),
                     ..Timings::default()
                 };
-                return Ok(done.into_hop(timings, remote, tls, true, cx.pool, Some(origin)));
+                let mut hop = done.into_hop(timings, remote, tls, true, cx.pool, Some(origin));
+                hop.via_proxy = via;
+                return Ok(hop);
             }
             // The server closed the idle connection before taking the request: use a new one.
             Err(Failed::NotSent(_)) => {}
@@ -66,17 +72,27 @@ pub(crate) async fn run(req: &HopRequest, cx: &HopContext<'_>) -> Result<Hop, Ht
     }
 
     let start = Instant::now();
-    let tcp = connect::tcp(&target, cx.progress).await?;
+    let proxy = cx.proxy.and_then(|config| config.proxy_for(&req.url));
+    let mut tcp = match proxy {
+        Some(proxy) => connect::tcp(&Target::from_url(&proxy.url)?, cx.progress).await?,
+        None => connect::tcp(&target, cx.progress).await?,
+    };
     let mut timings = Timings {
         dns_ms: tcp.dns_ms,
         connect_ms: Some(tcp.connect_ms),
         ..Timings::default()
     };
     let remote = tcp.remote;
-    let conn = if target.https {
+    let mut conn = if target.https {
         let setup = cx.tls.ok_or_else(|| HttpError::TlsConfig {
             reason: "no tls configuration for an https url".into(),
         })?;
+        if let Some(proxy) = proxy {
+            // The tunnel is part of getting connected to the origin.
+            let tunnel_start = Instant::now();
+            crate::proxy::tunnel(&mut tcp.stream, &target, proxy).await?;
+            timings.connect_ms = Some(tcp.connect_ms + ms(tunnel_start));
+        }
         let (stream, info, tls_ms) = connect::tls(tcp.stream, &target, setup, cx.progress).await?;
         timings.tls_ms = Some(tls_ms);
         let h2 = info.alpn.as_deref() == Some("h2");
@@ -84,14 +100,19 @@ pub(crate) async fn run(req: &HopRequest, cx: &HopContext<'_>) -> Result<Hop, Ht
     } else {
         handshake(tcp.stream, false, &target, remote, None).await?
     };
+    conn.via_proxy = proxy.cloned();
+    conn.forward = proxy.is_some() && !target.https;
     let tls = conn.tls.clone();
+    let via = proxy.map(|p| p.label.clone());
     let done = match exchange(conn, req, &target, cx).await {
         Ok(done) => done,
         Err(Failed::NotSent(e) | Failed::Error(e)) => return Err(e),
     };
     timings.first_byte_ms = Some(done.first_byte_ms);
     timings.total_ms = ms(start);
-    Ok(done.into_hop(timings, remote, tls, false, cx.pool, origin.as_ref()))
+    let mut hop = done.into_hop(timings, remote, tls, false, cx.pool, origin.as_ref());
+    hop.via_proxy = via;
+    Ok(hop)
 }
 
 /// hyper's client handshake over a connected stream; the connection is driven by a task that
@@ -133,6 +154,8 @@ where
         sender,
         remote,
         tls,
+        via_proxy: None,
+        forward: false,
         _driver: driver,
     })
 }
@@ -173,6 +196,7 @@ impl Done {
             tls,
             reused_connection: reused,
             dropped_headers: Vec::new(),
+            via_proxy: None,
         }
     }
 }
@@ -184,7 +208,8 @@ async fn exchange(
     cx: &HopContext<'_>,
 ) -> Result<Done, Failed> {
     let h2 = matches!(conn.sender, Sender::H2(_));
-    let (request, record) = build(req, h2).map_err(Failed::Error)?;
+    let forward = conn.forward.then_some(conn.via_proxy.as_ref()).flatten();
+    let (request, record) = build(req, h2, forward).map_err(Failed::Error)?;
     let protocol = |e: &hyper::Error| HttpError::Protocol {
         addr: target.label.clone(),
         reason: hyper_reason(e),
@@ -271,9 +296,11 @@ async fn read_body(
 }
 
 /// The hyper request plus the record of what is sent.
+/// With `forward`, the request goes to that proxy in absolute form, with its credentials.
 fn build(
     req: &HopRequest,
     h2: bool,
+    forward: Option<&crate::proxy::Proxy>,
 ) -> Result<(http::Request<Full<Bytes>>, RequestRecord), HttpError> {
     let invalid = |reason: String| HttpError::InvalidRequest {
         url: req.url.to_string(),
@@ -285,7 +312,7 @@ fn build(
         None => host.to_owned(),
     };
     let path_query = &req.url[url::Position::BeforePath..url::Position::AfterQuery];
-    let uri_text = if h2 {
+    let uri_text = if h2 || forward.is_some() {
         format!("{}://{authority}{path_query}", req.url.scheme())
     } else {
         path_query.to_owned()
@@ -314,6 +341,11 @@ fn build(
         );
     if wants_length && !has("content-length") {
         sent.push(("content-length".into(), req.body.len().to_string()));
+    }
+    if let Some(auth) = forward.and_then(|p| p.authorization.as_ref())
+        && !has("proxy-authorization")
+    {
+        sent.push(("proxy-authorization".into(), auth.clone()));
     }
 
     let mut request = http::Request::new(Full::new(req.body.clone()));

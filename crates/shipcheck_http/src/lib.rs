@@ -50,6 +50,7 @@ mod hop;
 mod multipart;
 mod pool;
 mod progress;
+mod proxy;
 mod redirect;
 mod stream;
 mod tls;
@@ -61,6 +62,7 @@ pub use decode::Decoding;
 pub use error::{HttpError, Phase, TlsProblem};
 pub use excerpt::body_excerpt;
 pub use multipart::Multipart;
+pub use proxy::ProxyConfig;
 pub use stream::{Connection, OpenOptions, Stream, open};
 pub use tls::ClientIdentity;
 pub use types::{

@@ -59,6 +59,10 @@ pub(crate) struct Conn {
     pub(crate) sender: Sender,
     pub(crate) remote: SocketAddr,
     pub(crate) tls: Option<TlsInfo>,
+    /// The proxy this connection goes through (a tunnel for https).
+    pub(crate) via_proxy: Option<crate::proxy::Proxy>,
+    /// Plain http through `via_proxy`: requests go in absolute form.
+    pub(crate) forward: bool,
     pub(crate) _driver: AbortOnDrop,
 }
 

@@ -90,6 +90,8 @@ pub struct Hop {
     /// Headers not sent on this hop because it goes to another origin than the one before
     /// (names only; credentials and headers holding a sensitive value).
     pub dropped_headers: Vec<String>,
+    /// The proxy the hop went through (`host:port`, never its credentials).
+    pub via_proxy: Option<String>,
 }
 
 /// The request as sent, including the headers the client added.
