@@ -16,6 +16,11 @@
 //! unknown issuer…) and map to the report's [`FailureClass`](shipcheck_report::FailureClass)
 //! via [`HttpError::class`].
 //!
+//! Client features as users of curl and Hurl expect them: Basic credentials
+//! ([`RequestOptions::basic_auth`]), a [`CookieJar`] carried between requests, client
+//! certificates ([`ClientIdentity`]), HTTP proxies ([`ProxyConfig`], `CONNECT` for https) and
+//! `multipart/form-data` bodies ([`Multipart`]).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use shipcheck_http::{Client, Request, RequestOptions};
@@ -37,7 +42,9 @@
 //! timed DNS/TCP/TLS connection set-up. [`body_excerpt`] renders a body for evidence without
 //! copying binary bytes.
 //!
-//! It does not redact (the report layer does) and prints nothing.
+//! It does not redact (the report layer does; [`CookieJar::values`] and
+//! [`RequestOptions::sensitive_values`] name what to redact), reads no environment unless
+//! asked ([`ProxyConfig::from_env`]) and prints nothing.
 
 mod certinfo;
 mod client;

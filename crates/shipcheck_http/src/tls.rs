@@ -328,6 +328,9 @@ pub(crate) fn tls_reason(err: &rustls::Error) -> String {
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             "the server did not answer with tls (is the port plain http?)".into()
         }
+        rustls::Error::InappropriateHandshakeMessage { .. } => {
+            "the server sent an unexpected handshake message".into()
+        }
         rustls::Error::NoCertificatesPresented => "the server sent no certificate".into(),
         rustls::Error::InvalidCertificate(_) => classify(err).to_string(),
         other => other.to_string(),
