@@ -156,7 +156,8 @@ impl BodyReader {
 
     /// The body after the last frame (`complete`: the whole body was pushed).
     pub(crate) fn finish(mut self, complete: bool) -> BodyRead {
-        if complete && self.problem.is_none() {
+        // An empty body (HEAD, 204, 304 keep their Content-Encoding) has nothing to finish.
+        if complete && self.problem.is_none() && self.wire > 0 {
             let mut result = Ok(());
             if let State::Deflate(head) = &mut self.state {
                 let head = std::mem::take(head);
@@ -319,5 +320,75 @@ impl Write for Sink {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = e.write_all(data);
+        e.finish().unwrap_or_default()
+    }
+
+    fn read(encoding: Option<&str>, frames: &[&[u8]], max: usize) -> BodyRead {
+        let mut reader = BodyReader::new(encoding, max);
+        for frame in frames {
+            if reader.push(frame) == Flow::Stop {
+                return reader.finish(false);
+            }
+        }
+        reader.finish(true)
+    }
+
+    #[test]
+    fn an_empty_encoded_body_is_not_corrupt() {
+        // HEAD, 204 and 304 answers keep their Content-Encoding but have no body.
+        let read = read(Some("gzip"), &[], 1024);
+        assert!(read.body.is_empty() && !read.truncated);
+        let decoding = read.decoding.expect("decoding recorded");
+        assert_eq!(decoding.problem, None);
+        assert_eq!((decoding.wire_bytes, decoding.decoded_bytes), (0, 0));
+    }
+
+    #[test]
+    fn one_byte_frames_decode_the_same() {
+        let text = b"hello hello hello hello".repeat(20);
+        let wire = gzip(&text);
+        let frames: Vec<&[u8]> = wire.chunks(1).collect();
+        let read = read(Some("gzip"), &frames, 1 << 20);
+        assert_eq!(&read.body[..], &text[..]);
+        let deflate = {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            let _ = e.write_all(&text);
+            e.finish().unwrap_or_default()
+        };
+        let frames: Vec<&[u8]> = deflate.chunks(1).collect();
+        assert_eq!(&read_deflate(&frames).body[..], &text[..]);
+    }
+
+    fn read_deflate(frames: &[&[u8]]) -> BodyRead {
+        read(Some("deflate"), frames, 1 << 20)
+    }
+
+    #[test]
+    fn an_unknown_encoding_is_kept_as_received_and_says_so() {
+        let read = read(Some("zstd"), &[b"\x28\xb5\x2f\xfd"], 1024);
+        assert_eq!(&read.body[..], b"\x28\xb5\x2f\xfd");
+        let decoding = read.decoding.expect("decoding recorded");
+        assert_eq!(
+            decoding.problem.as_deref(),
+            Some("content-encoding zstd is not decoded")
+        );
+        assert!(!decoding.cut && !read.truncated);
+    }
+
+    #[test]
+    fn identity_is_no_encoding() {
+        let read = read(Some("identity"), &[b"plain"], 1024);
+        assert_eq!(&read.body[..], b"plain");
+        assert!(read.decoding.is_none());
     }
 }

@@ -141,3 +141,19 @@ async fn compressed_asks_nginx_for_gzip_and_the_body_comes_back_decoded() {
     assert_eq!(decoding.decoded_bytes, json.len() as u64);
     assert!(decoding.wire_bytes < json.len() as u64 / 2, "{decoding:?}");
 }
+
+#[tokio::test]
+async fn a_head_answer_with_content_encoding_is_not_a_corrupt_stream() {
+    let server = http_server().await;
+    let client = Client::builder().build().expect("client");
+    let request = Request {
+        method: http::Method::HEAD,
+        ..Request::get(server.url("http", "/encoded/gzip"))
+    };
+    let exchange = client.send(&request, &opts()).await.expect("exchange");
+    let response = &exchange.hops[0].response;
+    assert_eq!(response.header("content-encoding"), Some("gzip"));
+    assert!(response.body.is_empty());
+    let decoding = response.decoding.as_ref().expect("decoding recorded");
+    assert_eq!(decoding.problem, None, "{decoding:?}");
+}
