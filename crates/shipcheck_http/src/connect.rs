@@ -8,9 +8,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use url::Host;
 
+use crate::certinfo::Rejected;
 use crate::error::{HttpError, Phase, TlsProblem};
 use crate::progress::Progress;
-use crate::tls::{TlsSetup, classify};
+use crate::tls::{self, TlsSetup};
 use crate::types::TlsInfo;
 
 /// At most this many resolved addresses are tried.
@@ -118,15 +119,22 @@ pub(crate) async fn tcp(target: &Target, progress: &Progress) -> Result<Tcp, Htt
     })
 }
 
-/// TLS handshake over `tcp`, returning the stream, its facts and the handshake time.
+/// TLS handshake over `tcp` with the setup's shared HTTP connector.
 pub(crate) async fn tls(
     tcp: TcpStream,
     target: &Target,
     setup: &TlsSetup,
     progress: &Progress,
 ) -> Result<(TlsStream<TcpStream>, TlsInfo, f64), HttpError> {
-    let (connector, verifier) = setup.connector()?;
-    tls_with(tcp, target, &target.host, (connector, verifier), progress).await
+    tls_with(
+        tcp,
+        target,
+        &target.host,
+        setup,
+        &setup.connector(),
+        progress,
+    )
+    .await
 }
 
 /// TLS handshake presenting `name` (SNI, and the name the certificate must match).
@@ -134,10 +142,8 @@ pub(crate) async fn tls_with(
     tcp: TcpStream,
     target: &Target,
     name: &Host<String>,
-    (connector, verifier): (
-        tokio_rustls::TlsConnector,
-        std::sync::Arc<crate::tls::RecordingVerifier>,
-    ),
+    setup: &TlsSetup,
+    connector: &tokio_rustls::TlsConnector,
     progress: &Progress,
 ) -> Result<(TlsStream<TcpStream>, TlsInfo, f64), HttpError> {
     progress.set(Phase::Tls, &target.label);
@@ -148,61 +154,82 @@ pub(crate) async fn tls_with(
     };
     let server_name = match name {
         Host::Domain(name) => {
-            ServerName::try_from(name.clone()).map_err(|e| HttpError::InvalidRequest {
+            ServerName::try_from(name.clone()).map_err(|_| HttpError::InvalidRequest {
                 url: target.label.clone(),
-                reason: format!("{name} is not a valid TLS server name: {e}"),
+                reason: format!("{name} is not a valid tls server name"),
             })?
         }
         Host::Ipv4(ip) => ServerName::IpAddress(IpAddr::V4(*ip).into()),
         Host::Ipv6(ip) => ServerName::IpAddress(IpAddr::V6(*ip).into()),
     };
     let start = Instant::now();
-    let stream = match connector.connect(server_name, tcp).await {
+    let stream = match connector.connect(server_name.clone(), tcp).await {
         Ok(stream) => stream,
         Err(e) => {
-            let rustls_error = e
+            let rejected = match e
                 .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-            let problem = verifier
-                .problem()
-                .or_else(|| rustls_error.map(classify))
-                .unwrap_or_else(|| TlsProblem::Handshake(io_reason(&e)));
-            let problem = match problem {
-                TlsProblem::NotValidForName { .. } => {
-                    TlsProblem::NotValidForName { host: host_text }
-                }
-                other => other,
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            {
+                Some(rustls_error) => tls::rejection(rustls_error),
+                None => Rejected::new(TlsProblem::Handshake(handshake_io_reason(&e)), None),
             };
+            let rejected = with_host(rejected, &host_text);
             return Err(HttpError::Tls {
                 addr: target.label.clone(),
-                problem,
+                detail: rejected.to_string(),
+                problem: rejected.problem,
             });
         }
     };
     let tls_ms = ms(start);
     let conn = stream.get_ref().1;
+    let certs: Vec<rustls_pki_types::CertificateDer<'static>> = conn
+        .peer_certificates()
+        .map(<[_]>::to_vec)
+        .unwrap_or_default();
+    let rejected = setup
+        .problem_after_handshake(&certs, &server_name)
+        .map(|r| with_host(r, &host_text));
     let info = TlsInfo {
         protocol: match conn.protocol_version() {
             Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_owned(),
             Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_owned(),
-            Some(other) => format!("{other:?}"),
+            Some(other) => other.as_str().unwrap_or("unknown").to_owned(),
             None => "unknown".to_owned(),
         },
         cipher_suite: conn
             .negotiated_cipher_suite()
-            .map(|suite| format!("{:?}", suite.suite()))
-            .unwrap_or_default(),
+            .and_then(|suite| suite.suite().as_str())
+            .unwrap_or_default()
+            .to_owned(),
         alpn: conn
             .alpn_protocol()
             .map(|p| String::from_utf8_lossy(p).into_owned()),
-        peer_certificates: conn
-            .peer_certificates()
-            .map(|certs| certs.iter().map(|c| c.as_ref().to_vec()).collect())
-            .unwrap_or_default(),
-        verify_error: verifier.problem().map(|p| p.to_string()),
-        verify_problem: verifier.problem(),
+        peer_certificates: certs.iter().map(|c| c.as_ref().to_vec()).collect(),
+        verify_error: rejected.as_ref().map(ToString::to_string),
+        verify_problem: rejected.map(|r| r.problem),
     };
     Ok((stream, info, tls_ms))
+}
+
+/// Name the host the client asked for in a wrong-host problem.
+fn with_host(mut rejected: Rejected, host: &str) -> Rejected {
+    if let TlsProblem::NotValidForName { .. } = rejected.problem {
+        rejected.problem = TlsProblem::NotValidForName {
+            host: host.to_owned(),
+        };
+    }
+    rejected
+}
+
+/// An I/O error during the handshake, in words.
+fn handshake_io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            "the server closed the connection during the handshake".into()
+        }
+        _ => io_reason(e),
+    }
 }
 
 /// Milliseconds since `start`.

@@ -34,12 +34,15 @@ pub enum HttpError {
         reason: String,
     },
     /// The TLS handshake failed.
-    #[error("tls handshake with {addr} failed: {problem}")]
+    #[error("tls handshake with {addr} failed: {detail}")]
     Tls {
         /// `host:port`.
         addr: String,
         /// Which problem, precisely.
         problem: TlsProblem,
+        /// The problem in words, naming the certificate when one was presented (e.g.
+        /// `self-signed certificate for CN=api.test (not issued by a trusted CA)`).
+        detail: String,
     },
     /// The TLS client could not be configured (e.g. `extra_ca_pem` holds no usable certificate).
     #[error("tls configuration: {reason}")]
@@ -174,6 +177,9 @@ pub enum TlsProblem {
     /// The certificate is not for server authentication.
     #[error("certificate not valid for server authentication")]
     InvalidPurpose,
+    /// A CA certificate (not self-signed) was presented as the server certificate.
+    #[error("a CA certificate was presented as the server certificate")]
+    CaUsedAsServerCertificate,
     /// Another certificate problem.
     #[error("invalid certificate: {0}")]
     OtherCertificate(String),
@@ -221,11 +227,13 @@ mod tests {
 
     #[test]
     fn tls_message_says_which_problem() {
+        let problem = TlsProblem::NotValidForName {
+            host: "localhost".into(),
+        };
         let e = HttpError::Tls {
             addr: "localhost:443".into(),
-            problem: TlsProblem::NotValidForName {
-                host: "localhost".into(),
-            },
+            detail: problem.to_string(),
+            problem,
         };
         assert_eq!(
             e.to_string(),

@@ -1,18 +1,21 @@
-//! One request/response over a fresh connection: hyper's connection API, timed.
+//! One request/response: over a pooled keep-alive connection when one is idle, otherwise over
+//! a fresh connection (DNS, TCP, TLS, then hyper's connection API), every phase timed.
 
 use std::time::Instant;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::task::JoinHandle;
 
 use crate::connect::{self, Target, ms};
+use crate::decode::{BodyReader, Flow};
 use crate::error::{HttpError, Phase};
+use crate::pool::{AbortOnDrop, Conn, Origin, Pool, Sender};
 use crate::progress::Progress;
+use crate::proxy::ProxyConfig;
 use crate::tls::TlsSetup;
 use crate::types::{Hop, RequestRecord, ResponseRecord, Timings};
 
@@ -28,81 +31,108 @@ pub(crate) struct HopRequest {
     pub(crate) body: Bytes,
 }
 
-/// Connect, send, and read the response (body capped at `max_body`).
-pub(crate) async fn run(
-    req: &HopRequest,
-    tls: Option<&TlsSetup>,
-    max_body: usize,
-    progress: &Progress,
-) -> Result<Hop, HttpError> {
+/// What a hop needs from its client and its exchange.
+pub(crate) struct HopContext<'a> {
+    /// The TLS set-up, for `https` hops.
+    pub(crate) tls: Option<&'a TlsSetup>,
+    /// Idle keep-alive connections, when the client keeps them.
+    pub(crate) pool: Option<&'a Pool>,
+    /// Proxies, when the client has any.
+    pub(crate) proxy: Option<&'a ProxyConfig>,
+    pub(crate) max_body: usize,
+    pub(crate) progress: &'a Progress,
+}
+
+/// Send `req` and read the response (body capped at `max_body`, decoded if encoded).
+pub(crate) async fn run(req: &HopRequest, cx: &HopContext<'_>) -> Result<Hop, HttpError> {
     let start = Instant::now();
     let target = Target::from_url(&req.url)?;
-    let tcp = connect::tcp(&target, progress).await?;
+    let origin = Origin::of(&req.url);
+    if let (Some(pool), Some(origin)) = (cx.pool, &origin)
+        && let Some(conn) = pool.take(origin)
+    {
+        let remote = conn.remote;
+        let tls = conn.tls.clone();
+        let via = conn.via_proxy.as_ref().map(|p| p.label.clone());
+        match exchange(conn, req, &target, cx).await {
+            Ok(done) => {
+                let timings = Timings {
+                    first_byte_ms: Some(done.first_byte_ms),
+                    total_ms: ms(start),
+                    ..Timings::default()
+                };
+                let mut hop = done.into_hop(timings, remote, tls, true, cx.pool, Some(origin));
+                hop.via_proxy = via;
+                return Ok(hop);
+            }
+            // The server closed the idle connection before taking the request: use a new one.
+            Err(Failed::NotSent(_)) => {}
+            Err(Failed::Error(e)) => return Err(e),
+        }
+    }
+
+    let start = Instant::now();
+    let proxy = cx.proxy.and_then(|config| config.proxy_for(&req.url));
+    let mut tcp = match proxy {
+        Some(proxy) => connect::tcp(&Target::from_url(&proxy.url)?, cx.progress).await?,
+        None => connect::tcp(&target, cx.progress).await?,
+    };
     let mut timings = Timings {
         dns_ms: tcp.dns_ms,
         connect_ms: Some(tcp.connect_ms),
         ..Timings::default()
     };
     let remote = tcp.remote;
-    let (record, response, tls_info) = if target.https {
-        let setup = tls.ok_or_else(|| HttpError::TlsConfig {
-            reason: "no TLS configuration for an https URL".into(),
+    let mut conn = if target.https {
+        let setup = cx.tls.ok_or_else(|| HttpError::TlsConfig {
+            reason: "no tls configuration for an https url".into(),
         })?;
-        let (stream, info, tls_ms) = connect::tls(tcp.stream, &target, setup, progress).await?;
+        if let Some(proxy) = proxy {
+            // The tunnel is part of getting connected to the origin.
+            let tunnel_start = Instant::now();
+            crate::proxy::tunnel(&mut tcp.stream, &target, proxy).await?;
+            timings.connect_ms = Some(tcp.connect_ms + ms(tunnel_start));
+        }
+        let (stream, info, tls_ms) = connect::tls(tcp.stream, &target, setup, cx.progress).await?;
         timings.tls_ms = Some(tls_ms);
         let h2 = info.alpn.as_deref() == Some("h2");
-        let (record, response) = exchange(stream, h2, req, &target, max_body, progress).await?;
-        (record, response, Some(info))
+        handshake(stream, h2, &target, remote, Some(info)).await?
     } else {
-        let (record, response) =
-            exchange(tcp.stream, false, req, &target, max_body, progress).await?;
-        (record, response, None)
+        handshake(tcp.stream, false, &target, remote, None).await?
     };
-    timings.first_byte_ms = Some(response.first_byte_ms);
+    conn.via_proxy = proxy.cloned();
+    conn.forward = proxy.is_some() && !target.https;
+    let tls = conn.tls.clone();
+    let via = proxy.map(|p| p.label.clone());
+    let done = match exchange(conn, req, &target, cx).await {
+        Ok(done) => done,
+        Err(Failed::NotSent(e) | Failed::Error(e)) => return Err(e),
+    };
+    timings.first_byte_ms = Some(done.first_byte_ms);
     timings.total_ms = ms(start);
-    Ok(Hop {
-        request: record,
-        response: response.record,
-        timings,
-        remote_addr: Some(remote),
-        tls: tls_info,
-    })
+    let mut hop = done.into_hop(timings, remote, tls, false, cx.pool, origin.as_ref());
+    hop.via_proxy = via;
+    Ok(hop)
 }
 
-struct Received {
-    record: ResponseRecord,
-    first_byte_ms: f64,
-}
-
-/// Aborts the spawned connection driver when the hop ends (or is cancelled by the timeout).
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-async fn exchange<IO>(
+/// hyper's client handshake over a connected stream; the connection is driven by a task that
+/// ends with the [`Conn`].
+async fn handshake<IO>(
     io: IO,
     h2: bool,
-    req: &HopRequest,
     target: &Target,
-    max_body: usize,
-    progress: &Progress,
-) -> Result<(RequestRecord, Received), HttpError>
+    remote: std::net::SocketAddr,
+    tls: Option<crate::types::TlsInfo>,
+) -> Result<Conn, HttpError>
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (request, record) = build(req, h2)?;
     let protocol = |e: hyper::Error| HttpError::Protocol {
         addr: target.label.clone(),
         reason: hyper_reason(&e),
     };
-    progress.set(Phase::FirstByte, &target.label);
-    let start = Instant::now();
-    let (response, _driver) = if h2 {
-        let (mut sender, conn) =
+    let (sender, driver) = if h2 {
+        let (sender, conn) =
             hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(io))
                 .await
                 .map_err(protocol)?;
@@ -110,30 +140,110 @@ where
             // Errors surface through `send_request`; nothing else to do with them here.
             let _ = conn.await;
         }));
-        sender.ready().await.map_err(protocol)?;
-        (
-            sender.send_request(request).await.map_err(protocol)?,
-            driver,
-        )
+        (Sender::H2(sender), driver)
     } else {
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
             .await
             .map_err(protocol)?;
         let driver = AbortOnDrop(tokio::spawn(async move {
             let _ = conn.await;
         }));
-        sender.ready().await.map_err(protocol)?;
-        (
-            sender.send_request(request).await.map_err(protocol)?,
-            driver,
-        )
+        (Sender::H1(sender), driver)
+    };
+    Ok(Conn {
+        sender,
+        remote,
+        tls,
+        via_proxy: None,
+        forward: false,
+        _driver: driver,
+    })
+}
+
+/// Why an exchange on a connection did not complete.
+enum Failed {
+    /// The request never left (the connection was already closed): safe to send again.
+    NotSent(HttpError),
+    Error(HttpError),
+}
+
+/// A completed exchange, and the connection when it can carry another request.
+struct Done {
+    record: RequestRecord,
+    response: ResponseRecord,
+    first_byte_ms: f64,
+    reusable: Option<Conn>,
+}
+
+impl Done {
+    fn into_hop(
+        self,
+        timings: Timings,
+        remote: std::net::SocketAddr,
+        tls: Option<crate::types::TlsInfo>,
+        reused: bool,
+        pool: Option<&Pool>,
+        origin: Option<&Origin>,
+    ) -> Hop {
+        if let (Some(pool), Some(origin), Some(conn)) = (pool, origin, self.reusable) {
+            pool.put(origin.clone(), conn);
+        }
+        Hop {
+            request: self.record,
+            response: self.response,
+            timings,
+            remote_addr: Some(remote),
+            tls,
+            reused_connection: reused,
+            dropped_headers: Vec::new(),
+            via_proxy: None,
+        }
+    }
+}
+
+async fn exchange(
+    mut conn: Conn,
+    req: &HopRequest,
+    target: &Target,
+    cx: &HopContext<'_>,
+) -> Result<Done, Failed> {
+    let h2 = matches!(conn.sender, Sender::H2(_));
+    let forward = conn.forward.then_some(conn.via_proxy.as_ref()).flatten();
+    let (request, record) = build(req, h2, forward).map_err(Failed::Error)?;
+    let protocol = |e: &hyper::Error| HttpError::Protocol {
+        addr: target.label.clone(),
+        reason: hyper_reason(e),
+    };
+    cx.progress.set(Phase::FirstByte, &target.label);
+    let start = Instant::now();
+    let sent = match &mut conn.sender {
+        Sender::H1(sender) => match sender.ready().await {
+            Ok(()) => sender.try_send_request(request).await,
+            Err(e) => return Err(Failed::NotSent(protocol(&e))),
+        },
+        Sender::H2(sender) => match sender.ready().await {
+            Ok(()) => sender.try_send_request(request).await,
+            Err(e) => return Err(Failed::NotSent(protocol(&e))),
+        },
+    };
+    let response = match sent {
+        Ok(response) => response,
+        Err(mut e) => {
+            let not_sent = e.take_message().is_some();
+            let error = protocol(&e.into_error());
+            return Err(if not_sent {
+                Failed::NotSent(error)
+            } else {
+                Failed::Error(error)
+            });
+        }
     };
     let first_byte_ms = ms(start);
 
-    progress.set(Phase::Body, &target.label);
+    cx.progress.set(Phase::Body, &target.label);
     let status = response.status().as_u16();
     let version = version_text(response.version());
-    let headers = response
+    let headers: Vec<(String, String)> = response
         .headers()
         .iter()
         .map(|(name, value)| {
@@ -143,49 +253,54 @@ where
             )
         })
         .collect();
-    let (body, body_truncated, body_bytes_read) = read_body(response.into_body(), max_body)
+    let encoding = response
+        .headers()
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let reader = BodyReader::new(encoding, cx.max_body);
+    let (read, complete) = read_body(response.into_body(), reader)
         .await
-        .map_err(protocol)?;
-    Ok((
+        .map_err(|e| Failed::Error(protocol(&e)))?;
+    Ok(Done {
         record,
-        Received {
-            record: ResponseRecord {
-                status,
-                version,
-                headers,
-                body,
-                body_truncated,
-                body_bytes_read,
-            },
-            first_byte_ms,
+        response: ResponseRecord {
+            status,
+            version,
+            headers,
+            body: read.body,
+            body_truncated: read.truncated,
+            body_bytes_read: read.wire_bytes,
+            decoding: read.decoding,
         },
-    ))
+        first_byte_ms,
+        // Only a connection whose response was read to the end can carry another request.
+        reusable: complete.then_some(conn),
+    })
 }
 
-/// Read frames until the end or until more than `max` bytes arrived (then stop reading).
-async fn read_body(mut body: Incoming, max: usize) -> Result<(Bytes, bool, u64), hyper::Error> {
-    let mut buf = BytesMut::new();
-    let mut read: u64 = 0;
+/// Read frames until the end, or until the reader has enough (then stop reading).
+async fn read_body(
+    mut body: Incoming,
+    mut reader: BodyReader,
+) -> Result<(crate::decode::BodyRead, bool), hyper::Error> {
     // Each iteration consumes one frame; the stream is finite or cut by the caller's timeout.
     while let Some(frame) = body.frame().await {
         let Ok(data) = frame?.into_data() else {
             continue; // trailers
         };
-        read += data.len() as u64;
-        let room = max - buf.len();
-        if data.len() > room {
-            buf.extend_from_slice(&data[..room]);
-            return Ok((buf.freeze(), true, read));
+        if reader.push(&data) == Flow::Stop {
+            return Ok((reader.finish(false), false));
         }
-        buf.extend_from_slice(&data);
     }
-    Ok((buf.freeze(), false, read))
+    Ok((reader.finish(true), true))
 }
 
 /// The hyper request plus the record of what is sent.
+/// With `forward`, the request goes to that proxy in absolute form, with its credentials.
 fn build(
     req: &HopRequest,
     h2: bool,
+    forward: Option<&crate::proxy::Proxy>,
 ) -> Result<(http::Request<Full<Bytes>>, RequestRecord), HttpError> {
     let invalid = |reason: String| HttpError::InvalidRequest {
         url: req.url.to_string(),
@@ -197,7 +312,7 @@ fn build(
         None => host.to_owned(),
     };
     let path_query = &req.url[url::Position::BeforePath..url::Position::AfterQuery];
-    let uri_text = if h2 {
+    let uri_text = if h2 || forward.is_some() {
         format!("{}://{authority}{path_query}", req.url.scheme())
     } else {
         path_query.to_owned()
@@ -226,6 +341,11 @@ fn build(
         );
     if wants_length && !has("content-length") {
         sent.push(("content-length".into(), req.body.len().to_string()));
+    }
+    if let Some(auth) = forward.and_then(|p| p.authorization.as_ref())
+        && !has("proxy-authorization")
+    {
+        sent.push(("proxy-authorization".into(), auth.clone()));
     }
 
     let mut request = http::Request::new(Full::new(req.body.clone()));

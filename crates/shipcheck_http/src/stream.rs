@@ -15,8 +15,8 @@ use url::Host;
 use crate::connect::{self, Target, ms};
 use crate::error::{HttpError, Phase};
 use crate::progress::Progress;
-use crate::tls::TlsSetup;
-use crate::types::{ClientOptions, Timings, TlsInfo};
+use crate::tls::{TlsSettings, TlsSetup};
+use crate::types::{Timings, TlsInfo};
 
 /// How [`open`] connects.
 #[derive(Debug, Clone)]
@@ -123,10 +123,10 @@ async fn open_inner(
         ..Timings::default()
     };
     let (stream, tls) = if opts.tls {
-        let setup = TlsSetup::new(&ClientOptions {
+        let setup = TlsSetup::new(&TlsSettings {
             insecure: opts.insecure,
-            extra_ca_pem: opts.extra_ca_pem.clone(),
-            ..ClientOptions::default()
+            extra_ca_pem: opts.extra_ca_pem.as_deref(),
+            identity: None,
         })?;
         let name = match &opts.server_name {
             Some(n) => parse_host(n)?,
@@ -135,7 +135,7 @@ async fn open_inner(
         let alpn = opts.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
         let connector = setup.connector_with_alpn(alpn)?;
         let (stream, info, tls_ms) =
-            connect::tls_with(tcp.stream, target, &name, connector, progress).await?;
+            connect::tls_with(tcp.stream, target, &name, &setup, &connector, progress).await?;
         timings.tls_ms = Some(tls_ms);
         (Stream::Tls(Box::new(stream)), Some(info))
     } else {

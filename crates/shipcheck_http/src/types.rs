@@ -1,5 +1,6 @@
 //! The request, options and recorded exchange types.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -71,8 +72,8 @@ impl Exchange {
     }
 }
 
-/// One request/response pair on its own connection.
-#[derive(Debug, Clone)]
+/// One request/response pair, on a new connection or one reused from the pool.
+#[derive(Debug, Clone, Default)]
 pub struct Hop {
     /// What was sent.
     pub request: RequestRecord,
@@ -82,12 +83,19 @@ pub struct Hop {
     pub timings: Timings,
     /// The address actually connected to.
     pub remote_addr: Option<SocketAddr>,
-    /// TLS session facts (`None` for plain `http`).
+    /// TLS session facts (`None` for plain `http`; a reused connection repeats its facts).
     pub tls: Option<TlsInfo>,
+    /// True when the hop went over a pooled keep-alive connection (no dns/connect/tls phases).
+    pub reused_connection: bool,
+    /// Headers not sent on this hop because it goes to another origin than the one before
+    /// (names only; credentials and headers holding a sensitive value).
+    pub dropped_headers: Vec<String>,
+    /// The proxy the hop went through (`host:port`, never its credentials).
+    pub via_proxy: Option<String>,
 }
 
 /// The request as sent, including the headers the client added.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RequestRecord {
     /// Method, e.g. `GET`.
     pub method: String,
@@ -100,7 +108,7 @@ pub struct RequestRecord {
 }
 
 /// The response as received.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ResponseRecord {
     /// Status code.
     pub status: u16,
@@ -108,12 +116,16 @@ pub struct ResponseRecord {
     pub version: String,
     /// Headers in received order, names lowercase, values decoded lossily as UTF-8.
     pub headers: Vec<(String, String)>,
-    /// At most `max_body` bytes of the body.
+    /// At most `max_body` bytes of the body, decoded when it had a `Content-Encoding` we know.
     pub body: Bytes,
-    /// True when the body was longer than `max_body` and reading stopped.
+    /// True when the body (decoded, if it was encoded) was longer than `max_body` and reading
+    /// stopped.
     pub body_truncated: bool,
-    /// Body bytes actually read from the connection (may exceed `body.len()` by part of a frame).
+    /// Body bytes actually read from the connection, before decoding (may exceed `body.len()`
+    /// by part of a frame).
     pub body_bytes_read: u64,
+    /// How the body was decoded (`None` when it had no `Content-Encoding`).
+    pub decoding: Option<crate::decode::Decoding>,
 }
 
 impl ResponseRecord {
@@ -161,4 +173,91 @@ pub struct TlsInfo {
     pub verify_error: Option<String>,
     /// The same problem, typed (for probes that classify it, such as `tls`).
     pub verify_problem: Option<crate::error::TlsProblem>,
+}
+
+/// Per-request behaviour of [`Client::send`](crate::Client::send).
+#[derive(Clone)]
+pub struct RequestOptions {
+    /// Bounds the whole exchange, redirects included.
+    pub timeout: Duration,
+    /// How many redirects to follow; 0 (the default) follows none. The chain is recorded either way.
+    pub follow_redirects: u32,
+    /// Keep at most this many body bytes (decoded) and read at most this many from the wire.
+    pub max_body: usize,
+    /// Send `Accept-Encoding: gzip, deflate, br` unless the request has one (curl's
+    /// `--compressed`). Encoded responses are decoded either way.
+    pub compressed: bool,
+    /// Values that must not reach another origin (declared secrets, secret captures): on a
+    /// redirect to a different scheme, host or port, every header whose value contains one is
+    /// dropped, as are `Authorization`, `Cookie` and `Proxy-Authorization`.
+    pub sensitive_values: Vec<String>,
+    /// Sent as `Authorization: Basic …` unless the request has an `Authorization` header.
+    pub basic_auth: Option<BasicAuth>,
+    /// Cookies to send and to keep: each hop adds the jar's cookies for its URL and stores
+    /// the `Set-Cookie` headers it receives (so a login's session reaches the next hop and
+    /// the next request given the same jar).
+    pub cookie_jar: Option<crate::CookieJar>,
+}
+
+impl Default for RequestOptions {
+    fn default() -> Self {
+        RequestOptions::from(&ClientOptions::default())
+    }
+}
+
+impl From<&ClientOptions> for RequestOptions {
+    fn from(opts: &ClientOptions) -> Self {
+        RequestOptions {
+            timeout: opts.timeout,
+            follow_redirects: opts.follow_redirects,
+            max_body: opts.max_body,
+            compressed: false,
+            sensitive_values: Vec::new(),
+            basic_auth: None,
+            cookie_jar: None,
+        }
+    }
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("follow_redirects", &self.follow_redirects)
+            .field("max_body", &self.max_body)
+            .field("compressed", &self.compressed)
+            .field("sensitive_values", &self.sensitive_values.len())
+            .field("basic_auth", &self.basic_auth)
+            .field("cookie_jar", &self.cookie_jar)
+            .finish()
+    }
+}
+
+/// A user name and password for HTTP Basic authentication.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicAuth {
+    /// User name (must not contain `:`).
+    pub user: String,
+    /// Password.
+    pub password: String,
+}
+
+impl BasicAuth {
+    /// The `Authorization` header value.
+    pub fn header_value(&self) -> String {
+        use base64::Engine as _;
+        let pair = format!("{}:{}", self.user, self.password);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    }
+}
+
+impl fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BasicAuth")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }

@@ -322,3 +322,35 @@ async fn connection_closed_without_answer_is_a_protocol_error() {
     assert_eq!(err.class(), FailureClass::Protocol);
     assert!(err.to_string().contains("closed"), "{err}");
 }
+
+#[tokio::test]
+async fn multipart_form_upload_reaches_the_server_as_sent() {
+    let server = http_server().await;
+    let (content_type, body) = shipcheck_http::Multipart::new()
+        .text("kind", "nightly")
+        .file("dump", "db.sql", "application/sql", b"select 1;\n".to_vec())
+        .encode();
+    let req = Request {
+        method: http::Method::POST,
+        url: server.url("http", "/echo"),
+        headers: vec![("Content-Type".into(), content_type.clone())],
+        body: body.clone(),
+    };
+    let exchange = send(&req, &opts()).await.expect("exchange");
+    let echoed = body_text(&exchange.hops[0].response.body);
+    assert!(
+        echoed.contains(&format!("content-type: {content_type}\n")),
+        "{echoed}"
+    );
+    assert!(
+        echoed.contains(&format!("content-length: {}\n", body.len())),
+        "{echoed}"
+    );
+    assert!(
+        echoed.ends_with(&*String::from_utf8_lossy(&body)),
+        "{echoed}"
+    );
+    assert!(
+        echoed.contains("filename=\"db.sql\"\r\ncontent-type: application/sql\r\n\r\nselect 1;\n")
+    );
+}

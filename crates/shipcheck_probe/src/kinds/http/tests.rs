@@ -30,6 +30,7 @@ fn http(status: u16, headers: &[(&str, &str)], body: &str) -> HttpFacts {
                 body: bytes::Bytes::from(body.to_owned()),
                 body_truncated: false,
                 body_bytes_read: body.len() as u64,
+                ..ResponseRecord::default()
             },
             timings: Timings {
                 dns_ms: None,
@@ -40,6 +41,7 @@ fn http(status: u16, headers: &[(&str, &str)], body: &str) -> HttpFacts {
             },
             remote_addr: None,
             tls: None,
+            ..Hop::default()
         }],
     })
 }
