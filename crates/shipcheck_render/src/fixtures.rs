@@ -39,7 +39,7 @@ fn ms(name: &str, value: f64, target: Option<(&str, bool)>) -> Measurement {
     Measurement {
         name: name.into(),
         value,
-        unit: "ms".into(),
+        unit: shipcheck_report::MeasureUnit::Ms,
         target: target.map(|(t, _)| t.to_owned()),
         met: target.map(|(_, m)| m),
     }

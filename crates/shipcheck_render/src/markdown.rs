@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use shipcheck_report::{CheckResult, Finding, Report, Severity, Status};
+use shipcheck_report::{CheckResult, Finding, MeasureUnit, Report, Severity, Status};
 
 use crate::error::RenderError;
 use crate::format::{Render, RenderConfig};
@@ -473,7 +473,7 @@ fn performance(s: &mut String, report: &Report) {
         .checks
         .iter()
         .flat_map(|c| c.measurements.iter().map(move |m| (c, m)))
-        .filter(|(_, m)| m.target.is_none() && m.unit == "ms")
+        .filter(|(_, m)| m.target.is_none() && m.unit == MeasureUnit::Ms)
         .collect();
     if targeted.is_empty() && timings.is_empty() {
         let _ = writeln!(s, "No measurements were recorded.\n");

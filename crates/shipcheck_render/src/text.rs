@@ -1,6 +1,8 @@
 //! Text helpers shared by the renderers: numbers, one-line notes, excerpts, ANSI styles.
 
-use shipcheck_report::{AssertionResult, CheckResult, Measurement, Status, VerdictStatus};
+use shipcheck_report::{
+    AssertionResult, CheckResult, MeasureUnit, Measurement, Status, VerdictStatus,
+};
 
 /// Longest a one-line note gets in a table before it is cut with `…`.
 pub(crate) const NOTE_MAX_CHARS: usize = 90;
@@ -39,12 +41,12 @@ pub(crate) fn fmt_number(v: f64) -> String {
 
 /// A measurement's value with its unit.
 pub(crate) fn fmt_measurement(m: &Measurement) -> String {
-    match m.unit.as_str() {
-        "ms" => fmt_ms(m.value),
-        "bytes" => format!("{} B", fmt_number(m.value)),
-        "ratio" => format!("{}%", fmt_number(m.value * 100.0)),
-        "count" | "" => fmt_number(m.value),
-        unit => format!("{} {unit}", fmt_number(m.value)),
+    match m.unit {
+        MeasureUnit::Ms => fmt_ms(m.value),
+        MeasureUnit::Bytes => format!("{} B", fmt_number(m.value)),
+        MeasureUnit::Ratio => format!("{}%", fmt_number(m.value * 100.0)),
+        MeasureUnit::Days => format!("{} days", fmt_number(m.value)),
+        MeasureUnit::Count => fmt_number(m.value),
     }
 }
 

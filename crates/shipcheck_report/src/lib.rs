@@ -23,8 +23,8 @@ mod verdict;
 
 pub use model::{
     AssertionResult, Attempt, CaptureRecord, CheckError, CheckResult, Evidence, FailureClass,
-    Finding, HttpTimings, LintRun, Measurement, PlanInfo, Report, RuleInfo, RunInfo,
-    SCHEMA_VERSION, Severity, Status,
+    Finding, HttpTimings, LintRun, MeasureUnit, Measurement, PlanInfo, Point, Report, RuleInfo,
+    RunInfo, SCHEMA_VERSION, Series, Severity, SourcePos, Status,
 };
 pub use redact::{REDACTED, Redactor, redact_url_password};
 pub use verdict::{Coverage, Summary, Verdict, VerdictStatus, summarize};

@@ -253,6 +253,41 @@ pub struct CheckResult {
     /// (`null` when it does not apply, e.g. no `dns` for an IP address, no `tls` over http).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<HttpTimings>,
+    /// Where the check is written in the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pos: Option<SourcePos>,
+    /// Values measured over time during the check (a load timeline, a drill's probes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<Series>,
+}
+
+/// A position in a source file (1-based line and column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcePos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// A named time series: values measured at offsets from the check's start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Name, e.g. `latency`, `probe status`, `requests per second`.
+    pub name: String,
+    /// Unit of the values.
+    pub unit: MeasureUnit,
+    /// The points, in time order.
+    pub points: Vec<Point>,
+}
+
+/// One point of a [`Series`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    /// Milliseconds since the check started.
+    pub t_ms: f64,
+    /// The value.
+    pub value: f64,
 }
 
 /// The phases of one HTTP exchange, in milliseconds (DESIGN.md §11).
@@ -289,6 +324,8 @@ impl CheckResult {
             captures: Vec::new(),
             evidence: Vec::new(),
             timings: None,
+            pos: None,
+            series: Vec::new(),
         }
     }
 
@@ -334,14 +371,57 @@ pub struct Measurement {
     pub name: String,
     /// The measured value.
     pub value: f64,
-    /// Unit of `value`: `ms`, `bytes`, `count`, `ratio`.
-    pub unit: String,
+    /// Unit of `value`; renderers format by it.
+    pub unit: MeasureUnit,
     /// The target as written in the plan, e.g. `< 200ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Whether the target was met, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub met: Option<bool>,
+}
+
+/// The unit of a [`Measurement`] (serialised as `ms`, `bytes`, `ratio`, `days`, `count`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeasureUnit {
+    /// Milliseconds.
+    Ms,
+    /// Bytes.
+    Bytes,
+    /// A fraction (0.05 is 5%).
+    Ratio,
+    /// Days (certificate lifetimes).
+    Days,
+    /// A plain count (also any unit this version does not know).
+    #[serde(other)]
+    Count,
+}
+
+impl MeasureUnit {
+    /// The name used in `report.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureUnit::Ms => "ms",
+            MeasureUnit::Bytes => "bytes",
+            MeasureUnit::Count => "count",
+            MeasureUnit::Ratio => "ratio",
+            MeasureUnit::Days => "days",
+        }
+    }
+}
+
+impl Measurement {
+    /// A measurement without a target.
+    pub fn new(name: impl Into<String>, value: f64, unit: MeasureUnit) -> Self {
+        Self {
+            name: name.into(),
+            value,
+            unit,
+            target: None,
+            met: None,
+        }
+    }
 }
 
 /// A value a check captured for later checks.

@@ -144,10 +144,15 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn base_result(check: &Check) -> CheckResult {
+/// A check's result before it runs: id, kind, title, criticality and plan position.
+pub(crate) fn base_result(check: &Check) -> CheckResult {
     let mut r = CheckResult::new(&check.id, check.probe.kind());
     r.title = check.title.clone();
     r.critical = check.critical;
+    r.pos = Some(shipcheck_report::SourcePos {
+        line: check.pos.line,
+        column: check.pos.column,
+    });
     r
 }
 

@@ -275,10 +275,7 @@ fn finish(
 }
 
 fn blank(c: &Check) -> CheckResult {
-    let mut r = CheckResult::new(&c.id, c.probe.kind());
-    r.title = c.title.clone();
-    r.critical = c.critical;
-    r
+    crate::check::base_result(c)
 }
 
 fn verb(s: Status) -> &'static str {

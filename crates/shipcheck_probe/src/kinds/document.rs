@@ -202,7 +202,7 @@ impl Fetched {
             vec![Measurement {
                 name: "total".into(),
                 value: duration_ms,
-                unit: "ms".into(),
+                unit: shipcheck_report::MeasureUnit::Ms,
                 target: None,
                 met: None,
             }],

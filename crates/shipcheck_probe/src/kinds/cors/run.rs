@@ -94,7 +94,7 @@ pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Obse
         measurements: vec![Measurement {
             name: "total".into(),
             value: facts.duration_ms,
-            unit: "ms".into(),
+            unit: shipcheck_report::MeasureUnit::Ms,
             target: None,
             met: None,
         }],

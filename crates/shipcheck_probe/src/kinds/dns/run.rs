@@ -91,7 +91,7 @@ pub(super) async fn observe(p: &DnsProbe, cx: &ProbeContext<'_>) -> Result<Obser
         measurements: vec![Measurement {
             name: "dns".into(),
             value: facts.duration_ms,
-            unit: "ms".into(),
+            unit: shipcheck_report::MeasureUnit::Ms,
             target: None,
             met: None,
         }],

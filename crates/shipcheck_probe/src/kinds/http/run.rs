@@ -157,7 +157,7 @@ fn measurements(ex: &Exchange) -> Vec<Measurement> {
             out.push(Measurement {
                 name: name.into(),
                 value,
-                unit: "ms".into(),
+                unit: shipcheck_report::MeasureUnit::Ms,
                 target: None,
                 met: None,
             });
@@ -166,7 +166,7 @@ fn measurements(ex: &Exchange) -> Vec<Measurement> {
     out.push(Measurement {
         name: "body_size".into(),
         value: hop.response.body_bytes_read as f64,
-        unit: "bytes".into(),
+        unit: shipcheck_report::MeasureUnit::Bytes,
         target: None,
         met: None,
     });
@@ -174,7 +174,7 @@ fn measurements(ex: &Exchange) -> Vec<Measurement> {
         out.push(Measurement {
             name: "redirects".into(),
             value: (ex.hops.len() - 1) as f64,
-            unit: "count".into(),
+            unit: shipcheck_report::MeasureUnit::Count,
             target: None,
             met: None,
         });

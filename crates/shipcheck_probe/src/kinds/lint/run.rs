@@ -84,7 +84,7 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
     let count = |n: usize, name: &str| Measurement {
         name: name.into(),
         value: n as f64,
-        unit: "count".into(),
+        unit: shipcheck_report::MeasureUnit::Count,
         target: None,
         met: None,
     };
@@ -100,7 +100,7 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
             Measurement {
                 name: "total".into(),
                 value: ms,
-                unit: "ms".into(),
+                unit: shipcheck_report::MeasureUnit::Ms,
                 target: None,
                 met: None,
             },

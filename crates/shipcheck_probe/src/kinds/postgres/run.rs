@@ -254,7 +254,7 @@ pub(super) async fn observe(
     observed.measurements.push(Measurement {
         name: "total".into(),
         value: duration_ms,
-        unit: "ms".into(),
+        unit: shipcheck_report::MeasureUnit::Ms,
         target: None,
         met: None,
     });

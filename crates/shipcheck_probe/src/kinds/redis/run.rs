@@ -129,14 +129,14 @@ pub(super) async fn observe(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Obs
         Measurement {
             name: "ping".into(),
             value: facts.ping_ms,
-            unit: "ms".into(),
+            unit: shipcheck_report::MeasureUnit::Ms,
             target: None,
             met: None,
         },
         Measurement {
             name: "total".into(),
             value: facts.duration_ms,
-            unit: "ms".into(),
+            unit: shipcheck_report::MeasureUnit::Ms,
             target: None,
             met: None,
         },

@@ -84,7 +84,7 @@ pub(super) async fn observe(p: &TcpProbe, cx: &ProbeContext<'_>) -> Result<Obser
         measurements: vec![Measurement {
             name: "connect".into(),
             value: facts.duration_ms,
-            unit: "ms".into(),
+            unit: shipcheck_report::MeasureUnit::Ms,
             target: None,
             met: None,
         }],

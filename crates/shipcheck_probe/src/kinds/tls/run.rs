@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use shipcheck_http::{HttpError, OpenOptions, TlsProblem};
 use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_plan::template;
-use shipcheck_report::{Evidence, FailureClass, Measurement};
+use shipcheck_report::{Evidence, FailureClass, MeasureUnit, Measurement};
 
 use super::facts::{CertFacts, TlsFacts};
 use super::spec::{TLS_VERSIONS, TlsProbe};
@@ -223,27 +223,21 @@ fn describe(problem: &TlsProblem, chain: &[CertFacts], server_name: &str) -> Str
 
 fn measurements(f: &TlsFacts, t: shipcheck_http::Timings) -> Vec<Measurement> {
     let mut out = Vec::new();
-    let mut push = |name: &str, value: f64, unit: &str| {
-        out.push(Measurement {
-            name: name.into(),
-            value,
-            unit: unit.into(),
-            target: None,
-            met: None,
-        });
+    let mut push = |name: &str, value: f64, unit: MeasureUnit| {
+        out.push(Measurement::new(name, value, unit));
     };
     if let Some(d) = t.dns_ms {
-        push("dns", d, "ms");
+        push("dns", d, MeasureUnit::Ms);
     }
     if let Some(c) = t.connect_ms {
-        push("connect", c, "ms");
+        push("connect", c, MeasureUnit::Ms);
     }
-    push("tls", f.handshake_ms, "ms");
+    push("tls", f.handshake_ms, MeasureUnit::Ms);
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i128);
     if let Some((ms, _)) = f.expires_in_ms(now_ms) {
-        push("expires_in", ms / 86_400_000.0, "days");
+        push("expires_in", ms / 86_400_000.0, MeasureUnit::Days);
     }
     out
 }

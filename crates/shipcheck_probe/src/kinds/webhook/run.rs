@@ -145,7 +145,7 @@ pub(super) async fn observe(
         measurements: vec![Measurement {
             name: "total".into(),
             value: facts.duration_ms,
-            unit: "ms".into(),
+            unit: shipcheck_report::MeasureUnit::Ms,
             target: None,
             met: None,
         }],

@@ -203,14 +203,14 @@ pub(super) async fn observe(p: &WsProbe, cx: &ProbeContext<'_>) -> Result<Observ
             Measurement {
                 name: "messages".into(),
                 value: facts.messages.len() as f64,
-                unit: "count".into(),
+                unit: shipcheck_report::MeasureUnit::Count,
                 target: None,
                 met: None,
             },
             Measurement {
                 name: "total".into(),
                 value: facts.duration_ms,
-                unit: "ms".into(),
+                unit: shipcheck_report::MeasureUnit::Ms,
                 target: None,
                 met: None,
             },
