@@ -1,36 +1,26 @@
 //! Redaction of secrets from every string of a report (DESIGN.md §11).
 //!
-//! A secret is removed in its raw, URL-encoded, form-encoded, JSON-escaped and base64
-//! forms (standard and URL-safe alphabets, at every byte alignment, so it is also found
-//! inside a longer base64 blob such as a `Basic` credential). Passwords inside URLs
-//! (`scheme://user:password@host`) are removed wherever they appear, declared or not.
+//! A secret is removed in its raw form, percent-encoded (any character set, either hex
+//! case, `+` for a space), JSON-escaped (`\/`, `\u0026`, `\u00e4`, surrogate pairs) and
+//! base64 forms (standard and URL-safe alphabets, at every byte alignment, so it is also
+//! found inside a longer base64 blob such as a `Basic` credential). Encodings are undone
+//! by decoded views of the text (one linear pass each) searched with one Aho-Corasick
+//! automaton, so the cost stays linear in the text whatever the number of encodings.
+//! A text cut short (a `…` marker, or the end of truncated evidence) loses the prefix of
+//! a secret cut there too. Passwords inside URLs (`scheme://user:password@host`) are
+//! removed wherever they appear, declared or not.
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use regex::Regex;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// `application/x-www-form-urlencoded` leaves these unescaped (WHATWG URL standard).
-const FORM: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'*')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_');
-/// `encodeURIComponent` leaves these unescaped.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')');
+use crate::control::strip_controls;
+use crate::redact_views::{Decoding, View, decode};
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
@@ -38,6 +28,10 @@ pub const REDACTED: &str = "[REDACTED]";
 /// Secrets shorter than this are not redacted by substring (they would mangle output);
 /// the plan loader rejects shorter declared secrets instead.
 const MIN_SECRET_LEN: usize = 4;
+/// A secret's prefix at a cut is masked from this many bytes on.
+const MIN_CUT_PREFIX: usize = 3;
+/// The marker every truncation in shipcheck leaves at a cut.
+const CUT_MARK: &[u8] = "…".as_bytes();
 
 static URL_PASSWORD: LazyLock<Option<Regex>> = LazyLock::new(|| {
     // scheme://user:password@  — the password runs up to the last '@' before the host part.
@@ -55,8 +49,10 @@ pub fn redact_url_password(s: &str) -> String {
 /// Removes registered secrets from strings and whole report structures.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Every encoded form of every secret, longest first.
+    /// Every secret and its base64 forms, deduplicated.
     needles: Vec<String>,
+    /// One automaton over `needles` (leftmost-longest), rebuilt when a secret is added.
+    matcher: Option<AhoCorasick>,
 }
 
 impl Redactor {
@@ -65,20 +61,13 @@ impl Redactor {
         Self::default()
     }
 
-    /// Registers a secret value; its encoded forms are derived here.
+    /// Registers a secret value; its base64 forms are derived here, the other encodings
+    /// are undone in the text when it is redacted.
     pub fn add_secret(&mut self, secret: &str) {
-        if secret.chars().count() < MIN_SECRET_LEN {
+        if secret.chars().count() < MIN_SECRET_LEN || self.needles.iter().any(|n| n == secret) {
             return;
         }
-        let mut forms = vec![secret.to_owned()];
-        for set in [NON_ALPHANUMERIC, COMPONENT] {
-            forms.push(utf8_percent_encode(secret, set).to_string());
-        }
-        forms.push(form_encode(secret));
-        if let Ok(json) = serde_json::to_string(secret) {
-            forms.push(json[1..json.len() - 1].to_owned());
-        }
-        forms.push(STANDARD.encode(secret));
+        let mut forms = vec![secret.to_owned(), STANDARD.encode(secret)];
         for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
             // The secret's base64 at each of the three byte alignments inside a longer blob:
             // keep only the characters that depend on the secret's bytes alone.
@@ -98,7 +87,72 @@ impl Redactor {
                 self.needles.push(f);
             }
         }
-        self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        self.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&self.needles)
+            .ok();
+    }
+
+    /// Registers a value sent as credentials (an `Authorization` or `Cookie` header value
+    /// or its token): the whole value, the token after an auth scheme, the decoded
+    /// `user:password` of `Basic` and the password alone, and each cookie's value.
+    pub fn add_credential(&mut self, value: &str) {
+        let value = value.trim();
+        self.add_secret(value);
+        if let Some((scheme, token)) = value.split_once(' ') {
+            let token = token.trim();
+            self.add_secret(token);
+            if scheme.eq_ignore_ascii_case("basic") {
+                self.add_basic(token);
+            }
+        } else {
+            // A bare token may itself be a `Basic` credential (the value after the scheme).
+            self.add_basic(value);
+        }
+        for (_, v) in cookie_pairs(value) {
+            self.add_secret(v);
+        }
+    }
+
+    /// Registers the value of a cookie a server set (`Set-Cookie: name=value; attrs`).
+    pub fn add_set_cookie(&mut self, header: &str) {
+        if let Some((_, v)) = cookie_pairs(header).next() {
+            self.add_secret(v);
+        }
+    }
+
+    /// Registers a captured secret: a string as is; an object or array as its JSON text
+    /// and each of its string leaves.
+    pub fn add_secret_value(&mut self, value: &serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => self.add_secret(s),
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                self.add_secret(&value.to_string());
+                let mut stack = vec![value];
+                while let Some(v) = stack.pop() {
+                    match v {
+                        serde_json::Value::String(s) => self.add_secret(s),
+                        serde_json::Value::Array(items) => stack.extend(items),
+                        serde_json::Value::Object(map) => stack.extend(map.values()),
+                        _ => {}
+                    }
+                }
+            }
+            other => self.add_secret(&other.to_string()),
+        }
+    }
+
+    fn add_basic(&mut self, token: &str) {
+        let Ok(bytes) = STANDARD.decode(token.trim()) else {
+            return;
+        };
+        let Ok(pair) = String::from_utf8(bytes) else {
+            return;
+        };
+        if let Some((_user, password)) = pair.split_once(':') {
+            self.add_secret(&pair);
+            self.add_secret(password);
+        }
     }
 
     /// True when no secret is registered.
@@ -108,16 +162,81 @@ impl Redactor {
 
     /// Returns `s` with every registered secret form and every URL password replaced.
     pub fn redact_str(&self, s: &str) -> String {
-        let mut out = redact_url_password(s);
-        for n in &self.needles {
-            if out.contains(n.as_str()) {
-                out = out.replace(n.as_str(), REDACTED);
-            }
-        }
-        out
+        self.redact_text(s, false)
     }
 
-    /// Redacts every string inside a JSON value, in place.
+    /// Like [`Redactor::redact_str`] for a text that was cut at its end: a secret's
+    /// prefix at the end is masked too.
+    pub fn redact_cut_str(&self, s: &str) -> String {
+        self.redact_text(s, true)
+    }
+
+    fn redact_text(&self, s: &str, cut_at_end: bool) -> String {
+        let text = redact_url_password(s);
+        let Some(matcher) = &self.matcher else {
+            return text;
+        };
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        self.find_in(matcher, text.as_bytes(), None, cut_at_end, &mut ranges);
+        for how in Decoding::ALL {
+            if how.applies(&text) {
+                let view = decode(&text, how);
+                self.find_in(matcher, &view.bytes, Some(&view), cut_at_end, &mut ranges);
+            }
+        }
+        if ranges.is_empty() {
+            return text;
+        }
+        replace_ranges(&text, ranges)
+    }
+
+    /// Pushes the original spans of every needle match and every needle prefix at a cut
+    /// in `bytes` (a decoded `view` of the text, or the text itself).
+    fn find_in(
+        &self,
+        matcher: &AhoCorasick,
+        bytes: &[u8],
+        view: Option<&View>,
+        cut_at_end: bool,
+        ranges: &mut Vec<(usize, usize)>,
+    ) {
+        let original = |a: usize, b: usize| view.map_or((a, b), |v| v.original(a, b));
+        for m in matcher.find_iter(bytes) {
+            ranges.push(original(m.start(), m.end()));
+        }
+        let mut cuts: Vec<usize> = bytes
+            .windows(CUT_MARK.len())
+            .enumerate()
+            .filter(|(_, w)| *w == CUT_MARK)
+            .map(|(i, _)| i)
+            .collect();
+        if cut_at_end {
+            cuts.push(bytes.len());
+        }
+        for cut in cuts {
+            let end = before_cut(bytes, cut);
+            if let Some(len) = self.longest_prefix_before(bytes, end) {
+                ranges.push(original(end - len, end));
+            }
+        }
+    }
+
+    /// The length of the longest proper prefix of a needle that ends at `end`.
+    fn longest_prefix_before(&self, bytes: &[u8], end: usize) -> Option<usize> {
+        let head = &bytes[..end];
+        self.needles
+            .iter()
+            .filter_map(|n| {
+                let n = n.as_bytes();
+                (MIN_CUT_PREFIX..n.len().min(head.len() + 1))
+                    .rev()
+                    .find(|&k| head.ends_with(&n[..k]))
+            })
+            .max()
+    }
+
+    /// Redacts every string inside a JSON value, in place. The text of evidence marked
+    /// `truncated` is treated as cut at its end.
     pub fn redact_json(&self, value: &mut serde_json::Value) {
         match value {
             serde_json::Value::String(s) => {
@@ -127,7 +246,17 @@ impl Redactor {
                 }
             }
             serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.redact_json(v)),
-            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.redact_json(v)),
+            serde_json::Value::Object(map) => {
+                let cut = map.get("truncated") == Some(&serde_json::Value::Bool(true));
+                for (k, v) in map.iter_mut() {
+                    match v {
+                        serde_json::Value::String(s) if cut && k == "text" => {
+                            *s = self.redact_cut_str(s);
+                        }
+                        _ => self.redact_json(v),
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -142,22 +271,127 @@ impl Redactor {
         self.redact_json(&mut json);
         serde_json::from_value(json).unwrap_or_else(|_| value.clone())
     }
+
+    /// Like [`Redactor::redact`], then strips terminal control sequences from every
+    /// string: for anything shown on a terminal while the run is going on.
+    pub fn redact_for_display<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
+        let Ok(mut json) = serde_json::to_value(value) else {
+            return value.clone();
+        };
+        self.redact_json(&mut json);
+        strip_json(&mut json);
+        serde_json::from_value(json).unwrap_or_else(|_| value.clone())
+    }
 }
 
-fn form_encode(s: &str) -> String {
-    let mut out = String::new();
-    for part in s.split(' ') {
-        if !out.is_empty() {
-            out.push('+');
+fn strip_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(clean) = strip_controls(s) {
+                *s = clean;
+            }
         }
-        out.push_str(&utf8_percent_encode(part, FORM).to_string());
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(strip_json),
+        _ => {}
     }
+}
+
+/// Where a secret cut at `cut` ends: before any whitespace or U+FFFD (a character split
+/// by a byte cap) in front of the cut marker.
+fn before_cut(bytes: &[u8], cut: usize) -> usize {
+    let mut end = cut;
+    loop {
+        if end >= 3 && &bytes[end - 3..end] == "\u{fffd}".as_bytes() {
+            end -= 3;
+        } else if end >= 1 && matches!(bytes[end - 1], b' ' | b'\n' | b'\r' | b'\t') {
+            end -= 1;
+        } else {
+            return end;
+        }
+    }
+}
+
+/// `name=value` pairs of a `Cookie` or `Set-Cookie` value (quotes removed).
+fn cookie_pairs(value: &str) -> impl Iterator<Item = (&str, &str)> {
+    value.split(';').filter_map(|part| {
+        let (name, v) = part.split_once('=')?;
+        let name = name.trim();
+        let ok_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
+        ok_name.then(|| (name, v.trim().trim_matches('"')))
+    })
+}
+
+/// Replaces the (possibly overlapping) byte ranges of `text` with [`REDACTED`].
+fn replace_ranges(text: &str, mut ranges: Vec<(usize, usize)>) -> String {
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    let mut i = 0;
+    while i < ranges.len() {
+        let (mut start, mut end) = ranges[i];
+        i += 1;
+        while i < ranges.len() && ranges[i].0 <= end {
+            end = end.max(ranges[i].1);
+            i += 1;
+        }
+        start = start.max(pos);
+        while start > pos && !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while end < text.len() && !text.is_char_boundary(end) {
+            end += 1;
+        }
+        if end <= start {
+            continue;
+        }
+        out.push_str(&text[pos..start]);
+        out.push_str(REDACTED);
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
     use super::*;
+
+    /// `application/x-www-form-urlencoded` leaves these unescaped (WHATWG URL standard).
+    const FORM: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'*')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_');
+    /// `encodeURIComponent` leaves these unescaped.
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'!')
+        .remove(b'~')
+        .remove(b'*')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')');
+    /// RFC 3986 unreserved characters stay; everything else is escaped.
+    const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+
+    fn form_encode(s: &str) -> String {
+        s.split(' ')
+            .map(|part| utf8_percent_encode(part, FORM).to_string())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
 
     const SECRET: &str = "s3cr3t/pa ss\"wo-rd+=_.";
 
@@ -226,5 +460,148 @@ mod tests {
         r.add_secret("ab");
         assert!(r.is_empty());
         assert_eq!(r.redact_str("abc"), "abc");
+    }
+
+    /// Go's `json.Marshal`: `<`, `>`, `&` as `\u003c`…, non-ASCII as `\u00e4`, `/` as `\/`.
+    fn go_json(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '<' | '>' | '&' => out.push_str(&format!("\\u{:04x}", c as u32)),
+                '/' => out.push_str("\\/"),
+                '"' => out.push_str("\\\""),
+                c if !c.is_ascii() => {
+                    let mut buf = [0u16; 2];
+                    for unit in c.encode_utf16(&mut buf) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// `%7E` → `%7e`, leaving the other characters alone.
+    fn lower_hex(s: &str) -> String {
+        let mut parts = s.split('%');
+        let mut out = parts.next().unwrap_or_default().to_owned();
+        for p in parts {
+            out.push('%');
+            out.push_str(&p[..2].to_lowercase());
+            out.push_str(&p[2..]);
+        }
+        out
+    }
+
+    #[test]
+    fn every_percent_and_json_escape_variant_is_removed() {
+        const HOSTILE: &str = "K~!e/y<&>ä€😀*'()";
+        let mut r = Redactor::new();
+        r.add_secret(HOSTILE);
+        let forms = [
+            ("rfc3986", utf8_percent_encode(HOSTILE, RFC3986).to_string()),
+            (
+                "all",
+                utf8_percent_encode(HOSTILE, NON_ALPHANUMERIC).to_string(),
+            ),
+            (
+                "lowercase hex",
+                lower_hex(&utf8_percent_encode(HOSTILE, NON_ALPHANUMERIC).to_string()),
+            ),
+            (
+                "component",
+                utf8_percent_encode(HOSTILE, COMPONENT).to_string(),
+            ),
+            ("form", form_encode(HOSTILE)),
+            ("go json", go_json(HOSTILE)),
+            (
+                "serde json",
+                serde_json::to_string(HOSTILE)
+                    .unwrap()
+                    .trim_matches('"')
+                    .to_owned(),
+            ),
+        ];
+        for (name, f) in forms {
+            let out = r.redact_str(&format!("x={f}&y=1"));
+            assert_eq!(out, format!("x={REDACTED}&y=1"), "{name}: {f}");
+        }
+    }
+
+    #[test]
+    fn a_secret_in_a_url_query_is_removed_percent_encoded() {
+        let mut r = Redactor::new();
+        r.add_secret("p@ss wörd/1");
+        let url = url_with_query("p@ss wörd/1");
+        let out = r.redact_str(&format!("GET {url}"));
+        assert!(!out.contains("p@ss"), "{out}");
+        assert!(out.contains(REDACTED), "{out}");
+    }
+
+    /// What a URL parser does to `${SECRET}` written in a query: it escapes only the
+    /// query set (space, quotes, `<>#`, non-ASCII), so `@` and `/` stay raw.
+    fn url_with_query(v: &str) -> String {
+        const QUERY: &AsciiSet = &percent_encoding::CONTROLS
+            .add(b' ')
+            .add(b'"')
+            .add(b'#')
+            .add(b'<')
+            .add(b'>');
+        format!("http://h/a?token={}", utf8_percent_encode(v, QUERY))
+    }
+
+    #[test]
+    fn a_secret_cut_by_a_marker_or_at_a_truncated_end_loses_its_prefix() {
+        let r = redactor();
+        // The 200-character value shortening and the evidence cap both end with `…`.
+        let shortened = format!("{}{}… (230 chars)", "x".repeat(185), &SECRET[..15]);
+        let out = r.redact_str(&shortened);
+        assert!(!out.contains(&SECRET[..4]), "{out}");
+        assert!(out.ends_with(&format!("{REDACTED}… (230 chars)")), "{out}");
+        let capped = format!("{{\"k\":\"{}\n… (12 more bytes not shown)", &SECRET[..12]);
+        assert!(!r.redact_str(&capped).contains(&SECRET[..4]));
+        // A JSON-escaped secret cut inside its escape sequence.
+        let escaped = format!("\"{}…", &serde_json::to_string(SECRET).unwrap()[1..17]);
+        assert!(!r.redact_str(&escaped).contains("pa ss"), "{escaped}");
+        // Evidence cut at its end without a marker (a byte cap).
+        let mut ev =
+            serde_json::json!({ "text": format!("row: {}", &SECRET[..9]), "truncated": true });
+        r.redact_json(&mut ev);
+        assert_eq!(ev["text"], format!("row: {REDACTED}"));
+        let mut whole = serde_json::json!({ "text": "row: s3c", "truncated": false });
+        r.redact_json(&mut whole);
+        assert_eq!(whole["text"], "row: s3c");
+    }
+
+    #[test]
+    fn cookie_values_and_basic_credentials_are_secrets() {
+        let mut r = Redactor::new();
+        r.add_credential("theme=dark-mode; session=c00kie-value-1234");
+        r.add_credential(&format!("Basic {}", STANDARD.encode("deploy:b4sic-pw-999")));
+        r.add_set_cookie("sid=set-by-server-77; Path=/; HttpOnly");
+        let out = r.redact_str("echo c00kie-value-1234 dark-mode b4sic-pw-999 set-by-server-77");
+        assert_eq!(
+            out,
+            format!("echo {REDACTED} {REDACTED} {REDACTED} {REDACTED}")
+        );
+    }
+
+    #[test]
+    fn a_captured_object_registers_each_string_leaf() {
+        let mut r = Redactor::new();
+        r.add_secret_value(&serde_json::json!({
+            "access": "leaf-token-1", "nested": { "refresh": ["leaf-token-2"] }, "ttl": 3600
+        }));
+        let out = r.redact_str("a leaf-token-1 b leaf-token-2");
+        assert_eq!(out, format!("a {REDACTED} b {REDACTED}"));
+    }
+
+    #[test]
+    fn display_copies_lose_terminal_controls() {
+        let mut c = crate::CheckResult::new("x", "http");
+        c.reason = Some("got \u{1b}]0;pwned\u{7}\u{1b}[2Jok".into());
+        let shown = Redactor::new().redact_for_display(&c);
+        assert_eq!(shown.reason.as_deref(), Some("got ok"));
     }
 }
