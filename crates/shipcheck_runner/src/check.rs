@@ -9,7 +9,7 @@ use shipcheck_plan::{Check, Predicate, Query, template};
 use shipcheck_probe::{Observation, ProbeContext, observe};
 use shipcheck_report::{
     Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, HttpTimings,
-    Measurement, REDACTED, Redactor, Status,
+    Measurement, REDACTED, Redactor, Status, strip_controls,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -19,6 +19,9 @@ use crate::events::{RunEvent, RunEventKind};
 const MAX_ATTEMPTS: u32 = 10_000;
 /// Depth bound when plan vars refer to other vars.
 const MAX_VAR_DEPTH: usize = 8;
+
+/// Header name/value pairs.
+type Headers = Vec<(String, String)>;
 
 /// What a check task needs from the run.
 pub(crate) struct CheckEnv {
@@ -59,11 +62,44 @@ impl CheckEnv {
         });
     }
 
-    fn add_secret(&self, s: &str) {
-        self.redactor
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .add_secret(s);
+    /// Redacted with every secret known now, without terminal controls.
+    fn for_display(&self, text: &str) -> String {
+        let redacted = self.redactor().redact_str(text);
+        strip_controls(&redacted).into_owned()
+    }
+
+    fn redactor(&self) -> std::sync::MutexGuard<'_, Redactor> {
+        self.redactor.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers what a probe sent as credentials (header values, tokens, passwords).
+    fn add_sent(&self, sent: &[String]) {
+        let mut r = self.redactor();
+        for s in sent {
+            r.add_credential(s);
+        }
+    }
+
+    /// Registers the credential headers of every HTTP hop: what was sent in
+    /// `Authorization`/`Cookie` (including cookies a redirect carried) and the values of
+    /// cookies the server set.
+    fn add_http_credentials<'a>(&self, hops: impl Iterator<Item = (&'a Headers, &'a Headers)>) {
+        let mut r = self.redactor();
+        for (sent, received) in hops {
+            for (k, v) in sent {
+                if ["authorization", "proxy-authorization", "cookie"]
+                    .iter()
+                    .any(|h| k.eq_ignore_ascii_case(h))
+                {
+                    r.add_credential(v);
+                }
+            }
+            for (k, v) in received {
+                if k.eq_ignore_ascii_case("set-cookie") {
+                    r.add_set_cookie(v);
+                }
+            }
+        }
     }
 }
 
@@ -118,7 +154,7 @@ pub(crate) async fn run_check(check: &Check, env: &CheckEnv) -> CheckOutput {
         env.emit(RunEventKind::CheckRetrying {
             id: check.id.clone(),
             attempt: number,
-            note: outcome.result.reason.clone().unwrap_or_default(),
+            note: env.for_display(&retry_note(&outcome.result)),
         });
         tokio::time::sleep(pause).await;
     };
@@ -138,6 +174,15 @@ pub(crate) async fn run_check(check: &Check, env: &CheckEnv) -> CheckOutput {
         captures,
         findings,
     }
+}
+
+/// Why an attempt did not pass, for a progress line: the failed expectation without the
+/// value the server sent (a value a later check may capture as a secret), or the error.
+fn retry_note(r: &CheckResult) -> String {
+    if let Some(a) = r.failed_assertions().next() {
+        return format!("{}: expected {} {}", a.subject, a.predicate, a.expected);
+    }
+    r.reason.clone().unwrap_or_default()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -174,9 +219,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
     };
     let observed = match observed {
         Err(e) => {
-            for s in &e.sent_secrets {
-                env.add_secret(s);
-            }
+            env.add_sent(&e.sent_secrets);
             result.status = Status::Error;
             result.reason = Some(format!("{}: {}", e.class.as_str(), e.message));
             result.error = Some(CheckError {
@@ -192,8 +235,13 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         }
         Ok(o) => o,
     };
-    for s in &observed.sent_secrets {
-        env.add_secret(s);
+    env.add_sent(&observed.sent_secrets);
+    if let Observation::Http(ex) = &observed.observation {
+        env.add_http_credentials(
+            ex.hops
+                .iter()
+                .map(|h| (&h.request.headers, &h.response.headers)),
+        );
     }
     result.assertions = shipcheck_probe::evaluate(&check.expect, &observed.observation);
     let findings = match &observed.observation {
@@ -236,7 +284,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
                         v => v.to_string(),
                     };
                     if secret {
-                        env.add_secret(&text);
+                        env.redactor().add_secret_value(&value);
                     }
                     result.captures.push(CaptureRecord {
                         name: name.clone(),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Plan};
-use shipcheck_report::{CheckResult, Finding, Redactor, Status};
+use shipcheck_report::{CheckResult, Finding, Redactor, Status, strip_controls};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
@@ -95,6 +95,12 @@ pub async fn execute(
             .unwrap_or_else(PoisonError::into_inner)
             .redact(r)
     };
+    // What leaves the runner in an event is redacted with every secret known when it
+    // leaves and loses terminal control sequences (server text reaches a TTY).
+    let display = |ev: RunEvent| {
+        let r = redactor.lock().unwrap_or_else(PoisonError::into_inner);
+        for_display(ev, &r)
+    };
     let vars = Arc::new(plan.vars.clone());
     let checks: Vec<Arc<Check>> = plan.checks.iter().cloned().map(Arc::new).collect();
     let index: HashMap<&str, usize> = checks
@@ -116,9 +122,9 @@ pub async fn execute(
         kind,
     };
 
-    on_event(emit_at(RunEventKind::PlanStarted {
+    on_event(display(emit_at(RunEventKind::PlanStarted {
         total: checks.len(),
-    }));
+    })));
     let mut interrupted: Option<String> = cancel.0.borrow().clone();
 
     while interrupted.is_none() {
@@ -134,7 +140,13 @@ pub async fn execute(
                     r.status = Status::Skipped;
                     r.reason = Some(reason);
                     started[i] = true;
-                    finish(&mut results, i, redact(&r), &mut on_event, &emit_at);
+                    finish(
+                        &mut results,
+                        i,
+                        redact(&r),
+                        &mut |ev| on_event(display(ev)),
+                        &emit_at,
+                    );
                     progressed = true;
                     continue;
                 }
@@ -154,7 +166,13 @@ pub async fn execute(
                     let mut r = blank(c);
                     r.reason = Some(reason);
                     started[i] = true;
-                    finish(&mut results, i, r, &mut on_event, &emit_at);
+                    finish(
+                        &mut results,
+                        i,
+                        r,
+                        &mut |ev| on_event(display(ev)),
+                        &emit_at,
+                    );
                     progressed = true;
                 } else if !waiting && tasks.len() < concurrency {
                     started[i] = true;
@@ -182,26 +200,26 @@ pub async fn execute(
         tokio::select! {
             joined = tasks.join_next_with_id() => {
                 while let Ok(ev) = rx.try_recv() {
-                    on_event(redact_event(ev, &redact));
+                    on_event(display(ev));
                 }
                 match joined {
                     Some(Ok((_, (i, out)))) => {
                         captures.extend(out.captures);
                         findings.extend(out.findings);
-                        finish(&mut results, i, redact(&out.result), &mut on_event, &emit_at);
+                        finish(&mut results, i, redact(&out.result), &mut |ev| on_event(display(ev)), &emit_at);
                     }
                     Some(Err(e)) => {
                         if let Some(&i) = task_index.get(&e.id()) {
                             let mut r = blank(&checks[i]);
                             r.status = Status::Error;
                             r.reason = Some(format!("internal error: the check task failed: {e}"));
-                            finish(&mut results, i, r, &mut on_event, &emit_at);
+                            finish(&mut results, i, r, &mut |ev| on_event(display(ev)), &emit_at);
                         }
                     }
                     None => {}
                 }
             }
-            Some(ev) = rx.recv() => on_event(redact_event(ev, &redact)),
+            Some(ev) = rx.recv() => on_event(display(ev)),
             _ = cancel_rx.changed() => {
                 interrupted = Some(cancel_rx.borrow().clone().unwrap_or_else(|| "cancelled".into()));
             }
@@ -215,11 +233,11 @@ pub async fn execute(
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
         while let Ok(ev) = rx.try_recv() {
-            on_event(redact_event(ev, &redact));
+            on_event(display(ev));
         }
-        on_event(emit_at(RunEventKind::PlanCancelled {
+        on_event(display(emit_at(RunEventKind::PlanCancelled {
             reason: reason.clone(),
-        }));
+        })));
         for (i, c) in checks.iter().enumerate() {
             if results[i].is_none() {
                 let mut r = blank(c);
@@ -228,11 +246,17 @@ pub async fn execute(
                 } else {
                     format!("not run: {reason}")
                 });
-                finish(&mut results, i, r, &mut on_event, &emit_at);
+                finish(
+                    &mut results,
+                    i,
+                    r,
+                    &mut |ev| on_event(display(ev)),
+                    &emit_at,
+                );
             }
         }
     }
-    on_event(emit_at(RunEventKind::PlanFinished));
+    on_event(display(emit_at(RunEventKind::PlanFinished)));
     let checks: Vec<CheckResult> = results
         .into_iter()
         .zip(&checks)
@@ -253,13 +277,27 @@ pub async fn execute(
     }
 }
 
-fn redact_event(ev: RunEvent, redact: &impl Fn(&CheckResult) -> CheckResult) -> RunEvent {
-    match ev.kind {
-        RunEventKind::CheckFinished(r) => RunEvent {
-            elapsed: ev.elapsed,
-            kind: RunEventKind::CheckFinished(Box::new(redact(&r))),
+/// An event as it may leave the runner: every string redacted, no terminal controls.
+fn for_display(ev: RunEvent, redactor: &Redactor) -> RunEvent {
+    let text = |s: &str| strip_controls(&redactor.redact_str(s)).into_owned();
+    let kind = match ev.kind {
+        RunEventKind::CheckFinished(r) => {
+            RunEventKind::CheckFinished(Box::new(redactor.redact_for_display(&*r)))
+        }
+        RunEventKind::CheckRetrying { id, attempt, note } => RunEventKind::CheckRetrying {
+            id: text(&id),
+            attempt,
+            note: text(&note),
         },
-        _ => ev,
+        RunEventKind::CheckStarted { id } => RunEventKind::CheckStarted { id: text(&id) },
+        RunEventKind::PlanCancelled { reason } => RunEventKind::PlanCancelled {
+            reason: text(&reason),
+        },
+        k @ (RunEventKind::PlanStarted { .. } | RunEventKind::PlanFinished) => k,
+    };
+    RunEvent {
+        elapsed: ev.elapsed,
+        kind,
     }
 }
 
