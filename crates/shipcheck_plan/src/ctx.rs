@@ -24,6 +24,8 @@ pub(crate) struct Ctx<'e> {
     pub(crate) errors: Vec<RawError>,
     /// Template strings of the check being built.
     pub(crate) sites: Vec<Site>,
+    /// Values of the declared secrets read so far (masked in error frames).
+    pub(crate) secret_values: Vec<String>,
 }
 
 /// The value of `key` in a mapping's entries (the first one if duplicated).
@@ -87,6 +89,7 @@ impl<'e> Ctx<'e> {
             env,
             errors: Vec::new(),
             sites: Vec::new(),
+            secret_values: Vec::new(),
         }
     }
 

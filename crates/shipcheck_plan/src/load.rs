@@ -80,7 +80,9 @@ pub fn load_str(
                     help: None,
                 });
             }
-            Err(finish(path, src, errors))
+            let mut errors = finish(path, src, errors);
+            errors.mask_secrets(&ctx.secret_values);
+            Err(errors)
         }
     }
 }
@@ -237,7 +239,10 @@ fn secrets(ctx: &mut Ctx<'_>, n: &Node) -> (Vec<String>, Vec<String>) {
                 "too short to redact safely",
                 "redacting a value this short would also hide ordinary text; use a longer secret",
             ),
-            Some(v) => values.push(v),
+            Some(v) => {
+                ctx.secret_values.push(v.clone());
+                values.push(v);
+            }
         }
         names.push(name);
     }

@@ -46,6 +46,17 @@ pub fn redact_url_password(s: &str) -> String {
     }
 }
 
+/// Byte ranges of the passwords of `scheme://user:password@host` URLs in `s`.
+fn url_password_ranges(s: &str) -> Vec<(usize, usize)> {
+    let Some(re) = URL_PASSWORD.as_ref() else {
+        return Vec::new();
+    };
+    re.captures_iter(s)
+        .filter_map(|c| c.get(2))
+        .map(|m| (m.start(), m.end()))
+        .collect()
+}
+
 /// Removes registered secrets from strings and whole report structures.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -171,23 +182,50 @@ impl Redactor {
         self.redact_text(s, true)
     }
 
+    /// Returns `s` with every byte of every secret and URL password replaced by `*`, so
+    /// byte offsets into `s` stay valid (for code frames that point into a source).
+    pub fn mask_same_length(&self, s: &str) -> String {
+        let mut ranges = url_password_ranges(s);
+        if let Some(matcher) = &self.matcher {
+            self.secret_ranges(matcher, s, false, &mut ranges);
+        }
+        let mut bytes = s.as_bytes().to_vec();
+        for (start, end) in ranges {
+            bytes[start..end].fill(b'*');
+        }
+        // Whole characters were replaced; anything else is replaced lossily, never kept.
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
     fn redact_text(&self, s: &str, cut_at_end: bool) -> String {
         let text = redact_url_password(s);
         let Some(matcher) = &self.matcher else {
             return text;
         };
         let mut ranges: Vec<(usize, usize)> = Vec::new();
-        self.find_in(matcher, text.as_bytes(), None, cut_at_end, &mut ranges);
-        for how in Decoding::ALL {
-            if how.applies(&text) {
-                let view = decode(&text, how);
-                self.find_in(matcher, &view.bytes, Some(&view), cut_at_end, &mut ranges);
-            }
-        }
+        self.secret_ranges(matcher, &text, cut_at_end, &mut ranges);
         if ranges.is_empty() {
             return text;
         }
         replace_ranges(&text, ranges)
+    }
+
+    /// The byte ranges of `text` that hold a secret, in any encoding, or its prefix at a cut.
+    fn secret_ranges(
+        &self,
+        matcher: &AhoCorasick,
+        text: &str,
+        cut_at_end: bool,
+        ranges: &mut Vec<(usize, usize)>,
+    ) {
+        self.find_in(matcher, text.as_bytes(), None, cut_at_end, ranges);
+        for how in Decoding::ALL {
+            if how.applies(text) {
+                let view = decode(text, how);
+                self.find_in(matcher, &view.bytes, Some(&view), cut_at_end, ranges);
+            }
+        }
     }
 
     /// Pushes the original spans of every needle match and every needle prefix at a cut
@@ -595,6 +633,16 @@ mod tests {
         }));
         let out = r.redact_str("a leaf-token-1 b leaf-token-2");
         assert_eq!(out, format!("a {REDACTED} b {REDACTED}"));
+    }
+
+    #[test]
+    fn masking_keeps_byte_offsets() {
+        let mut r = Redactor::new();
+        r.add_secret("wörd-secret");
+        let src = "a: postgres://app:hunter22@db/x\nb: wörd-secret\n";
+        let masked = r.mask_same_length(src);
+        assert_eq!(masked.len(), src.len());
+        assert_eq!(masked, "a: postgres://app:********@db/x\nb: ************\n");
     }
 
     #[test]
