@@ -202,15 +202,7 @@ async fn connect(s: &Settings) -> Result<Client, ProbeError> {
             Ok(client)
         }
         Some(v) => {
-            let ca = match &s.ca_file {
-                Some(path) => Some(std::fs::read(path).map_err(|e| {
-                    ProbeError::new(
-                        FailureClass::Tls,
-                        format!("reading {}: {e}", path.display()),
-                    )
-                })?),
-                None => None,
-            };
+            let ca = super::read_ca_file(s.ca_file.as_deref())?;
             let cfg =
                 tls_config(v, ca.as_deref()).map_err(|e| ProbeError::new(FailureClass::Tls, e))?;
             let mut make = tokio_postgres_rustls::MakeRustlsConnect::new(cfg);

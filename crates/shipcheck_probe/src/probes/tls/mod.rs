@@ -28,15 +28,7 @@ pub(super) async fn observe(p: &TlsProbe, cx: &ProbeContext<'_>) -> Result<Obser
     };
     let (host, port) = target(&render(&p.host)?, p.port)?;
     let sni = p.sni.as_deref().map(render).transpose()?;
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Tls,
-                format!("reading CA file {}: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
+    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
     let opts = OpenOptions {
         timeout: cx.timeout,
         tls: true,
@@ -57,6 +49,17 @@ pub(super) async fn observe(p: &TlsProbe, cx: &ProbeContext<'_>) -> Result<Obser
                 ));
             };
             (conn.remote, Ok((info, conn.timings)))
+        }
+        // The server hung up mid-handshake: nothing was negotiated or refused, so there is
+        // no fact to assert on; the check could not run (as in `http`).
+        Err(HttpError::Tls {
+            problem: TlsProblem::Handshake(why),
+            ..
+        }) if connection_lost(&why) => {
+            return Err(ProbeError::new(
+                FailureClass::Tls,
+                format!("{host}:{port} closed the connection during the TLS handshake ({why})"),
+            ));
         }
         Err(HttpError::Tls {
             problem: TlsProblem::Handshake(why),
@@ -142,6 +145,19 @@ pub(super) async fn observe(p: &TlsProbe, cx: &ProbeContext<'_>) -> Result<Obser
         observation: Observation::Tls(facts),
         sent_secrets: Vec::new(),
     })
+}
+
+/// True when a handshake failure is the connection going away rather than a TLS refusal
+/// (an alert): the reasons `shipcheck_http` gives for an EOF, reset or abort.
+fn connection_lost(why: &str) -> bool {
+    [
+        "connection closed",
+        "connection reset",
+        "connection aborted",
+        "broken pipe",
+    ]
+    .iter()
+    .any(|p| why.starts_with(p))
 }
 
 /// The first address of `host` (for the version questions after a refused handshake).
