@@ -6,6 +6,7 @@ mod dns;
 mod docs;
 mod http;
 mod lint;
+mod pg_bounded;
 mod pg_tls;
 mod postgres;
 mod prom;

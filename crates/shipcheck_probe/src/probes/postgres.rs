@@ -16,6 +16,7 @@ use tokio_postgres::tls::MakeTlsConnect;
 use tokio_postgres::{Client, Config, NoTls};
 
 use super::ProbeContext;
+use super::pg_bounded::{Bounded, BoundedTls};
 use super::pg_tls::{Verify, config as tls_config};
 use crate::db_facts::{DbColumn, DbFacts};
 use crate::migrations::{Applied, compare, history_sql};
@@ -197,7 +198,11 @@ async fn connect(s: &Settings) -> Result<Client, ProbeError> {
     };
     match s.verify {
         None => {
-            let (client, connection) = s.config.connect_raw(stream, NoTls).await.map_err(fail)?;
+            let (client, connection) = s
+                .config
+                .connect_raw(Bounded::new(stream), NoTls)
+                .await
+                .map_err(fail)?;
             tokio::spawn(connection);
             Ok(client)
         }
@@ -210,7 +215,11 @@ async fn connect(s: &Settings) -> Result<Client, ProbeError> {
                 tokio::net::TcpStream,
             >>::make_tls_connect(&mut make, &s.host)
             .map_err(|e| ProbeError::new(FailureClass::Tls, format!("{}: {e}", s.host)))?;
-            let (client, connection) = s.config.connect_raw(stream, tls).await.map_err(fail)?;
+            let (client, connection) = s
+                .config
+                .connect_raw(stream, BoundedTls(tls))
+                .await
+                .map_err(fail)?;
             tokio::spawn(connection);
             Ok(client)
         }
