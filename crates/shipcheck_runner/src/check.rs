@@ -26,7 +26,7 @@ type Headers = Vec<(String, String)>;
 /// What a check task needs from the run.
 pub(crate) struct CheckEnv {
     pub(crate) vars: Arc<BTreeMap<String, Value>>,
-    pub(crate) captures: BTreeMap<String, Value>,
+    pub(crate) captures: Arc<BTreeMap<String, Value>>,
     pub(crate) redactor: Arc<Mutex<Redactor>>,
     pub(crate) events: UnboundedSender<RunEvent>,
     pub(crate) run_start: Instant,

@@ -21,6 +21,7 @@
 
 mod check;
 mod events;
+mod ready;
 mod scheduler;
 
 pub use events::{RunEvent, RunEventKind};
