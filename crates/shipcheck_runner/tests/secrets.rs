@@ -92,6 +92,13 @@ async fn server() -> String {
                         let password = basic.split_once(':').map(|(_, p)| p).unwrap_or_default();
                         format!("{{\"you\":\"{session}\",\"pw\":\"{password}\"}}")
                     }
+                    // The secret right where a cap cuts: 8 KiB evidence, 200-char values.
+                    "/cap" => format!(
+                        "{{\"pad\":\"{}{ADMIN_PASSWORD}\"}}",
+                        "p".repeat(8192 - 9 - 12)
+                    ),
+                    "/short" => format!("{{\"long\":\"{}{ADMIN_PASSWORD}\"}}", "s".repeat(188)),
+                    "/maxbody" => format!("{}{ADMIN_PASSWORD}", "m".repeat(88)),
                     "/login" => {
                         extra = format!("set-cookie: sid={SET_COOKIE_VALUE}; Path=/; HttpOnly\r\n");
                         format!("{{\"hint\":\"your sid is {SET_COOKIE_VALUE}\"}}")
@@ -199,4 +206,42 @@ async fn cookie_values_basic_passwords_set_cookies_and_captured_objects_are_reda
     }
     // The echoing checks really ran and carried the planted values back.
     assert!(results.contains("[REDACTED]"));
+}
+
+/// Issue 18.3: a secret cut by the 8 KiB evidence cap, by `max_body` or by the
+/// 200-character value shortening loses its prefix too (redaction used to run after the
+/// cut, when the whole secret was no longer there to find).
+#[tokio::test]
+async fn a_secret_cut_by_a_cap_leaks_no_prefix() {
+    let url = server().await;
+    let yaml = r#"name: t
+secrets: [ADMIN_PASSWORD]
+checks:
+  - id: cap
+    http: { get: "${URL}/cap" }
+  - id: short
+    http: { get: "${URL}/short" }
+    expect: { json: { "$.long": nope } }
+  - id: maxbody
+    http: { get: "${URL}/maxbody", max_body: 100 }
+"#;
+    let p = plan(yaml, &url);
+    let mut events = Vec::new();
+    let out = execute(&p, &RunOptions::default(), &Cancel::default(), |ev| {
+        events.push(describe(&ev));
+    })
+    .await;
+    let results = serde_json::to_string(&out.checks).unwrap();
+    // Every check really cut the secret (the evidence or value is marked cut).
+    assert!(results.contains("more bytes not shown"), "{results}");
+    assert!(results.contains("body cut at max_body"), "{results}");
+    assert!(results.contains("… (211 chars)"), "{results}");
+    let prefix = &ADMIN_PASSWORD[..6];
+    assert!(
+        !results.contains(prefix),
+        "a secret prefix in the results: {results}"
+    );
+    for e in &events {
+        assert!(!e.contains(prefix), "a secret prefix in an event: {e}");
+    }
 }
