@@ -20,6 +20,7 @@
 mod control;
 mod model;
 mod redact;
+mod redact_credentials;
 mod redact_views;
 mod verdict;
 
