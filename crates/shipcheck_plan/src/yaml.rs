@@ -107,6 +107,8 @@ enum Frame {
         start: Mark,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        /// Each key's text and the line it was first defined on (duplicate keys).
+        seen: HashMap<String, u32>,
         anchor: usize,
         created_at: usize,
         bytes_at: usize,
@@ -246,6 +248,7 @@ impl Builder<'_, '_> {
                 start: sp.start,
                 entries: Vec::new(),
                 key: None,
+                seen: HashMap::new(),
                 anchor,
                 created_at,
                 bytes_at,
@@ -402,19 +405,23 @@ impl Builder<'_, '_> {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 None => {
-                    if let Some(text) = node.scalar_text()
-                        && let Some((first, _)) = entries
-                            .iter()
-                            .find(|(k, _)| k.scalar_text().as_deref() == Some(&text))
-                    {
-                        let line = first.span.start.line;
-                        self.ctx.error(
-                            node.span,
-                            format!("duplicate key `{text}`"),
-                            format!("first defined on line {line}"),
-                        );
+                    // One lookup per key: a scan of the entries made a wide mapping
+                    // quadratic (200,000 keys took minutes).
+                    if let Some(text) = node.scalar_text() {
+                        match seen.get(&text) {
+                            Some(&line) => self.ctx.error(
+                                node.span,
+                                format!("duplicate key `{text}`"),
+                                format!("first defined on line {line}"),
+                            ),
+                            None => {
+                                seen.insert(text, node.span.start.line);
+                            }
+                        }
                     }
                     *key = Some(node);
                 }

@@ -11,12 +11,20 @@ use shipcheck_plan::{load_file, load_str};
 
 /// Runs `f` on a thread; fails the test (instead of hanging it) if it blocks.
 fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    within_secs(10, what, f)
+}
+
+fn within_secs<T: Send + 'static>(
+    secs: u64,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(f());
     });
-    rx.recv_timeout(Duration::from_secs(10))
-        .unwrap_or_else(|_| panic!("{what} blocked for 10 s"))
+    rx.recv_timeout(Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("{what} took over {secs} s"))
 }
 
 fn mkfifo(path: &Path) {
@@ -80,4 +88,22 @@ fn an_expected_schema_fifo_is_refused_naming_it() {
     });
     assert!(out.contains("schema.yaml"), "{out}");
     assert!(out.contains("not a regular file (a FIFO)"), "{out}");
+}
+
+#[test]
+fn a_wide_mapping_is_checked_for_duplicate_keys_in_linear_time() {
+    // 200,000 keys (2.5 MB, inside the 4 MiB limit) and one duplicate at the end.
+    let keys: String = (0..200_000).map(|i| format!("  k{i}: v\n")).collect();
+    let src = format!(
+        "name: p\nenvironment:\n{keys}  k7: again\nchecks:\n  - {{ id: a, tcp: \"127.0.0.1:1\" }}\n"
+    );
+    // About 1.5 s in a debug build; the quadratic scan took minutes.
+    let out = within_secs(60, "checking 200,000 keys", move || {
+        match load_str(&src, Path::new("plan.yaml"), &|_| None) {
+            Ok(_) => String::from("loaded"),
+            Err(e) => e.to_string(),
+        }
+    });
+    assert!(out.contains("duplicate key `k7`"), "{out}");
+    assert!(out.contains("first defined on line 10"), "{out}");
 }
