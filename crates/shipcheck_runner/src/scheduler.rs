@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 use crate::check::{CheckEnv, CheckOutput, humanize, run_check};
 use crate::events::{RunEvent, RunEventKind};
 use crate::ready::ReadyQueue;
+use crate::withhold::{captures_secret, without_server_data};
 
 /// A finished check task: its index in the plan and what it produced.
 type Finished = (usize, CheckOutput);
@@ -138,16 +139,22 @@ pub async fn execute(
         }
     }
     let mut send = |ev: RunEvent| on_event(display(ev));
+    // Checks with a `secret: true` capture that have not finished (see `withhold`).
+    let mut secret_pending = checks.iter().filter(|c| captures_secret(c)).count();
     let settle_all = |settle: &mut VecDeque<(usize, CheckResult)>,
                       queue: &mut ReadyQueue,
                       results: &mut [Option<CheckResult>],
                       started: &mut [bool],
+                      secret_pending: &mut usize,
                       send: &mut dyn FnMut(RunEvent)| {
         while let Some((i, r)) = settle.pop_front() {
             if results[i].is_some() {
                 continue;
             }
             started[i] = true;
+            if captures_secret(&checks[i]) {
+                *secret_pending -= 1;
+            }
             for (k, reason) in queue.finished(i, &checks[i].id, r.status) {
                 if !started[k] {
                     let mut b = blank(&checks[k]);
@@ -155,7 +162,7 @@ pub async fn execute(
                     settle.push_back((k, b));
                 }
             }
-            finish(results, i, r, send, &emit_at);
+            finish(results, i, r, send, &emit_at, *secret_pending > 0);
         }
     };
     settle_all(
@@ -163,6 +170,7 @@ pub async fn execute(
         &mut queue,
         &mut results,
         &mut started,
+        &mut secret_pending,
         &mut send,
     );
 
@@ -213,7 +221,14 @@ pub async fn execute(
                     }
                     None => {}
                 }
-                settle_all(&mut settle, &mut queue, &mut results, &mut started, &mut send);
+                settle_all(
+                    &mut settle,
+                    &mut queue,
+                    &mut results,
+                    &mut started,
+                    &mut secret_pending,
+                    &mut send,
+                );
             }
             Some(ev) = rx.recv() => send(ev),
             _ = cancel_rx.changed() => {
@@ -242,7 +257,7 @@ pub async fn execute(
                 } else {
                     format!("not run: {reason}")
                 });
-                finish(&mut results, i, r, &mut send, &emit_at);
+                finish(&mut results, i, r, &mut send, &emit_at, secret_pending > 0);
             }
         }
     }
@@ -291,14 +306,22 @@ fn for_display(ev: RunEvent, redactor: &Redactor) -> RunEvent {
     }
 }
 
+/// Records a final result and emits it; `withhold` drops the server data from the
+/// event while a secret capture is still to come.
 fn finish(
     results: &mut [Option<CheckResult>],
     i: usize,
     r: CheckResult,
     on_event: &mut dyn FnMut(RunEvent),
     emit_at: &impl Fn(RunEventKind) -> RunEvent,
+    withhold: bool,
 ) {
-    on_event(emit_at(RunEventKind::CheckFinished(Box::new(r.clone()))));
+    let shown = if withhold {
+        without_server_data(r.clone())
+    } else {
+        r.clone()
+    };
+    on_event(emit_at(RunEventKind::CheckFinished(Box::new(shown))));
     results[i] = Some(r);
 }
 

@@ -78,6 +78,11 @@ async fn server() -> String {
                         String::from_utf8_lossy(&body)
                     ),
                     "/token" => format!("{{\"token\":\"{LATE_TOKEN}\"}}"),
+                    // The same token, late: its capture comes after `peek` has finished.
+                    "/slowtoken" => {
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        format!("{{\"token\":\"{LATE_TOKEN}\"}}")
+                    }
                     "/whoami" => {
                         let cookie = header(&head, "cookie").unwrap_or_default();
                         let session = cookie
@@ -147,11 +152,11 @@ checks:
     http: {{ post: "${{URL}}/echo", json: {{ username: admin, password: "${{ADMIN_PASSWORD}}" }} }}
     expect: {{ json: {{ "$.echo.password": nope, "$.note": nope }} }}
   - id: peek
-    retry: {{ attempts: 2, delay: 400ms }}
+    retry: {{ attempts: 2, delay: 10ms }}
     http: {{ get: "${{URL}}/token" }}
     expect: {{ json: {{ "$.token": nope }} }}
   - id: grab
-    http: {{ get: "${{URL}}/token" }}
+    http: {{ get: "${{URL}}/slowtoken" }}
     capture: {{ token: {{ jsonpath: "$.token", secret: true }} }}
   - id: whoami
     http: {{ get: "${{URL}}/whoami", headers: {{ Cookie: "theme=dark; session={COOKIE_VALUE}", Authorization: "Basic {basic}" }} }}
