@@ -104,6 +104,7 @@ async fn server() -> String {
                     ),
                     "/short" => format!("{{\"long\":\"{}{ADMIN_PASSWORD}\"}}", "s".repeat(188)),
                     "/maxbody" => format!("{}{ADMIN_PASSWORD}", "m".repeat(88)),
+                    "/hook" => format!("{}{ADMIN_PASSWORD}", "w".repeat(8192 - 12)),
                     "/login" => {
                         extra = format!("set-cookie: sid={SET_COOKIE_VALUE}; Path=/; HttpOnly\r\n");
                         format!("{{\"hint\":\"your sid is {SET_COOKIE_VALUE}\"}}")
@@ -229,6 +230,8 @@ checks:
     expect: { json: { "$.long": nope } }
   - id: maxbody
     http: { get: "${URL}/maxbody", max_body: 100 }
+  - id: hook
+    webhook: { url: "${URL}/hook", secret: hook-signing-key, preset: github, json: {} }
 "#;
     let p = plan(yaml, &url);
     let mut events = Vec::new();
@@ -241,6 +244,7 @@ checks:
     assert!(results.contains("more bytes not shown"), "{results}");
     assert!(results.contains("body cut at max_body"), "{results}");
     assert!(results.contains("… (211 chars)"), "{results}");
+    assert!(results.contains("wwww"), "the webhook ran: {results}");
     let prefix = &ADMIN_PASSWORD[..6];
     assert!(
         !results.contains(prefix),
