@@ -64,6 +64,8 @@ pub struct Redactor {
     needles: Vec<String>,
     /// One automaton over `needles` (leftmost-longest), rebuilt when a secret is added.
     matcher: Option<AhoCorasick>,
+    /// The KMP failure function of each needle, for its longest prefix at a cut.
+    failure: Vec<Vec<usize>>,
 }
 
 impl Redactor {
@@ -95,6 +97,7 @@ impl Redactor {
         }
         for f in forms {
             if f.len() >= MIN_SECRET_LEN && !self.needles.contains(&f) {
+                self.failure.push(failure_function(f.as_bytes()));
                 self.needles.push(f);
             }
         }
@@ -197,16 +200,26 @@ impl Redactor {
         }
     }
 
-    /// The length of the longest proper prefix of a needle that ends at `end`.
+    /// The length (at least [`MIN_CUT_PREFIX`]) of the longest proper prefix of a needle
+    /// that ends at `end`: one KMP pass per needle over the needle's length of text before
+    /// the cut, so many cut markers in a hostile text stay cheap.
     fn longest_prefix_before(&self, bytes: &[u8], end: usize) -> Option<usize> {
-        let head = &bytes[..end];
         self.needles
             .iter()
-            .filter_map(|n| {
+            .zip(&self.failure)
+            .filter_map(|(n, fail)| {
                 let n = n.as_bytes();
-                (MIN_CUT_PREFIX..n.len().min(head.len() + 1))
-                    .rev()
-                    .find(|&k| head.ends_with(&n[..k]))
+                let tail = &bytes[end.saturating_sub(n.len().saturating_sub(1))..end];
+                let mut k = 0;
+                for &b in tail {
+                    while k > 0 && (k == n.len() || n[k] != b) {
+                        k = fail[k - 1];
+                    }
+                    if n[k] == b {
+                        k += 1;
+                    }
+                }
+                (k >= MIN_CUT_PREFIX && k < n.len()).then_some(k)
             })
             .max()
     }
@@ -271,6 +284,22 @@ fn strip_json(value: &mut serde_json::Value) {
         serde_json::Value::Object(map) => map.values_mut().for_each(strip_json),
         _ => {}
     }
+}
+
+/// `fail[i]`: the length of the longest proper prefix of `n[..=i]` that is also its suffix.
+fn failure_function(n: &[u8]) -> Vec<usize> {
+    let mut fail = vec![0; n.len()];
+    let mut k = 0;
+    for i in 1..n.len() {
+        while k > 0 && n[i] != n[k] {
+            k = fail[k - 1];
+        }
+        if n[i] == n[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    fail
 }
 
 /// Where a secret cut at `cut` ends: before any whitespace or U+FFFD (a character split
@@ -558,6 +587,21 @@ mod tests {
         }));
         let out = r.redact_str("a leaf-token-1 b leaf-token-2");
         assert_eq!(out, format!("a {REDACTED} b {REDACTED}"));
+    }
+
+    #[test]
+    fn many_cut_markers_stay_cheap_and_the_longest_prefix_wins() {
+        let mut r = Redactor::new();
+        r.add_secret("abcabd-secret");
+        // A prefix that restarts inside itself ("abcab" then "abd…").
+        assert_eq!(
+            r.redact_str("x abcabcabd-sec…"),
+            format!("x abc{REDACTED}…")
+        );
+        let hostile = "ab…".repeat(20_000);
+        let start = std::time::Instant::now();
+        assert_eq!(r.redact_str(&hostile), hostile);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
