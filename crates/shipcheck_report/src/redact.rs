@@ -57,8 +57,9 @@ fn url_password_ranges(s: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Removes registered secrets from strings and whole report structures.
-#[derive(Debug, Clone, Default)]
+/// Removes registered secrets from strings and whole report structures. Its `Debug`
+/// form shows how many needles it holds, never the secrets.
+#[derive(Clone, Default)]
 pub struct Redactor {
     /// Every secret and its base64 forms, deduplicated.
     needles: Vec<String>,
@@ -66,6 +67,14 @@ pub struct Redactor {
     matcher: Option<AhoCorasick>,
     /// The KMP failure function of each needle, for its longest prefix at a cut.
     failure: Vec<Vec<usize>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("needles", &self.needles.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Redactor {
@@ -602,6 +611,13 @@ mod tests {
         let start = std::time::Instant::now();
         assert_eq!(r.redact_str(&hostile), hostile);
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let shown = format!("{:?}", redactor());
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.starts_with("Redactor { needles: "), "{shown}");
     }
 
     #[test]
