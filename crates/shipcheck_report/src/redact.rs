@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::control::strip_controls;
-use crate::redact_views::{Decoding, View, decode};
+use crate::redact_views::{Decoding, View, before_cut, decode, failure_function, replace_ranges};
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
@@ -293,68 +293,6 @@ fn strip_json(value: &mut serde_json::Value) {
         serde_json::Value::Object(map) => map.values_mut().for_each(strip_json),
         _ => {}
     }
-}
-
-/// `fail[i]`: the length of the longest proper prefix of `n[..=i]` that is also its suffix.
-fn failure_function(n: &[u8]) -> Vec<usize> {
-    let mut fail = vec![0; n.len()];
-    let mut k = 0;
-    for i in 1..n.len() {
-        while k > 0 && n[i] != n[k] {
-            k = fail[k - 1];
-        }
-        if n[i] == n[k] {
-            k += 1;
-        }
-        fail[i] = k;
-    }
-    fail
-}
-
-/// Where a secret cut at `cut` ends: before any whitespace or U+FFFD (a character split
-/// by a byte cap) in front of the cut marker.
-fn before_cut(bytes: &[u8], cut: usize) -> usize {
-    let mut end = cut;
-    loop {
-        if end >= 3 && &bytes[end - 3..end] == "\u{fffd}".as_bytes() {
-            end -= 3;
-        } else if end >= 1 && matches!(bytes[end - 1], b' ' | b'\n' | b'\r' | b'\t') {
-            end -= 1;
-        } else {
-            return end;
-        }
-    }
-}
-
-/// Replaces the (possibly overlapping) byte ranges of `text` with [`REDACTED`].
-fn replace_ranges(text: &str, mut ranges: Vec<(usize, usize)>) -> String {
-    ranges.sort_unstable();
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    let mut i = 0;
-    while i < ranges.len() {
-        let (mut start, mut end) = ranges[i];
-        i += 1;
-        while i < ranges.len() && ranges[i].0 <= end {
-            end = end.max(ranges[i].1);
-            i += 1;
-        }
-        start = start.max(pos);
-        while start > pos && !text.is_char_boundary(start) {
-            start -= 1;
-        }
-        while end < text.len() && !text.is_char_boundary(end) {
-            end += 1;
-        }
-        if end <= start {
-            continue;
-        }
-        out.push_str(&text[pos..start]);
-        out.push_str(REDACTED);
-        pos = end;
-    }
-    out.push_str(&text[pos..]);
-    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! escapes) and remembers, for every decoded byte, the span of the original text it came
 //! from, so a secret found in the view is removed from the original. Each view is built
 //! in one linear pass, whatever mix of escaped and unescaped characters the text uses.
+//! Also the byte-level helpers of redaction: where a cut secret ends, the KMP failure
+//! function for prefixes at a cut, and the replacement of found ranges.
 
 /// One family of encodings undone by a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +164,68 @@ fn unicode_escape(src: &[u8], i: usize) -> Option<(usize, Decoded)> {
         return Some((12, Decoded::char(char::from_u32(code)?)));
     }
     Some((6, Decoded::char(char::from_u32(first)?)))
+}
+
+/// `fail[i]`: the length of the longest proper prefix of `n[..=i]` that is also its suffix.
+pub(crate) fn failure_function(n: &[u8]) -> Vec<usize> {
+    let mut fail = vec![0; n.len()];
+    let mut k = 0;
+    for i in 1..n.len() {
+        while k > 0 && n[i] != n[k] {
+            k = fail[k - 1];
+        }
+        if n[i] == n[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    fail
+}
+
+/// Where a secret cut at `cut` ends: before any whitespace or U+FFFD (a character split
+/// by a byte cap) in front of the cut marker.
+pub(crate) fn before_cut(bytes: &[u8], cut: usize) -> usize {
+    let mut end = cut;
+    loop {
+        if end >= 3 && &bytes[end - 3..end] == "\u{fffd}".as_bytes() {
+            end -= 3;
+        } else if end >= 1 && matches!(bytes[end - 1], b' ' | b'\n' | b'\r' | b'\t') {
+            end -= 1;
+        } else {
+            return end;
+        }
+    }
+}
+
+/// Replaces the (possibly overlapping) byte ranges of `text` with [`crate::REDACTED`].
+pub(crate) fn replace_ranges(text: &str, mut ranges: Vec<(usize, usize)>) -> String {
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    let mut i = 0;
+    while i < ranges.len() {
+        let (mut start, mut end) = ranges[i];
+        i += 1;
+        while i < ranges.len() && ranges[i].0 <= end {
+            end = end.max(ranges[i].1);
+            i += 1;
+        }
+        start = start.max(pos);
+        while start > pos && !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while end < text.len() && !text.is_char_boundary(end) {
+            end += 1;
+        }
+        if end <= start {
+            continue;
+        }
+        out.push_str(&text[pos..start]);
+        out.push_str(crate::REDACTED);
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    out
 }
 
 #[cfg(test)]
