@@ -171,7 +171,7 @@ pub(crate) async fn tls_with(
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
             {
                 Some(rustls_error) => tls::rejection(rustls_error),
-                None => Rejected::new(TlsProblem::Handshake(handshake_io_reason(&e)), None),
+                None => Rejected::new(handshake_io_problem(&e), None),
             };
             let rejected = with_host(rejected, &host_text);
             return Err(HttpError::Tls {
@@ -222,13 +222,17 @@ fn with_host(mut rejected: Rejected, host: &str) -> Rejected {
     rejected
 }
 
-/// An I/O error during the handshake, in words.
-fn handshake_io_reason(e: &std::io::Error) -> String {
+/// An I/O error during the handshake: the connection going away, or another failure.
+fn handshake_io_problem(e: &std::io::Error) -> TlsProblem {
+    use std::io::ErrorKind;
     match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => {
-            "the server closed the connection during the handshake".into()
+        ErrorKind::UnexpectedEof => TlsProblem::ConnectionLost(
+            "the server closed the connection during the handshake".into(),
+        ),
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+            TlsProblem::ConnectionLost(io_reason(e))
         }
-        _ => io_reason(e),
+        _ => TlsProblem::Handshake(io_reason(e)),
     }
 }
 

@@ -186,6 +186,10 @@ pub enum TlsProblem {
     /// The handshake failed for a reason not about the certificate (protocol, alert, cipher).
     #[error("handshake failure: {0}")]
     Handshake(String),
+    /// The connection went away mid-handshake (closed, reset, aborted): nothing was
+    /// negotiated or refused.
+    #[error("handshake failure: {0}")]
+    ConnectionLost(String),
 }
 
 /// `2s`, `1.5s`, `250ms`.

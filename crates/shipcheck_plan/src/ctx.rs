@@ -27,6 +27,8 @@ pub struct Ctx<'e> {
     pub(crate) sites: Vec<Site>,
     /// The probe kinds plans may use.
     pub(crate) kinds: Kinds,
+    /// Values of the declared secrets read so far (masked in error frames).
+    pub(crate) secret_values: Vec<String>,
 }
 
 /// The value of `key` in a mapping's entries (the first one if duplicated).
@@ -88,6 +90,7 @@ impl<'e> Ctx<'e> {
             errors: Vec::new(),
             sites: Vec::new(),
             kinds,
+            secret_values: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use shipcheck_report::Redactor;
 
 /// One problem in a plan file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,22 @@ pub struct PlanErrors {
 }
 
 impl PlanErrors {
+    /// Masks URL passwords and copies of declared secret values wherever the errors would
+    /// show them: in the source of the code frames (byte for byte, so spans stay valid)
+    /// and in messages, labels and hints.
+    pub(crate) fn mask_secrets(&mut self, secrets: &[String]) {
+        let mut redactor = Redactor::new();
+        for s in secrets {
+            redactor.add_secret(s);
+        }
+        self.source = redactor.mask_same_length(&self.source);
+        for e in &mut self.errors {
+            e.message = redactor.redact_str(&e.message);
+            e.label = redactor.redact_str(&e.label);
+            e.help = e.help.as_deref().map(|h| redactor.redact_str(h));
+        }
+    }
+
     /// Render one error as `error: message`, the file position and the code frame (plain text).
     fn render_one(&self, e: &PlanError) -> String {
         let path = e.path.display().to_string();

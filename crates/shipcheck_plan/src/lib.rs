@@ -24,6 +24,7 @@ mod check;
 mod ctx;
 mod error;
 mod expect;
+mod file;
 mod graph;
 mod interp;
 pub mod kind;
@@ -35,6 +36,7 @@ mod yaml;
 
 pub use ast::*;
 pub use error::{PlanError, PlanErrors};
+pub use file::read_regular_file;
 pub use load::{load_file, load_str};
 pub use quantity::{parse_duration, parse_quantity};
 

@@ -8,6 +8,7 @@ use crate::ast::Plan;
 use crate::check::{self, Defaults};
 use crate::ctx::{Ctx, get};
 use crate::error::{PlanErrors, RawError, Span, finish};
+use crate::file::read_regular_file;
 use crate::graph::{self, VarDef};
 use crate::interp::is_env_name;
 use crate::kind::Kinds;
@@ -29,12 +30,17 @@ const TOP_KEYS: &[&str] = &[
 ];
 
 /// Read and load a plan file. A read error is a [`PlanErrors`] with one entry naming the path.
+/// Only a regular file is read, and at most one byte more than the plan limit.
 pub fn load_file(
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
     kinds: Kinds,
 ) -> Result<Plan, PlanErrors> {
-    match std::fs::read_to_string(path) {
+    let read = read_regular_file(path, MAX_PLAN_BYTES as u64).and_then(|bytes| {
+        String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+    });
+    match read {
         Ok(src) => load_str(&src, path, env, kinds),
         Err(e) => Err(PlanErrors {
             errors: vec![crate::PlanError {
@@ -87,7 +93,9 @@ pub fn load_str(
                     help: None,
                 });
             }
-            Err(finish(path, src, errors))
+            let mut errors = finish(path, src, errors);
+            errors.mask_secrets(&ctx.secret_values);
+            Err(errors)
         }
     }
 }
@@ -244,7 +252,10 @@ fn secrets(ctx: &mut Ctx<'_>, n: &Node) -> (Vec<String>, Vec<String>) {
                 "too short to redact safely",
                 "redacting a value this short would also hide ordinary text; use a longer secret",
             ),
-            Some(v) => values.push(v),
+            Some(v) => {
+                ctx.secret_values.push(v.clone());
+                values.push(v);
+            }
         }
         names.push(name);
     }

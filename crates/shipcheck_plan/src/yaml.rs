@@ -19,6 +19,10 @@ use crate::interp::{EnvIssue, expand};
 pub(crate) const MAX_NODES: usize = 1_000_000;
 /// Deepest nesting of sequences and mappings.
 pub(crate) const MAX_DEPTH: usize = 128;
+/// Most bytes of scalar text a plan may hold, counting alias expansions and `${…}`
+/// values: a small file whose large anchor is aliased many times stays inside the node
+/// limit but would expand to gigabytes.
+pub(crate) const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
 
 /// The value of a node.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,22 +110,28 @@ enum Frame {
         items: Vec<Node>,
         anchor: usize,
         created_at: usize,
+        bytes_at: usize,
     },
     Map {
         start: Mark,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        /// Each key's text and the line it was first defined on (duplicate keys).
+        seen: HashMap<String, u32>,
         anchor: usize,
         created_at: usize,
+        bytes_at: usize,
     },
 }
 
 struct Builder<'c, 'e> {
     ctx: &'c mut Ctx<'e>,
     stack: Vec<Frame>,
-    /// Anchor id → (node, its node count).
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchor id → (node, its node count, its bytes of scalar text).
+    anchors: HashMap<usize, (Node, usize, usize)>,
     nodes: usize,
+    /// Bytes of scalar text so far, counting alias expansions.
+    bytes: usize,
     root: Option<Node>,
 }
 
@@ -133,6 +143,7 @@ pub(crate) fn parse(src: &str, ctx: &mut Ctx<'_>) -> Option<Node> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        bytes: 0,
         root: None,
     };
     let mut documents = 0;
@@ -185,8 +196,20 @@ pub(crate) fn parse(src: &str, ctx: &mut Ctx<'_>) -> Option<Node> {
 }
 
 impl Builder<'_, '_> {
-    fn count(&mut self, n: usize, sp: Span) -> bool {
+    fn count(&mut self, n: usize, bytes: usize, sp: Span) -> bool {
         self.nodes += n;
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.bytes > MAX_EXPANDED_BYTES {
+            self.ctx.error(
+                sp,
+                format!(
+                    "the plan expands to more than {} MiB of text (counting alias expansions)",
+                    MAX_EXPANDED_BYTES / (1024 * 1024)
+                ),
+                "limit reached here",
+            );
+            return false;
+        }
         if self.nodes > MAX_NODES {
             self.ctx.error(
                 sp,
@@ -224,17 +247,20 @@ impl Builder<'_, '_> {
             );
             return false;
         }
-        if !self.count(1, sp) {
+        if !self.count(1, 0, sp) {
             return false;
         }
         let created_at = self.nodes;
+        let bytes_at = self.bytes;
         self.stack.push(if is_map {
             Frame::Map {
                 start: sp.start,
                 entries: Vec::new(),
                 key: None,
+                seen: HashMap::new(),
                 anchor,
                 created_at,
+                bytes_at,
             }
         } else {
             Frame::Seq {
@@ -242,6 +268,7 @@ impl Builder<'_, '_> {
                 items: Vec::new(),
                 anchor,
                 created_at,
+                bytes_at,
             }
         });
         true
@@ -251,20 +278,22 @@ impl Builder<'_, '_> {
         let Some(frame) = self.stack.pop() else {
             return true;
         };
-        let (kind, start, anchor, created_at) = match frame {
+        let (kind, start, anchor, created_at, bytes_at) = match frame {
             Frame::Seq {
                 start,
                 items,
                 anchor,
                 created_at,
-            } => (Kind::Seq(items), start, anchor, created_at),
+                bytes_at,
+            } => (Kind::Seq(items), start, anchor, created_at, bytes_at),
             Frame::Map {
                 start,
                 entries,
                 anchor,
                 created_at,
+                bytes_at,
                 ..
-            } => (Kind::Map(entries), start, anchor, created_at),
+            } => (Kind::Map(entries), start, anchor, created_at, bytes_at),
         };
         let node = Node {
             kind,
@@ -272,21 +301,26 @@ impl Builder<'_, '_> {
             expanded: false,
         };
         let size = self.nodes - created_at + 1;
-        self.place(node, anchor, size);
+        let bytes = self.bytes - bytes_at;
+        self.place(node, anchor, size, bytes);
         true
     }
 
     fn alias(&mut self, id: usize, sp: Span) -> bool {
-        let Some((node, size)) = self.anchors.get(&id).cloned() else {
+        let Some(&(_, size, bytes)) = self.anchors.get(&id) else {
             self.ctx
                 .error(sp, "unknown YAML alias", "no anchor with this name");
             return false;
         };
-        if !self.count(size, sp) {
+        // Count before cloning: the bound must hold before the memory is taken.
+        if !self.count(size, bytes, sp) {
             return false;
         }
+        let Some((node, _, _)) = self.anchors.get(&id).cloned() else {
+            return false;
+        };
         let node = Node { span: sp, ..node };
-        self.place(node, 0, size);
+        self.place(node, 0, size, bytes);
         true
     }
 
@@ -298,7 +332,7 @@ impl Builder<'_, '_> {
         tag: Option<Cow<'_, Tag>>,
         sp: Span,
     ) -> bool {
-        if !self.count(1, sp) {
+        if !self.count(1, value.len(), sp) {
             return false;
         }
         let tag_ok = self.check_tag(tag.as_deref(), sp);
@@ -331,9 +365,17 @@ impl Builder<'_, '_> {
             let e = expand(s, self.ctx.env);
             self.report_env(&e.issues, sp);
             node.expanded = e.substituted;
+            let grown = e.text.len().saturating_sub(s.len());
             node.kind = Kind::Str(e.text);
+            if !self.count(0, grown, sp) {
+                return false;
+            }
         }
-        self.place(node, anchor, 1);
+        let bytes = match &node.kind {
+            Kind::Str(s) => s.len(),
+            _ => 0,
+        };
+        self.place(node, anchor, 1, bytes);
         true
     }
 
@@ -361,9 +403,9 @@ impl Builder<'_, '_> {
     }
 
     /// Put a finished node into its parent (or make it the document root).
-    fn place(&mut self, node: Node, anchor: usize, size: usize) {
+    fn place(&mut self, node: Node, anchor: usize, size: usize, bytes: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, (node.clone(), size));
+            self.anchors.insert(anchor, (node.clone(), size, bytes));
         }
         match self.stack.last_mut() {
             None => {
@@ -372,19 +414,23 @@ impl Builder<'_, '_> {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 None => {
-                    if let Some(text) = node.scalar_text()
-                        && let Some((first, _)) = entries
-                            .iter()
-                            .find(|(k, _)| k.scalar_text().as_deref() == Some(&text))
-                    {
-                        let line = first.span.start.line;
-                        self.ctx.error(
-                            node.span,
-                            format!("duplicate key `{text}`"),
-                            format!("first defined on line {line}"),
-                        );
+                    // One lookup per key: a scan of the entries made a wide mapping
+                    // quadratic (200,000 keys took minutes).
+                    if let Some(text) = node.scalar_text() {
+                        match seen.get(&text) {
+                            Some(&line) => self.ctx.error(
+                                node.span,
+                                format!("duplicate key `{text}`"),
+                                format!("first defined on line {line}"),
+                            ),
+                            None => {
+                                seen.insert(text, node.span.start.line);
+                            }
+                        }
                     }
                     *key = Some(node);
                 }

@@ -292,6 +292,21 @@ fn secret_values_from_the_environment_are_not_shown_in_errors() {
     assert!(out.contains("a value from the environment"), "{out}");
 }
 
+/// Issue 18.6: a literal URL password, or a literal copy of a declared secret's value,
+/// is masked in the code frame and the message, and the frame still points right.
+#[test]
+fn url_passwords_and_declared_secret_copies_are_masked_in_code_frames() {
+    let src = "name: p\nsecrets: [ADMIN_PASSWORD]\nchecks:\n  - id: db\n    postgres: { url: \"postgres://app:pl4nted-pw-8812@db:5432/app\", bogus: 1 }\n  - id: login\n    http: { post: \"http://h/login\", json: { password: \"adm1n-literal-5521\" } }\n    timeout: adm1n-literal-5521\n";
+    let out = errors_with(src, &[("ADMIN_PASSWORD", "adm1n-literal-5521")]);
+    assert!(!out.contains("pl4nted-pw-8812"), "{out}");
+    assert!(!out.contains("adm1n-literal-5521"), "{out}");
+    assert!(out.contains("postgres://app:***************@db"), "{out}");
+    assert!(
+        out.contains("bogus"),
+        "the frame still shows the offending key: {out}"
+    );
+}
+
 #[test]
 fn positions_count_characters_not_bytes() {
     let src = "name: p\nenvironment: { owner: \"Zoë Ünïcode 🚀\", x: [1] }\nchecks:\n  - { id: a, http: { get: \"http://h/\" } }\n";

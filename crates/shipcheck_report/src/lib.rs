@@ -17,10 +17,14 @@
 //! assert_eq!(coverage.ran, 1);
 //! ```
 
+mod control;
 mod model;
 mod redact;
+mod redact_credentials;
+mod redact_views;
 mod verdict;
 
+pub use control::strip_controls;
 pub use model::{
     AssertionResult, Attempt, CaptureRecord, CheckError, CheckResult, Evidence, FailureClass,
     Finding, HttpTimings, LintRun, MeasureUnit, Measurement, PlanInfo, Point, Report, RuleInfo,

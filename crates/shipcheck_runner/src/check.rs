@@ -9,7 +9,7 @@ use shipcheck_plan::{Check, Predicate, Query, template};
 use shipcheck_probe::ProbeContext;
 use shipcheck_report::{
     Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, Measurement, REDACTED,
-    Redactor, Status,
+    Redactor, Status, strip_controls,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -23,7 +23,7 @@ const MAX_VAR_DEPTH: usize = 8;
 /// What a check task needs from the run.
 pub(crate) struct CheckEnv {
     pub(crate) vars: Arc<BTreeMap<String, Value>>,
-    pub(crate) captures: BTreeMap<String, Value>,
+    pub(crate) captures: Arc<BTreeMap<String, Value>>,
     pub(crate) redactor: Arc<Mutex<Redactor>>,
     pub(crate) events: UnboundedSender<RunEvent>,
     pub(crate) run_start: Instant,
@@ -59,11 +59,22 @@ impl CheckEnv {
         });
     }
 
-    fn add_secret(&self, s: &str) {
-        self.redactor
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .add_secret(s);
+    /// Redacted with every secret known now, without terminal controls.
+    fn for_display(&self, text: &str) -> String {
+        let redacted = self.redactor().redact_str(text);
+        strip_controls(&redacted).into_owned()
+    }
+
+    fn redactor(&self) -> std::sync::MutexGuard<'_, Redactor> {
+        self.redactor.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers what a probe sent as credentials (header values, tokens, passwords).
+    fn add_sent(&self, sent: &[String]) {
+        let mut r = self.redactor();
+        for s in sent {
+            r.add_credential(s);
+        }
     }
 }
 
@@ -118,7 +129,7 @@ pub(crate) async fn run_check(check: &Check, env: &CheckEnv) -> CheckOutput {
         env.emit(RunEventKind::CheckRetrying {
             id: check.id.clone(),
             attempt: number,
-            note: outcome.result.reason.clone().unwrap_or_default(),
+            note: env.for_display(&retry_note(&outcome.result)),
         });
         tokio::time::sleep(pause).await;
     };
@@ -138,6 +149,15 @@ pub(crate) async fn run_check(check: &Check, env: &CheckEnv) -> CheckOutput {
         captures,
         findings,
     }
+}
+
+/// Why an attempt did not pass, for a progress line: the failed expectation without the
+/// value the server sent (a value a later check may capture as a secret), or the error.
+fn retry_note(r: &CheckResult) -> String {
+    if let Some(a) = r.failed_assertions().next() {
+        return format!("{}: expected {} {}", a.subject, a.predicate, a.expected);
+    }
+    r.reason.clone().unwrap_or_default()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -179,9 +199,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
     };
     let observed = match observed {
         Err(e) => {
-            for s in &e.sent_secrets {
-                env.add_secret(s);
-            }
+            env.add_sent(&e.sent_secrets);
             result.status = Status::Error;
             result.reason = Some(format!("{}: {}", e.class.as_str(), e.message));
             result.error = Some(CheckError {
@@ -197,9 +215,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         }
         Ok(o) => o,
     };
-    for s in &observed.sent_secrets {
-        env.add_secret(s);
-    }
+    env.add_sent(&observed.sent_secrets);
     result.assertions = shipcheck_probe::evaluate(&check.expect, observed.facts.as_ref());
     let findings = observed.findings;
     result.timings = observed.timings;
@@ -230,7 +246,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
                         v => v.to_string(),
                     };
                     if secret {
-                        env.add_secret(&text);
+                        env.redactor().add_secret_value(&value);
                     }
                     result.captures.push(CaptureRecord {
                         name: name.clone(),

@@ -21,7 +21,9 @@
 
 mod check;
 mod events;
+mod ready;
 mod scheduler;
+mod withhold;
 
 pub use events::{RunEvent, RunEventKind};
 pub use scheduler::{Cancel, RunOptions, RunOutcome, execute};

@@ -1,17 +1,19 @@
 //! The dispatcher: dependency graph, bounded concurrency, cancellation, global timeout.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Plan};
-use shipcheck_report::{CheckResult, Finding, Redactor, Status};
+use shipcheck_report::{CheckResult, Finding, Redactor, Status, strip_controls};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use crate::check::{CheckEnv, CheckOutput, humanize, run_check};
 use crate::events::{RunEvent, RunEventKind};
+use crate::ready::ReadyQueue;
+use crate::withhold::{captures_secret, without_server_data};
 
 /// A finished check task: its index in the plan and what it produced.
 type Finished = (usize, CheckOutput);
@@ -95,16 +97,17 @@ pub async fn execute(
             .unwrap_or_else(PoisonError::into_inner)
             .redact(r)
     };
+    // What leaves the runner in an event is redacted with every secret known when it
+    // leaves and loses terminal control sequences (server text reaches a TTY).
+    let display = |ev: RunEvent| {
+        let r = redactor.lock().unwrap_or_else(PoisonError::into_inner);
+        for_display(ev, &r)
+    };
     let vars = Arc::new(plan.vars.clone());
     let checks: Vec<Arc<Check>> = plan.checks.iter().cloned().map(Arc::new).collect();
-    let index: HashMap<&str, usize> = checks
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
     let mut results: Vec<Option<CheckResult>> = vec![None; checks.len()];
     let mut started = vec![false; checks.len()];
-    let mut captures: BTreeMap<String, Value> = BTreeMap::new();
+    let mut captures: Arc<BTreeMap<String, Value>> = Arc::new(BTreeMap::new());
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let mut tasks: JoinSet<Finished> = JoinSet::new();
     let mut task_index: HashMap<tokio::task::Id, usize> = HashMap::new();
@@ -116,65 +119,80 @@ pub async fn execute(
         kind,
     };
 
-    on_event(emit_at(RunEventKind::PlanStarted {
+    on_event(display(emit_at(RunEventKind::PlanStarted {
         total: checks.len(),
-    }));
+    })));
     let mut interrupted: Option<String> = cancel.0.borrow().clone();
 
+    // Deselected checks are settled first; what they block is settled with them.
+    let mut queue = ReadyQueue::new(&checks);
+    let mut settle: VecDeque<(usize, CheckResult)> = VecDeque::new();
+    for (i, c) in checks.iter().enumerate() {
+        if interrupted.is_some() {
+            break;
+        }
+        if let Some(reason) = deselected(c, opts) {
+            let mut r = blank(c);
+            r.status = Status::Skipped;
+            r.reason = Some(reason);
+            settle.push_back((i, redact(&r)));
+        }
+    }
+    let mut send = |ev: RunEvent| on_event(display(ev));
+    // Checks with a `secret: true` capture that have not finished (see `withhold`).
+    let mut secret_pending = checks.iter().filter(|c| captures_secret(c)).count();
+    let settle_all = |settle: &mut VecDeque<(usize, CheckResult)>,
+                      queue: &mut ReadyQueue,
+                      results: &mut [Option<CheckResult>],
+                      started: &mut [bool],
+                      secret_pending: &mut usize,
+                      send: &mut dyn FnMut(RunEvent)| {
+        while let Some((i, r)) = settle.pop_front() {
+            if results[i].is_some() {
+                continue;
+            }
+            started[i] = true;
+            if captures_secret(&checks[i]) {
+                *secret_pending -= 1;
+            }
+            for (k, reason) in queue.finished(i, &checks[i].id, r.status) {
+                if !started[k] {
+                    let mut b = blank(&checks[k]);
+                    b.reason = Some(reason);
+                    settle.push_back((k, b));
+                }
+            }
+            finish(results, i, r, send, &emit_at, *secret_pending > 0);
+        }
+    };
+    settle_all(
+        &mut settle,
+        &mut queue,
+        &mut results,
+        &mut started,
+        &mut secret_pending,
+        &mut send,
+    );
+
     while interrupted.is_none() {
-        // Settle every check whose fate is known, and start what may start.
-        loop {
-            let mut progressed = false;
-            for (i, c) in checks.iter().enumerate() {
-                if started[i] {
-                    continue;
-                }
-                if let Some(reason) = deselected(c, opts) {
-                    let mut r = blank(c);
-                    r.status = Status::Skipped;
-                    r.reason = Some(reason);
-                    started[i] = true;
-                    finish(&mut results, i, redact(&r), &mut on_event, &emit_at);
-                    progressed = true;
-                    continue;
-                }
-                let mut blocked = None;
-                let mut waiting = false;
-                for need in &c.needs {
-                    match index.get(need.as_str()).and_then(|&j| results[j].as_ref()) {
-                        None => waiting = true,
-                        Some(r) if r.status != Status::Passed => {
-                            blocked = Some(format!("not run because `{need}` {}", verb(r.status)));
-                            break;
-                        }
-                        Some(_) => {}
-                    }
-                }
-                if let Some(reason) = blocked {
-                    let mut r = blank(c);
-                    r.reason = Some(reason);
-                    started[i] = true;
-                    finish(&mut results, i, r, &mut on_event, &emit_at);
-                    progressed = true;
-                } else if !waiting && tasks.len() < concurrency {
-                    started[i] = true;
-                    let env = CheckEnv {
-                        vars: Arc::clone(&vars),
-                        captures: captures.clone(),
-                        redactor: Arc::clone(&redactor),
-                        events: tx.clone(),
-                        run_start,
-                        evidence_cap: opts.evidence_cap,
-                    };
-                    let check = Arc::clone(c);
-                    let handle = tasks.spawn(async move { (i, run_check(&check, &env).await) });
-                    task_index.insert(handle.id(), i);
-                    progressed = true;
-                }
+        // Start what may start, up to the concurrency bound.
+        while tasks.len() < concurrency {
+            let Some(i) = queue.pop() else { break };
+            if started[i] {
+                continue;
             }
-            if !progressed {
-                break;
-            }
+            started[i] = true;
+            let env = CheckEnv {
+                vars: Arc::clone(&vars),
+                captures: Arc::clone(&captures),
+                redactor: Arc::clone(&redactor),
+                events: tx.clone(),
+                run_start,
+                evidence_cap: opts.evidence_cap,
+            };
+            let check = Arc::clone(&checks[i]);
+            let handle = tasks.spawn(async move { (i, run_check(&check, &env).await) });
+            task_index.insert(handle.id(), i);
         }
         if tasks.is_empty() {
             break;
@@ -182,26 +200,37 @@ pub async fn execute(
         tokio::select! {
             joined = tasks.join_next_with_id() => {
                 while let Ok(ev) = rx.try_recv() {
-                    on_event(redact_event(ev, &redact));
+                    send(ev);
                 }
                 match joined {
                     Some(Ok((_, (i, out)))) => {
-                        captures.extend(out.captures);
+                        if !out.captures.is_empty() {
+                            // Tasks already running keep the snapshot they started with.
+                            Arc::make_mut(&mut captures).extend(out.captures);
+                        }
                         findings.extend(out.findings);
-                        finish(&mut results, i, redact(&out.result), &mut on_event, &emit_at);
+                        settle.push_back((i, redact(&out.result)));
                     }
                     Some(Err(e)) => {
                         if let Some(&i) = task_index.get(&e.id()) {
                             let mut r = blank(&checks[i]);
                             r.status = Status::Error;
                             r.reason = Some(format!("internal error: the check task failed: {e}"));
-                            finish(&mut results, i, r, &mut on_event, &emit_at);
+                            settle.push_back((i, r));
                         }
                     }
                     None => {}
                 }
+                settle_all(
+                    &mut settle,
+                    &mut queue,
+                    &mut results,
+                    &mut started,
+                    &mut secret_pending,
+                    &mut send,
+                );
             }
-            Some(ev) = rx.recv() => on_event(redact_event(ev, &redact)),
+            Some(ev) = rx.recv() => send(ev),
             _ = cancel_rx.changed() => {
                 interrupted = Some(cancel_rx.borrow().clone().unwrap_or_else(|| "cancelled".into()));
             }
@@ -215,9 +244,9 @@ pub async fn execute(
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
         while let Ok(ev) = rx.try_recv() {
-            on_event(redact_event(ev, &redact));
+            send(ev);
         }
-        on_event(emit_at(RunEventKind::PlanCancelled {
+        send(emit_at(RunEventKind::PlanCancelled {
             reason: reason.clone(),
         }));
         for (i, c) in checks.iter().enumerate() {
@@ -228,11 +257,11 @@ pub async fn execute(
                 } else {
                     format!("not run: {reason}")
                 });
-                finish(&mut results, i, r, &mut on_event, &emit_at);
+                finish(&mut results, i, r, &mut send, &emit_at, secret_pending > 0);
             }
         }
     }
-    on_event(emit_at(RunEventKind::PlanFinished));
+    send(emit_at(RunEventKind::PlanFinished));
     let checks: Vec<CheckResult> = results
         .into_iter()
         .zip(&checks)
@@ -253,39 +282,51 @@ pub async fn execute(
     }
 }
 
-fn redact_event(ev: RunEvent, redact: &impl Fn(&CheckResult) -> CheckResult) -> RunEvent {
-    match ev.kind {
-        RunEventKind::CheckFinished(r) => RunEvent {
-            elapsed: ev.elapsed,
-            kind: RunEventKind::CheckFinished(Box::new(redact(&r))),
+/// An event as it may leave the runner: every string redacted, no terminal controls.
+fn for_display(ev: RunEvent, redactor: &Redactor) -> RunEvent {
+    let text = |s: &str| strip_controls(&redactor.redact_str(s)).into_owned();
+    let kind = match ev.kind {
+        RunEventKind::CheckFinished(r) => {
+            RunEventKind::CheckFinished(Box::new(redactor.redact_for_display(&*r)))
+        }
+        RunEventKind::CheckRetrying { id, attempt, note } => RunEventKind::CheckRetrying {
+            id: text(&id),
+            attempt,
+            note: text(&note),
         },
-        _ => ev,
+        RunEventKind::CheckStarted { id } => RunEventKind::CheckStarted { id: text(&id) },
+        RunEventKind::PlanCancelled { reason } => RunEventKind::PlanCancelled {
+            reason: text(&reason),
+        },
+        k @ (RunEventKind::PlanStarted { .. } | RunEventKind::PlanFinished) => k,
+    };
+    RunEvent {
+        elapsed: ev.elapsed,
+        kind,
     }
 }
 
+/// Records a final result and emits it; `withhold` drops the server data from the
+/// event while a secret capture is still to come.
 fn finish(
     results: &mut [Option<CheckResult>],
     i: usize,
     r: CheckResult,
-    on_event: &mut impl FnMut(RunEvent),
+    on_event: &mut dyn FnMut(RunEvent),
     emit_at: &impl Fn(RunEventKind) -> RunEvent,
+    withhold: bool,
 ) {
-    on_event(emit_at(RunEventKind::CheckFinished(Box::new(r.clone()))));
+    let shown = if withhold {
+        without_server_data(r.clone())
+    } else {
+        r.clone()
+    };
+    on_event(emit_at(RunEventKind::CheckFinished(Box::new(shown))));
     results[i] = Some(r);
 }
 
 fn blank(c: &Check) -> CheckResult {
     crate::check::base_result(c)
-}
-
-fn verb(s: Status) -> &'static str {
-    match s {
-        Status::Passed => "passed",
-        Status::Failed => "failed",
-        Status::Error => "could not run",
-        Status::Skipped => "was skipped",
-        Status::NotRun => "did not run",
-    }
 }
 
 /// Why a check is skipped before it runs: `skip:` in the plan, `--only`, `--skip`.

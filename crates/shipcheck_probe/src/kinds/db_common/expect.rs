@@ -186,11 +186,9 @@ fn columns_typed(ctx: &mut Ctx<'_>, cols: &Node) -> Option<Vec<ColumnSpec>> {
 fn schema_file(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<ExpectedSchema> {
     let name = ctx.text(v, "schema")?;
     let path = resolve(base_dir, &name);
-    let src = match std::fs::metadata(&path) {
-        Ok(m) if m.len() > MAX_SCHEMA_BYTES => Err("larger than 4 MiB".to_owned()),
-        Ok(_) => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let src = shipcheck_plan::read_regular_file(&path, MAX_SCHEMA_BYTES)
+        .map_err(|e| e.to_string())
+        .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_owned()));
     let src = match src {
         Ok(s) => s,
         Err(e) => {

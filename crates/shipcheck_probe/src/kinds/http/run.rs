@@ -107,6 +107,7 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
     };
     match shipcheck_http::send(&request, &opts).await {
         Ok(exchange) => Ok(Observed {
+            sent_secrets: with_exchange_credentials(sent_secrets, &exchange),
             evidence: evidence(&exchange, cx.evidence_cap),
             measurements: measurements(&exchange),
             timings: exchange.hops.last().map(|h| HttpTimings {
@@ -117,7 +118,6 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
                 total: h.timings.total_ms,
             }),
             facts: Box::new(HttpFacts(exchange)),
-            sent_secrets,
             findings: Vec::new(),
         }),
         Err(e) => {
@@ -138,6 +138,33 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
             Err(err)
         }
     }
+}
+
+/// Adds the credential material of every hop to what must be redacted: what was sent in
+/// `Authorization`/`Cookie` (including cookies a redirect carried) and the values of the
+/// cookies the server set.
+fn with_exchange_credentials(mut sent: Vec<String>, ex: &Exchange) -> Vec<String> {
+    for hop in &ex.hops {
+        for (k, v) in &hop.request.headers {
+            if ["authorization", "proxy-authorization", "cookie"]
+                .iter()
+                .any(|h| k.eq_ignore_ascii_case(h))
+            {
+                sent.push(v.clone());
+            }
+        }
+        for (k, v) in &hop.response.headers {
+            if k.eq_ignore_ascii_case("set-cookie")
+                && let Some((_, value)) = v.split(';').next().and_then(|nv| nv.split_once('='))
+            {
+                let value = value.trim().trim_matches('"');
+                if !value.is_empty() {
+                    sent.push(value.to_owned());
+                }
+            }
+        }
+    }
+    sent
 }
 
 fn measurements(ex: &Exchange) -> Vec<Measurement> {

@@ -23,18 +23,36 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
         config: p.config.clone(),
         namespace: p.namespace.clone(),
     };
-    let task = tokio::task::spawn_blocking(move || lint_paths(&paths, &opts));
-    let outcome = match tokio::time::timeout(cx.timeout, task).await {
+    // A plain thread, not tokio's blocking pool: the pool is joined when the runtime is
+    // dropped, so a walk that outlives its timeout (a huge tree, a FIFO) would hold the
+    // whole run past every timeout. A detached thread is abandoned at the timeout and
+    // ends with the process.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("shipcheck-lint".into())
+        .spawn(move || {
+            let _ = tx.send(lint_paths(&paths, &opts));
+        })
+        .map_err(|e| {
+            ProbeError::new(
+                FailureClass::Protocol,
+                format!("cannot start the lint thread: {e}"),
+            )
+        })?;
+    let outcome = match tokio::time::timeout(cx.timeout, rx).await {
         Err(_) => {
             return Err(ProbeError::new(
                 FailureClass::Timeout,
-                format!("linting did not finish within {:?}", cx.timeout),
+                format!(
+                    "linting did not finish within {}; abandoned",
+                    seconds(cx.timeout)
+                ),
             ));
         }
-        Ok(Err(join)) => {
+        Ok(Err(_)) => {
             return Err(ProbeError::new(
                 FailureClass::Protocol,
-                format!("lint task failed: {join}"),
+                "the lint thread ended without a result",
             ));
         }
         Ok(Ok(Err(e))) => return Err(ProbeError::new(FailureClass::Connect, format!("lint: {e}"))),
@@ -113,6 +131,11 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
         timings: None,
         findings,
     })
+}
+
+/// `1s`, `1.5s`.
+fn seconds(d: std::time::Duration) -> String {
+    format!("{}s", d.as_secs_f64())
 }
 
 /// `path` relative to `base`, when it lies under it.

@@ -2,6 +2,7 @@
 //! version, schema, row counts, migration history and the rows of one query, all read in
 //! a read-only transaction that is rolled back.
 
+mod bounded;
 mod run;
 mod spec;
 

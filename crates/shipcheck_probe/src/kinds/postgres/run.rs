@@ -16,6 +16,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::tls::MakeTlsConnect;
 use tokio_postgres::{Client, Config, NoTls};
 
+use super::bounded::{Bounded, BoundedTls};
 use super::spec::{PgTarget, PostgresProbe};
 use crate::kinds::db_common::cap_text;
 use crate::kinds::db_common::facts::{DbColumn, DbFacts, DbQuery, MigrationState};
@@ -199,20 +200,16 @@ async fn connect(s: &Settings) -> Result<Client, ProbeError> {
     };
     match s.verify {
         None => {
-            let (client, connection) = s.config.connect_raw(stream, NoTls).await.map_err(fail)?;
+            let (client, connection) = s
+                .config
+                .connect_raw(Bounded::new(stream), NoTls)
+                .await
+                .map_err(fail)?;
             tokio::spawn(connection);
             Ok(client)
         }
         Some(v) => {
-            let ca = match &s.ca_file {
-                Some(path) => Some(std::fs::read(path).map_err(|e| {
-                    ProbeError::new(
-                        FailureClass::Tls,
-                        format!("reading {}: {e}", path.display()),
-                    )
-                })?),
-                None => None,
-            };
+            let ca = crate::probes::read_ca_file(s.ca_file.as_deref())?;
             let cfg =
                 tls_config(v, ca.as_deref()).map_err(|e| ProbeError::new(FailureClass::Tls, e))?;
             let mut make = tokio_postgres_rustls::MakeRustlsConnect::new(cfg);
@@ -220,7 +217,11 @@ async fn connect(s: &Settings) -> Result<Client, ProbeError> {
                 tokio::net::TcpStream,
             >>::make_tls_connect(&mut make, &s.host)
             .map_err(|e| ProbeError::new(FailureClass::Tls, format!("{}: {e}", s.host)))?;
-            let (client, connection) = s.config.connect_raw(stream, tls).await.map_err(fail)?;
+            let (client, connection) = s
+                .config
+                .connect_raw(stream, BoundedTls(tls))
+                .await
+                .map_err(fail)?;
             tokio::spawn(connection);
             Ok(client)
         }

@@ -247,15 +247,7 @@ async fn run(
     start: Instant,
     timeout: Duration,
 ) -> Result<RedisFacts, ProbeError> {
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Tls,
-                format!("reading {}: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
+    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
     // Our own transport (as the postgres probe): dns, connect and tls failures are
     // classified the same way for every probe, the trust store is the web PKI plus
     // `ca_file`, and the reply cap can sit under the crate's parser.

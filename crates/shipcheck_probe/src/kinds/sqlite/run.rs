@@ -90,10 +90,17 @@ const MAX_ROWS: usize = 10_000;
 fn read(p: &SqliteProbe, query: Option<&str>) -> Result<DbFacts, ProbeError> {
     let start = Instant::now();
     let path = &p.path;
-    if !path.is_file() {
+    let problem = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some("is a directory, not a database file".to_owned()),
+        Ok(_) => Some("is not a regular file (a FIFO, socket or device)".to_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("does not exist".to_owned()),
+        Err(e) => Some(format!("cannot be read: {e}")),
+    };
+    if let Some(problem) = problem {
         return Err(ProbeError::new(
             FailureClass::Connect,
-            format!("database file {} does not exist", path.display()),
+            format!("database file {} {problem}", path.display()),
         ));
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;

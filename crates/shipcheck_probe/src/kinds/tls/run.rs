@@ -27,15 +27,7 @@ pub(super) async fn observe(p: &TlsProbe, cx: &ProbeContext<'_>) -> Result<Obser
     };
     let (host, port) = target(&render(&p.host)?, p.port)?;
     let sni = p.sni.as_deref().map(render).transpose()?;
-    let extra_ca_pem = match &p.ca_file {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            ProbeError::new(
-                FailureClass::Tls,
-                format!("reading CA file {}: {e}", path.display()),
-            )
-        })?),
-        None => None,
-    };
+    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
     let opts = OpenOptions {
         timeout: cx.timeout,
         tls: true,
@@ -56,6 +48,17 @@ pub(super) async fn observe(p: &TlsProbe, cx: &ProbeContext<'_>) -> Result<Obser
                 ));
             };
             (conn.remote, Ok((info, conn.timings)))
+        }
+        // The server hung up mid-handshake: nothing was negotiated or refused, so there is
+        // no fact to assert on; the check could not run (as in `http`).
+        Err(HttpError::Tls {
+            problem: TlsProblem::ConnectionLost(why),
+            ..
+        }) => {
+            return Err(ProbeError::new(
+                FailureClass::Tls,
+                format!("{host}:{port} closed the connection during the TLS handshake ({why})"),
+            ));
         }
         Err(HttpError::Tls {
             problem: TlsProblem::Handshake(why),

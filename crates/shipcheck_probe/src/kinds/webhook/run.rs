@@ -118,11 +118,18 @@ pub(super) async fn observe(
         let delivery = Delivery {
             status: resp.status,
             signature: header_value.clone(),
+            // A cut body ends with the cut marker, so the redactor also masks a secret's
+            // prefix left at the cut (issue 18.3).
             transcript: format!(
-                "POST {url} ({label}, {}: {header_value})\n→ {} {}",
+                "POST {url} ({label}, {}: {header_value})\n→ {} {}{}",
                 p.header,
                 resp.status,
-                String::from_utf8_lossy(shown)
+                String::from_utf8_lossy(shown),
+                if shown.len() < resp.body.len() {
+                    "… (cut)"
+                } else {
+                    ""
+                }
             ),
         };
         if which == 0 {
