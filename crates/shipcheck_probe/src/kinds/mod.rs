@@ -1,44 +1,40 @@
 //! The probe kinds, one folder each, and [`KINDS`], the one table that lists them.
 //!
-//! Adding a kind: a folder here with a `KIND` implementing
-//! [`shipcheck_plan::kind::ProbeKind`], its `mod` line and its row in [`KINDS`].
+//! Adding a kind: a folder here whose `mod.rs` has a `KIND` implementing
+//! [`shipcheck_plan::kind::ProbeKind`], and its name in the `registry!` list below (which
+//! declares the module and adds the row, in documentation order).
 
-pub mod cors;
 mod db_common;
-pub mod dns;
 mod document;
 mod document_expect;
-pub mod http;
-pub mod lint;
-pub mod metrics;
 mod net_common;
-pub mod openapi;
-pub mod postgres;
-pub mod redis;
-pub mod sqlite;
-pub mod tcp;
 #[cfg(test)]
 mod tests;
-pub mod tls;
-pub mod webhook;
-pub mod websocket;
 
 use shipcheck_plan::kind::Kinds;
 
-/// Every probe kind a plan may use, in documentation order.
-#[rustfmt::skip]
-pub static KINDS: Kinds = Kinds::new(&[
-    &http::KIND,
-    &sqlite::KIND,
-    &postgres::KIND,
-    &redis::KIND,
-    &tls::KIND,
-    &tcp::KIND,
-    &dns::KIND,
-    &websocket::KIND,
-    &webhook::KIND,
-    &lint::KIND,
-    &metrics::KIND,
-    &openapi::KIND,
-    &cors::KIND,
-]);
+/// Declares each kind's module and lists its `KIND` in [`KINDS`], in the order given.
+macro_rules! registry {
+    ($($kind:ident),* $(,)?) => {
+        $(pub mod $kind;)*
+
+        /// Every probe kind a plan may use, in documentation order.
+        pub static KINDS: Kinds = Kinds::new(&[$(&$kind::KIND),*]);
+    };
+}
+
+registry! {
+    http,
+    sqlite,
+    postgres,
+    redis,
+    tls,
+    tcp,
+    dns,
+    websocket,
+    webhook,
+    lint,
+    metrics,
+    openapi,
+    cors,
+}
