@@ -32,6 +32,7 @@ registry! {
     tcp,
     dns,
     websocket,
+    exec,
     webhook,
     lint,
     metrics,
