@@ -20,7 +20,7 @@ const CHECK_HEAD_KEYS: &[&str] = &[
 /// Listed after the probe keys.
 const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
 
-/// "captures need an http or websocket probe": the kinds that support captures.
+/// "captures need an http, websocket or exec probe": the kinds that support captures.
 fn captures_need(kinds: Kinds) -> String {
     let names: Vec<&str> = kinds
         .iter()
@@ -31,7 +31,11 @@ fn captures_need(kinds: Kinds) -> String {
         Some('a' | 'e' | 'h' | 'i' | 'o' | 'u') => "an",
         _ => "a",
     };
-    format!("captures need {article} {} probe", names.join(" or "))
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    format!("captures need {article} {list} probe")
 }
 
 /// Most attempts a `retry` may ask for.

@@ -233,7 +233,7 @@ fn mistakes_are_reported_with_positions() {
         "`keys` does not apply to sqlite probes",
         "`rows` has no bound",
         "`liquibase` is not a supported migration tool",
-        "captures need an http or websocket probe",
+        "captures need an http, websocket or exec probe",
         "not available for postgres",
     ] {
         assert!(e.contains(want), "missing {want:?} in:\n{e}");
