@@ -546,24 +546,44 @@ fn load_file_reads_and_resolves_relative_to_the_file() {
 }
 
 #[test]
-fn expected_values_are_literal_not_templates() {
+fn expected_values_are_templates_checked_at_load_and_escaped_with_a_backslash() {
+    // Expected values are rendered at run time (`"$.id": "{{ id }}"` compares with a
+    // capture), so their names are checked at load like the request's; `\{{` is literal.
     let plan = load(
         r#"
 name: p
+vars: { x: 1 }
 checks:
   - id: a
     http: { get: "http://h/" }
-    expect: { body: { contains: "{{ not_a_var }}" }, json: { "$.t": "{{ x }}" } }
+    expect: { body: { contains: "\\{{ not_a_var }}" }, json: { "$.t": "{{ x }}" } }
 "#,
     );
     assert_eq!(
         plan.checks[0].expect[0].predicate,
-        Predicate::Contains("{{ not_a_var }}".into())
+        Predicate::Contains("\\{{ not_a_var }}".into())
     );
     assert_eq!(
         plan.checks[0].expect[1].predicate,
         Predicate::Equals(json!("{{ x }}"))
     );
+    let lookup = |n: &str| (n == "x").then(|| json!(1));
+    assert_eq!(
+        plan.checks[0].expect[1].predicate.render(&lookup),
+        Ok(Predicate::Equals(json!(1)))
+    );
+    assert_eq!(
+        plan.checks[0].expect[0].predicate.render(&lookup),
+        Ok(Predicate::Contains("{{ not_a_var }}".into()))
+    );
+    let err = load_str(
+        "name: p\nchecks:\n  - id: a\n    http: { get: \"http://h/\" }\n    expect: { json: { \"$.t\": \"{{ nope }}\" } }\n",
+        Path::new("plan.yaml"),
+        &env,
+        KINDS,
+    )
+    .expect_err("undefined name in an expected value");
+    assert!(err.to_string().contains("nope"), "{err}");
 }
 
 #[test]

@@ -24,4 +24,4 @@ mod events;
 mod scheduler;
 
 pub use events::{RunEvent, RunEventKind};
-pub use scheduler::{Cancel, RunOptions, RunOutcome, execute};
+pub use scheduler::{Cancel, DEFAULT_CONCURRENCY, RunOptions, RunOutcome, execute};

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Plan};
+use shipcheck_probe::ChainState;
 use shipcheck_report::{CheckResult, Finding, Redactor, Status};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
@@ -16,11 +17,15 @@ use crate::events::{RunEvent, RunEventKind};
 /// A finished check task: its index in the plan and what it produced.
 type Finished = (usize, CheckOutput);
 
+/// Checks in flight at once when neither the command line nor the plan says.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
 /// How to run a plan.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// At most this many checks run at once (≥ 1).
-    pub concurrency: usize,
+    /// At most this many checks run at once (≥ 1); `None`: the plan's
+    /// `defaults.concurrency`, else [`DEFAULT_CONCURRENCY`].
+    pub concurrency: Option<usize>,
     /// Bound on the whole run.
     pub timeout: Duration,
     /// Run only these checks (others are skipped); empty means all.
@@ -34,7 +39,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         Self {
-            concurrency: 8,
+            concurrency: None,
             timeout: Duration::from_secs(600),
             only: Vec::new(),
             skip: Vec::new(),
@@ -105,12 +110,20 @@ pub async fn execute(
     let mut results: Vec<Option<CheckResult>> = vec![None; checks.len()];
     let mut started = vec![false; checks.len()];
     let mut captures: BTreeMap<String, Value> = BTreeMap::new();
+    let mut sensitive: Arc<Vec<String>> = Arc::new(plan.secret_values.clone());
+    let mut chains: Vec<Option<ChainState>> = vec![None; checks.len()];
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let mut tasks: JoinSet<Finished> = JoinSet::new();
     let mut task_index: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     let mut cancel_rx = cancel.0.subscribe();
-    let concurrency = opts.concurrency.max(1);
+    let concurrency = opts
+        .concurrency
+        .or(plan.concurrency)
+        .unwrap_or(DEFAULT_CONCURRENCY)
+        .max(1);
+    // The `exclusive: true` check in flight, if any: nothing else starts meanwhile.
+    let mut exclusive_running: Option<usize> = None;
     let emit_at = |kind| RunEvent {
         elapsed: run_start.elapsed(),
         kind,
@@ -125,6 +138,9 @@ pub async fn execute(
         // Settle every check whose fate is known, and start what may start.
         loop {
             let mut progressed = false;
+            // An exclusive check waiting for the others to finish holds back the checks
+            // after it, so it is not starved.
+            let mut held = exclusive_running.is_some();
             for (i, c) in checks.iter().enumerate() {
                 if started[i] {
                     continue;
@@ -156,8 +172,21 @@ pub async fn execute(
                     started[i] = true;
                     finish(&mut results, i, r, &mut on_event, &emit_at);
                     progressed = true;
-                } else if !waiting && tasks.len() < concurrency {
+                } else if !waiting && c.exclusive && (held || !tasks.is_empty()) {
+                    held = true;
+                } else if !waiting && !held && tasks.len() < concurrency {
                     started[i] = true;
+                    if c.exclusive {
+                        exclusive_running = Some(i);
+                        held = true;
+                    }
+                    let chain = c
+                        .needs
+                        .first()
+                        .and_then(|need| index.get(need.as_str()))
+                        .and_then(|&j| chains[j].clone())
+                        .unwrap_or_default();
+                    chains[i] = Some(chain.clone());
                     let env = CheckEnv {
                         vars: Arc::clone(&vars),
                         captures: captures.clone(),
@@ -165,6 +194,8 @@ pub async fn execute(
                         events: tx.clone(),
                         run_start,
                         evidence_cap: opts.evidence_cap,
+                        sensitive: Arc::clone(&sensitive),
+                        chain,
                     };
                     let check = Arc::clone(c);
                     let handle = tasks.spawn(async move { (i, run_check(&check, &env).await) });
@@ -186,12 +217,22 @@ pub async fn execute(
                 }
                 match joined {
                     Some(Ok((_, (i, out)))) => {
+                        if exclusive_running == Some(i) {
+                            exclusive_running = None;
+                        }
+                        let secret = secret_values(&checks[i], &out.captures);
+                        if !secret.is_empty() {
+                            Arc::make_mut(&mut sensitive).extend(secret);
+                        }
                         captures.extend(out.captures);
                         findings.extend(out.findings);
                         finish(&mut results, i, redact(&out.result), &mut on_event, &emit_at);
                     }
                     Some(Err(e)) => {
                         if let Some(&i) = task_index.get(&e.id()) {
+                            if exclusive_running == Some(i) {
+                                exclusive_running = None;
+                            }
                             let mut r = blank(&checks[i]);
                             r.status = Status::Error;
                             r.reason = Some(format!("internal error: the check task failed: {e}"));
@@ -251,6 +292,18 @@ pub async fn execute(
         duration: run_start.elapsed(),
         findings,
     }
+}
+
+/// The text of the `secret: true` captures among `captured`.
+fn secret_values(check: &Check, captured: &[(String, Value)]) -> Vec<String> {
+    captured
+        .iter()
+        .filter(|(name, _)| check.capture.iter().any(|c| &c.name == name && c.secret))
+        .map(|(_, v)| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
 }
 
 fn redact_event(ev: RunEvent, redact: &impl Fn(&CheckResult) -> CheckResult) -> RunEvent {
