@@ -328,9 +328,11 @@ checks:
         value,
         unit: Unit::Number,
     };
+    // The first is the implied `status: 2xx`.
     assert_eq!(
         preds,
         vec![
+            Predicate::StatusIn(vec![shipcheck_plan::StatusPattern::Class(2)]),
             Predicate::Count(Box::new(Predicate::AtLeast(num(1.0)))),
             Predicate::Count(Box::new(Predicate::AtMost(num(5.0)))),
             Predicate::Length(Box::new(Predicate::Equals(json!(3)))),
@@ -410,7 +412,13 @@ fn defaults_when_nothing_is_set() {
     assert_eq!(c.timeout, Duration::from_secs(10));
     assert_eq!(c.retry.attempts, 1);
     assert_eq!(c.retry.delay, Duration::ZERO);
-    assert!(c.until.is_none() && c.skip.is_none() && c.expect.is_empty() && c.capture.is_empty());
+    assert!(c.until.is_none() && c.skip.is_none() && c.capture.is_empty());
+    // An http check with no expectation expects `status: 2xx` (issue 9.1).
+    assert_eq!(c.expect.len(), 1);
+    assert_eq!(
+        c.expect[0].predicate,
+        Predicate::StatusIn(vec![shipcheck_plan::StatusPattern::Class(2)])
+    );
     let h = http(&plan, 0);
     assert_eq!(
         (h.max_body, h.follow_redirects, h.insecure),
@@ -559,21 +567,22 @@ checks:
     expect: { body: { contains: "\\{{ not_a_var }}" }, json: { "$.t": "{{ x }}" } }
 "#,
     );
+    // [0] is the implied `status: 2xx`.
     assert_eq!(
-        plan.checks[0].expect[0].predicate,
+        plan.checks[0].expect[1].predicate,
         Predicate::Contains("\\{{ not_a_var }}".into())
     );
     assert_eq!(
-        plan.checks[0].expect[1].predicate,
+        plan.checks[0].expect[2].predicate,
         Predicate::Equals(json!("{{ x }}"))
     );
     let lookup = |n: &str| (n == "x").then(|| json!(1));
     assert_eq!(
-        plan.checks[0].expect[1].predicate.render(&lookup),
+        plan.checks[0].expect[2].predicate.render(&lookup),
         Ok(Predicate::Equals(json!(1)))
     );
     assert_eq!(
-        plan.checks[0].expect[0].predicate.render(&lookup),
+        plan.checks[0].expect[1].predicate.render(&lookup),
         Ok(Predicate::Contains("{{ not_a_var }}".into()))
     );
     let err = load_str(

@@ -1,5 +1,5 @@
 //! What the runner carries between checks and how it schedules them, against a small HTTP
-//! server on loopback: expected values
+//! server on loopback: the state of a `needs` chain (a login's cookie), expected values
 //! compared with captures, `exclusive: true` and `defaults.concurrency`.
 
 #![allow(clippy::unwrap_used)]
@@ -81,6 +81,36 @@ fn plan(yaml: &str, url: &str) -> shipcheck_plan::Plan {
     let env = move |name: &str| (name == "URL").then(|| url.clone());
     shipcheck_plan::load_str(yaml, Path::new("plan.yaml"), &env, shipcheck_probe::KINDS)
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Fails before 9.12: each check had no cookies, so `me` got 401.
+#[tokio::test]
+async fn a_login_cookie_reaches_the_checks_that_need_it_and_no_others() {
+    let (url, _) = server().await;
+    let p = plan(
+        "name: t\nchecks:\n  - id: login\n    http: { get: \"${URL}/login\" }\n  - id: me\n    needs: [login]\n    http: { get: \"${URL}/me\" }\n  - id: stranger\n    needs: [me]\n    http: { get: \"${URL}/me\" }\n  - id: alone\n    http: { get: \"${URL}/me\" }\n    expect: { status: 401 }\n",
+        &url,
+    );
+    let out = execute(&p, &RunOptions::default(), &Cancel::default(), |_| {}).await;
+    let status: Vec<_> = out
+        .checks
+        .iter()
+        .map(|c| (c.id.as_str(), c.status))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("login", Status::Passed),
+            ("me", Status::Passed),
+            ("stranger", Status::Passed),
+            ("alone", Status::Passed),
+        ],
+        "{:#?}",
+        out.checks
+    );
+    // The session cookie is a credential: redacted in the report.
+    let text = serde_json::to_string(&out.checks).unwrap();
+    assert!(!text.contains("s3ss10n-abcdef"), "{text}");
 }
 
 /// Fails before 9.12: `"{{ command_id }}"` was compared literally.
