@@ -1,5 +1,6 @@
 //! `http` checks honour the proxy environment (issue 9.12): `HTTPS_PROXY` tunnels https with
-//! `CONNECT`, `http_proxy` forwards plain http, `NO_PROXY` bypasses both. Run through the
+//! `CONNECT`, `http_proxy` forwards plain http, `NO_PROXY` bypasses both — for `http`
+//! checks and the kinds that share their client (`metrics` here). Run through the
 //! binary so the variables are set for its process only; a small proxy in the test records
 //! what it is asked.
 
@@ -84,7 +85,10 @@ fn http_checks_go_through_the_proxies_of_the_environment() {
     let Some(nginx) = Nginx::builder()
         .tls_identity(&leaf.cert_pem, &leaf.key_pem)
         .server(Listen::Https, "location / { return 200 secure; }")
-        .server(Listen::Http, "location / { return 200 plain; }")
+        .server(
+            Listen::Http,
+            "location / { return 200 plain; } location = /metrics { default_type text/plain; return 200 \"up 1\\n\"; }",
+        )
         .start()
     else {
         return;
@@ -95,7 +99,7 @@ fn http_checks_go_through_the_proxies_of_the_environment() {
     std::fs::write(
         dir.path().join("plan.yaml"),
         format!(
-            "name: proxied\nchecks:\n  - id: tls\n    http: {{ get: \"https://localhost:{tls}/\", ca_file: ca.pem }}\n    expect: {{ body: secure }}\n  - id: plain\n    http: {{ get: \"http://localhost:{plain}/\" }}\n    expect: {{ body: plain }}\n"
+            "name: proxied\nchecks:\n  - id: tls\n    http: {{ get: \"https://localhost:{tls}/\", ca_file: ca.pem }}\n    expect: {{ body: secure }}\n  - id: plain\n    http: {{ get: \"http://localhost:{plain}/\" }}\n    expect: {{ body: plain }}\n  - id: metrics\n    metrics: \"http://localhost:{plain}/metrics\"\n    expect: {{ series: {{ up: 1 }} }}\n"
         ),
     )
     .unwrap();
@@ -117,13 +121,18 @@ fn http_checks_go_through_the_proxies_of_the_environment() {
     );
     let mut heads = proxy.heads();
     heads.sort();
-    assert_eq!(heads.len(), 2, "{heads:?}");
+    assert_eq!(heads.len(), 3, "{heads:?}");
     assert!(
         heads[0].starts_with(&format!("CONNECT localhost:{tls} HTTP/1.1")),
         "{heads:?}"
     );
     assert!(
         heads[1].starts_with(&format!("GET http://localhost:{plain}/ HTTP/1.1")),
+        "{heads:?}"
+    );
+    // Document kinds (metrics, openapi) send through the same client.
+    assert!(
+        heads[2].starts_with(&format!("GET http://localhost:{plain}/metrics HTTP/1.1")),
         "{heads:?}"
     );
 

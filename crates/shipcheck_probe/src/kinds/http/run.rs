@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use bytes::Bytes;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use shipcheck_http::{
-    BasicAuth, Client, ClientIdentity, CookieJar, HttpError, Multipart, ProxyConfig, Request,
-    RequestOptions,
+    BasicAuth, Client, ClientIdentity, CookieJar, HttpError, Multipart, Request, RequestOptions,
 };
 use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_plan::{Body, template};
@@ -134,35 +133,26 @@ fn failed(
 }
 
 /// The client for this probe: its TLS settings, client certificate and the proxies of the
-/// environment (`https_proxy`, `http_proxy`, `no_proxy`).
+/// environment.
 fn client(p: &HttpProbe) -> Result<Client, ProbeError> {
-    let mut builder = Client::builder().insecure(p.insecure);
-    if let Some(pem) = crate::probes::read_ca_file(p.ca_file.as_deref())? {
-        builder = builder.extra_ca_pem(pem);
-    }
-    if let Some((cert, key)) = &p.identity {
-        let read = |path: &std::path::Path, what: &str| {
-            std::fs::read(path).map_err(|e| {
-                ProbeError::new(
-                    FailureClass::Tls,
-                    format!("reading client {what} {}: {e}", path.display()),
-                )
-            })
-        };
-        let identity = ClientIdentity::from_pem(&read(cert, "certificate")?, &read(key, "key")?)
-            .map_err(|e| ProbeError::new(e.class(), e.to_string()))?;
-        builder = builder.client_identity(identity);
-    }
-    let proxy = ProxyConfig::from_env().map_err(|e| {
-        ProbeError::new(
-            FailureClass::Protocol,
-            format!("reading the proxy settings: {e}"),
-        )
-    })?;
-    builder
-        .proxy(proxy)
-        .build()
-        .map_err(|e| ProbeError::new(e.class(), e.to_string()))
+    let identity = match &p.identity {
+        Some((cert, key)) => {
+            let read = |path: &std::path::Path, what: &str| {
+                std::fs::read(path).map_err(|e| {
+                    ProbeError::new(
+                        FailureClass::Tls,
+                        format!("reading client {what} {}: {e}", path.display()),
+                    )
+                })
+            };
+            Some(
+                ClientIdentity::from_pem(&read(cert, "certificate")?, &read(key, "key")?)
+                    .map_err(|e| ProbeError::new(e.class(), e.to_string()))?,
+            )
+        }
+        None => None,
+    };
+    crate::probes::http_client(p.insecure, p.ca_file.as_deref(), identity)
 }
 
 /// The rendered request, and the credential values it carries (for redaction).
