@@ -17,7 +17,7 @@ fn failed(results: &[AssertionResult]) -> Vec<&AssertionResult> {
 }
 
 /// A server on `ip` answering `/redirect?to=URL` with a 302 to URL and anything else with
-/// 200 and the request it received (head and body) as the body.
+/// 200 and the request it received (head and body) as the body (`/slow` after 150 ms).
 async fn echo_server(ip: &str) -> Server {
     let listener = TcpListener::bind(format!("{ip}:0")).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -53,6 +53,9 @@ async fn echo_server(ip: &str) -> Server {
                 }
                 let text = String::from_utf8_lossy(&got).into_owned();
                 let path = text.split(' ').nth(1).unwrap_or("/").to_owned();
+                if path == "/slow" {
+                    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+                }
                 let answer = match path.strip_prefix("/redirect?to=") {
                     Some(to) => format!(
                         "HTTP/1.1 302 Found\r\nlocation: {to}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
@@ -470,4 +473,24 @@ async fn client_certificates_for_mutual_tls() {
     );
     let err = run(&c).await.unwrap_err();
     assert!(err.message.contains("missing.pem"), "{}", err.message);
+}
+
+/// The check's timeout bounds all its samples, not each one: five 150 ms answers do not fit
+/// in 400 ms. Fails before: each sample had the whole timeout, so the attempt took 750 ms.
+#[tokio::test]
+async fn the_timeout_bounds_all_samples_together() {
+    let echo = echo_server("127.0.0.1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = check(
+        &format!(
+            "  - id: s\n    timeout: 400ms\n    http: {{ get: \"http://{}/slow\", samples: 5 }}\n",
+            echo.addr
+        ),
+        dir.path(),
+    );
+    let started = std::time::Instant::now();
+    let err = run(&c).await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_millis(700));
+    assert_eq!(err.class.as_str(), "timeout");
+    assert!(err.message.contains("of 5)"), "{}", err.message);
 }

@@ -155,7 +155,7 @@ static DOC: KindDoc = KindDoc {
         KeyDoc {
             name: "samples",
             value: "integer",
-            doc: "send the request this many times, one after another (default 1, at most 1000); measurements then include p50, p95 and max of the total times, which `latency` bounds, and the other expectations read the last response",
+            doc: "send the request this many times, one after another, all within the check's `timeout` (default 1, at most 1000); measurements then include p50, p95 and max of the total times, which `latency` bounds, and the other expectations read the last response",
         },
     ],
     expectations: &[

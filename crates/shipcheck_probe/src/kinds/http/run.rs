@@ -35,7 +35,7 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
         }
         None => None,
     };
-    let opts = RequestOptions {
+    let mut opts = RequestOptions {
         timeout: cx.timeout,
         follow_redirects: p.follow_redirects,
         max_body: usize::try_from(p.max_body).unwrap_or(usize::MAX),
@@ -46,7 +46,10 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
     };
     let mut samples = Vec::with_capacity(p.samples as usize);
     let mut last = None;
+    // The check's timeout bounds the whole attempt: each sample gets what is left.
+    let deadline = std::time::Instant::now() + cx.timeout;
     for n in 1..=p.samples {
+        opts.timeout = deadline.saturating_duration_since(std::time::Instant::now());
         match client.send(&request, &opts).await {
             Ok(exchange) => {
                 samples.push(exchange.last().map_or(0.0, |h| h.timings.total_ms));
