@@ -36,6 +36,9 @@ pub struct Plan {
     pub secret_values: Vec<String>,
     /// The checks, in file order.
     pub checks: Vec<Check>,
+    /// `defaults: { concurrency }`: at most this many checks at once, unless the command
+    /// line says otherwise (the runner's default is 8).
+    pub concurrency: Option<usize>,
 }
 
 /// `retry: { attempts, delay }`.
@@ -84,6 +87,9 @@ pub struct Check {
     pub until: Option<Until>,
     /// `skip: reason`: the check is reported skipped with this reason.
     pub skip: Option<String>,
+    /// `exclusive: true`: the check runs with no other check in flight (for latency that
+    /// is not shared with the rest of the plan).
+    pub exclusive: bool,
     /// The probe to run: a registered kind's parsed probe.
     pub probe: Arc<dyn crate::kind::Probe>,
     /// Expectations, evaluated generically on the probe's observation.
@@ -191,6 +197,32 @@ pub enum Predicate {
     Over(Quantity),
     /// A registered kind's own judgement of its facts.
     Judge(KindJudge),
+}
+
+impl Predicate {
+    /// The predicate with the `{{ name }}` templates of its expected values rendered (the
+    /// literals of `equals`, `not_equals`, `one_of`, `contains`; a value that is exactly one
+    /// template keeps the captured value's JSON type). Patterns, bounds and status codes are
+    /// not templates.
+    pub fn render(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<serde_json::Value>,
+    ) -> Result<Predicate, crate::template::TemplateError> {
+        use crate::template::{render_str, render_value};
+        Ok(match self {
+            Predicate::Equals(v) => Predicate::Equals(render_value(v, lookup)?),
+            Predicate::NotEquals(v) => Predicate::NotEquals(render_value(v, lookup)?),
+            Predicate::OneOf(vs) => Predicate::OneOf(
+                vs.iter()
+                    .map(|v| render_value(v, lookup))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Predicate::Contains(s) => Predicate::Contains(render_str(s, lookup)?),
+            Predicate::Count(inner) => Predicate::Count(Box::new(inner.render(lookup)?)),
+            Predicate::Length(inner) => Predicate::Length(Box::new(inner.render(lookup)?)),
+            other => other.clone(),
+        })
+    }
 }
 
 /// A status code pattern.

@@ -15,7 +15,15 @@ use crate::yaml::{Kind, Node};
 /// Keys of a check besides its probe, in the order error messages list them: these, then
 /// the probe keys, then [`CHECK_TAIL_KEYS`].
 const CHECK_HEAD_KEYS: &[&str] = &[
-    "id", "title", "needs", "critical", "timeout", "retry", "until", "skip",
+    "id",
+    "title",
+    "needs",
+    "critical",
+    "timeout",
+    "retry",
+    "until",
+    "skip",
+    "exclusive",
 ];
 /// Listed after the probe keys.
 const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
@@ -48,6 +56,7 @@ const DEFAULT_EVERY: Duration = Duration::from_secs(1);
 pub(crate) struct Defaults {
     pub(crate) timeout: Duration,
     pub(crate) retry: Retry,
+    pub(crate) concurrency: Option<usize>,
 }
 
 impl Default for Defaults {
@@ -55,6 +64,7 @@ impl Default for Defaults {
         Self {
             timeout: Duration::from_secs(10),
             retry: Retry::default(),
+            concurrency: None,
         }
     }
 }
@@ -190,6 +200,10 @@ pub(crate) fn build(
         Some(c) => ctx.bool(c, "critical"),
         None => Some(true),
     };
+    let exclusive = match get(entries, "exclusive") {
+        Some(x) => ctx.bool(x, "exclusive"),
+        None => Some(false),
+    };
     let timeout = match get(entries, "timeout") {
         Some(t) => positive_duration(ctx, t, "timeout"),
         None => Some(defaults.timeout),
@@ -247,7 +261,13 @@ pub(crate) fn build(
         _ => None,
     };
     let mut expect = match get(entries, "expect") {
-        Some(e) => expect::build(ctx, e, kind, base_dir),
+        Some(e) => {
+            let built = expect::build(ctx, e, kind, base_dir);
+            // Expected values may name plan vars and captures (rendered at run time), so
+            // their names are checked like the request's.
+            ctx.template_sites(e);
+            built
+        }
         None => Vec::new(),
     };
     if let (Some(kind), Some(p)) = (kind, &probe) {
@@ -284,6 +304,7 @@ pub(crate) fn build(
             retry: retry_v?,
             until: until_v?,
             skip: skip?,
+            exclusive: exclusive?,
             probe: kind?.prepare(probe?, &expect),
             expect,
             capture: captures.into_iter().map(|(c, _)| c).collect(),

@@ -13,7 +13,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -226,6 +226,56 @@ pub struct ProbeContext<'a> {
     pub lookup: &'a (dyn Fn(&str) -> Option<Value> + Sync),
     /// Keep at most this many bytes of each body as evidence.
     pub evidence_cap: usize,
+    /// Values that must never reach another origin: the plan's declared secrets and the
+    /// values of `secret: true` captures made so far (a kind that follows redirects drops
+    /// headers holding one on a cross-origin hop).
+    pub sensitive: &'a [String],
+    /// State shared along the check's `needs` chain (the `http` kind keeps its cookie jar
+    /// here, so a login's session reaches the checks that need it).
+    pub chain: &'a ChainState,
+}
+
+/// State a kind keeps along a `needs` chain: a check without `needs` starts a new one, a
+/// check with `needs` shares the state of its first need. Each kind stores its own values
+/// under its own key; the runner never looks inside.
+#[derive(Clone, Default)]
+pub struct ChainState(Arc<Mutex<Vec<ChainEntry>>>);
+
+/// One kind's value in a [`ChainState`], under its key.
+type ChainEntry = (&'static str, Arc<dyn Any + Send + Sync>);
+
+impl fmt::Debug for ChainState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<&str> = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
+        f.debug_tuple("ChainState").field(&keys).finish()
+    }
+}
+
+impl ChainState {
+    /// The value stored under `key`, made by `make` on first use (or when the value stored
+    /// under `key` has another type).
+    pub fn get_or_insert<T: Any + Send + Sync>(
+        &self,
+        key: &'static str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let mut entries = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, v)) = entries.iter().find(|(k, _)| *k == key)
+            && let Ok(found) = Arc::clone(v).downcast::<T>()
+        {
+            return found;
+        }
+        let made = Arc::new(make());
+        entries.retain(|(k, _)| *k != key);
+        entries.push((key, Arc::clone(&made) as Arc<dyn Any + Send + Sync>));
+        made
+    }
 }
 
 impl ProbeContext<'_> {

@@ -17,6 +17,8 @@ use crate::yaml::{self, Kind, Node};
 
 /// Largest plan file accepted.
 pub(crate) const MAX_PLAN_BYTES: usize = 4 * 1024 * 1024;
+/// Largest `defaults.concurrency`.
+const MAX_CONCURRENCY: u64 = 1024;
 /// Shortest secret value that can be redacted without hiding ordinary text.
 const MIN_SECRET_CHARS: usize = 4;
 
@@ -153,7 +155,7 @@ fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path) -> Option<Plan> {
         }
     }
     graph::validate(ctx, &metas, &var_defs);
-    defaults?;
+    let concurrency = defaults?.concurrency;
     Some(Plan {
         name: name?,
         path: path.to_path_buf(),
@@ -163,6 +165,7 @@ fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path) -> Option<Plan> {
         secret_names,
         secret_values,
         checks,
+        concurrency,
     })
 }
 
@@ -264,13 +267,22 @@ fn secrets(ctx: &mut Ctx<'_>, n: &Node) -> (Vec<String>, Vec<String>) {
 
 fn defaults(ctx: &mut Ctx<'_>, n: &Node) -> Option<Defaults> {
     let entries = ctx.map(n, "defaults")?;
-    ctx.keys(entries, &["timeout", "retry"], "defaults");
+    ctx.keys(entries, &["timeout", "retry", "concurrency"], "defaults");
     let mut d = Defaults::default();
     if let Some(t) = get(entries, "timeout") {
         d.timeout = check::positive_duration(ctx, t, "timeout")?;
     }
     if let Some(r) = get(entries, "retry") {
         d.retry = check::retry(ctx, r)?;
+    }
+    if let Some(c) = get(entries, "concurrency") {
+        d.concurrency = match ctx.uint(c, "concurrency", MAX_CONCURRENCY)? {
+            0 => {
+                ctx.error(c.span, "`concurrency` must be at least 1", "zero");
+                return None;
+            }
+            n => Some(usize::try_from(n).unwrap_or(1)),
+        };
     }
     Some(d)
 }

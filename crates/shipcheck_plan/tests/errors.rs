@@ -162,6 +162,28 @@ checks:
 }
 
 #[test]
+fn http_client_keys_and_expectations_shape() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: auth
+    http: { get: "http://h/", basic_auth: { user: "a:b" } }
+  - id: cert
+    http: { get: "https://h/", cert: client.pem }
+  - id: multi
+    http: { post: "http://h/", multipart: { doc: { content_type: text/csv } }, body: x }
+  - id: many
+    http: { get: "http://h/", samples: 5000 }
+  - id: none
+    http: { get: "http://h/", samples: 0 }
+  - id: err
+    http: { get: "http://h/" }
+    expect: { error: refused, latency: { p99: { under: 1s } }, json: { "$.id": "{{ nope }}" } }
+"#
+    ));
+}
+
+#[test]
 fn undefined_template_variables() {
     insta::assert_snapshot!(errors(
         r#"name: p

@@ -328,9 +328,11 @@ checks:
         value,
         unit: Unit::Number,
     };
+    // The first is the implied `status: 2xx`.
     assert_eq!(
         preds,
         vec![
+            Predicate::StatusIn(vec![shipcheck_plan::StatusPattern::Class(2)]),
             Predicate::Count(Box::new(Predicate::AtLeast(num(1.0)))),
             Predicate::Count(Box::new(Predicate::AtMost(num(5.0)))),
             Predicate::Length(Box::new(Predicate::Equals(json!(3)))),
@@ -410,7 +412,13 @@ fn defaults_when_nothing_is_set() {
     assert_eq!(c.timeout, Duration::from_secs(10));
     assert_eq!(c.retry.attempts, 1);
     assert_eq!(c.retry.delay, Duration::ZERO);
-    assert!(c.until.is_none() && c.skip.is_none() && c.expect.is_empty() && c.capture.is_empty());
+    assert!(c.until.is_none() && c.skip.is_none() && c.capture.is_empty());
+    // An http check with no expectation expects `status: 2xx` (issue 9.1).
+    assert_eq!(c.expect.len(), 1);
+    assert_eq!(
+        c.expect[0].predicate,
+        Predicate::StatusIn(vec![shipcheck_plan::StatusPattern::Class(2)])
+    );
     let h = http(&plan, 0);
     assert_eq!(
         (h.max_body, h.follow_redirects, h.insecure),
@@ -546,24 +554,45 @@ fn load_file_reads_and_resolves_relative_to_the_file() {
 }
 
 #[test]
-fn expected_values_are_literal_not_templates() {
+fn expected_values_are_templates_checked_at_load_and_escaped_with_a_backslash() {
+    // Expected values are rendered at run time (`"$.id": "{{ id }}"` compares with a
+    // capture), so their names are checked at load like the request's; `\{{` is literal.
     let plan = load(
         r#"
 name: p
+vars: { x: 1 }
 checks:
   - id: a
     http: { get: "http://h/" }
-    expect: { body: { contains: "{{ not_a_var }}" }, json: { "$.t": "{{ x }}" } }
+    expect: { body: { contains: "\\{{ not_a_var }}" }, json: { "$.t": "{{ x }}" } }
 "#,
     );
-    assert_eq!(
-        plan.checks[0].expect[0].predicate,
-        Predicate::Contains("{{ not_a_var }}".into())
-    );
+    // [0] is the implied `status: 2xx`.
     assert_eq!(
         plan.checks[0].expect[1].predicate,
+        Predicate::Contains("\\{{ not_a_var }}".into())
+    );
+    assert_eq!(
+        plan.checks[0].expect[2].predicate,
         Predicate::Equals(json!("{{ x }}"))
     );
+    let lookup = |n: &str| (n == "x").then(|| json!(1));
+    assert_eq!(
+        plan.checks[0].expect[2].predicate.render(&lookup),
+        Ok(Predicate::Equals(json!(1)))
+    );
+    assert_eq!(
+        plan.checks[0].expect[1].predicate.render(&lookup),
+        Ok(Predicate::Contains("{{ not_a_var }}".into()))
+    );
+    let err = load_str(
+        "name: p\nchecks:\n  - id: a\n    http: { get: \"http://h/\" }\n    expect: { json: { \"$.t\": \"{{ nope }}\" } }\n",
+        Path::new("plan.yaml"),
+        &env,
+        KINDS,
+    )
+    .expect_err("undefined name in an expected value");
+    assert!(err.to_string().contains("nope"), "{err}");
 }
 
 #[test]

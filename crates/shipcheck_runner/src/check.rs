@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use shipcheck_plan::{Check, Predicate, Query, template};
-use shipcheck_probe::ProbeContext;
+use shipcheck_plan::{Assertion, Check, Predicate, Query, template};
+use shipcheck_probe::{ChainState, ProbeContext};
 use shipcheck_report::{
     Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, Measurement, REDACTED,
     Redactor, Status, strip_controls,
@@ -28,6 +28,10 @@ pub(crate) struct CheckEnv {
     pub(crate) events: UnboundedSender<RunEvent>,
     pub(crate) run_start: Instant,
     pub(crate) evidence_cap: usize,
+    /// Declared secrets and secret captures so far: never sent to another origin.
+    pub(crate) sensitive: Arc<Vec<String>>,
+    /// The state of the check's `needs` chain.
+    pub(crate) chain: ChainState,
 }
 
 impl CheckEnv {
@@ -183,6 +187,8 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         timeout: check.timeout,
         lookup: &lookup,
         evidence_cap: env.evidence_cap,
+        sensitive: &env.sensitive,
+        chain: &env.chain,
     };
     // The probe bounds itself; this outer bound (with a little grace) guards against any
     // probe that does not.
@@ -216,7 +222,23 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         Ok(o) => o,
     };
     env.add_sent(&observed.sent_secrets);
-    result.assertions = shipcheck_probe::evaluate(&check.expect, observed.facts.as_ref());
+    let expect = match rendered(&check.expect, &lookup) {
+        Ok(expect) => expect,
+        Err(why) => {
+            result.status = Status::Error;
+            result.reason = Some(format!("protocol: {why}"));
+            result.error = Some(CheckError {
+                class: FailureClass::Protocol,
+                message: why,
+            });
+            return AttemptOutcome {
+                result,
+                captures: Vec::new(),
+                findings: Vec::new(),
+            };
+        }
+    };
+    result.assertions = shipcheck_probe::evaluate(&expect, observed.facts.as_ref());
     let findings = observed.findings;
     result.timings = observed.timings;
     result.measurements = observed.measurements;
@@ -272,6 +294,25 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         captures,
         findings,
     }
+}
+
+/// The expectations with the templates of their expected values rendered (`"$.id": "{{ id }}"`
+/// compares with a captured value).
+fn rendered(
+    expect: &[Assertion],
+    lookup: &dyn Fn(&str) -> Option<Value>,
+) -> Result<Vec<Assertion>, String> {
+    expect
+        .iter()
+        .map(|a| {
+            Ok(Assertion {
+                predicate: a.predicate.render(lookup).map_err(|e| {
+                    format!("rendering the expected value at line {}: {e}", a.pos.line)
+                })?,
+                ..a.clone()
+            })
+        })
+        .collect()
 }
 
 /// Puts the plan's targets on the measurements they bound (for the performance table).

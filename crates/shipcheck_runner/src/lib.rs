@@ -26,4 +26,4 @@ mod scheduler;
 mod withhold;
 
 pub use events::{RunEvent, RunEventKind};
-pub use scheduler::{Cancel, RunOptions, RunOutcome, execute};
+pub use scheduler::{Cancel, DEFAULT_CONCURRENCY, RunOptions, RunOutcome, execute};

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Plan};
+use shipcheck_probe::ChainState;
 use shipcheck_report::{CheckResult, Finding, Redactor, Status, strip_controls};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
@@ -18,11 +19,15 @@ use crate::withhold::{captures_secret, without_server_data};
 /// A finished check task: its index in the plan and what it produced.
 type Finished = (usize, CheckOutput);
 
+/// Checks in flight at once when neither the command line nor the plan says.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
 /// How to run a plan.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// At most this many checks run at once (≥ 1).
-    pub concurrency: usize,
+    /// At most this many checks run at once (≥ 1); `None`: the plan's
+    /// `defaults.concurrency`, else [`DEFAULT_CONCURRENCY`].
+    pub concurrency: Option<usize>,
     /// Bound on the whole run.
     pub timeout: Duration,
     /// Run only these checks (others are skipped); empty means all.
@@ -36,7 +41,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         Self {
-            concurrency: 8,
+            concurrency: None,
             timeout: Duration::from_secs(600),
             only: Vec::new(),
             skip: Vec::new(),
@@ -108,12 +113,27 @@ pub async fn execute(
     let mut results: Vec<Option<CheckResult>> = vec![None; checks.len()];
     let mut started = vec![false; checks.len()];
     let mut captures: Arc<BTreeMap<String, Value>> = Arc::new(BTreeMap::new());
+    let mut sensitive: Arc<Vec<String>> = Arc::new(plan.secret_values.clone());
+    let mut chains: Vec<Option<ChainState>> = vec![None; checks.len()];
+    let index: HashMap<&str, usize> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let mut tasks: JoinSet<Finished> = JoinSet::new();
     let mut task_index: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut findings: Vec<Finding> = Vec::new();
     let mut cancel_rx = cancel.0.subscribe();
-    let concurrency = opts.concurrency.max(1);
+    let concurrency = opts
+        .concurrency
+        .or(plan.concurrency)
+        .unwrap_or(DEFAULT_CONCURRENCY)
+        .max(1);
+    // The `exclusive: true` check in flight, and one that waits for the others to finish
+    // (nothing starts meanwhile, so it is not starved).
+    let mut exclusive_running: Option<usize> = None;
+    let mut held_back: Option<usize> = None;
     let emit_at = |kind| RunEvent {
         elapsed: run_start.elapsed(),
         kind,
@@ -175,13 +195,30 @@ pub async fn execute(
     );
 
     while interrupted.is_none() {
-        // Start what may start, up to the concurrency bound.
-        while tasks.len() < concurrency {
-            let Some(i) = queue.pop() else { break };
+        // Start what may start, up to the concurrency bound; an exclusive check runs alone.
+        while exclusive_running.is_none() && tasks.len() < concurrency {
+            let Some(i) = held_back.take().or_else(|| queue.pop()) else {
+                break;
+            };
             if started[i] {
                 continue;
             }
+            if checks[i].exclusive && !tasks.is_empty() {
+                held_back = Some(i);
+                break;
+            }
             started[i] = true;
+            if checks[i].exclusive {
+                exclusive_running = Some(i);
+            }
+            // A check shares the per-chain state (a cookie jar) of its first need.
+            let chain = checks[i]
+                .needs
+                .first()
+                .and_then(|need| index.get(need.as_str()))
+                .and_then(|&j| chains[j].clone())
+                .unwrap_or_default();
+            chains[i] = Some(chain.clone());
             let env = CheckEnv {
                 vars: Arc::clone(&vars),
                 captures: Arc::clone(&captures),
@@ -189,6 +226,8 @@ pub async fn execute(
                 events: tx.clone(),
                 run_start,
                 evidence_cap: opts.evidence_cap,
+                sensitive: Arc::clone(&sensitive),
+                chain,
             };
             let check = Arc::clone(&checks[i]);
             let handle = tasks.spawn(async move { (i, run_check(&check, &env).await) });
@@ -204,6 +243,13 @@ pub async fn execute(
                 }
                 match joined {
                     Some(Ok((_, (i, out)))) => {
+                        if exclusive_running == Some(i) {
+                            exclusive_running = None;
+                        }
+                        let secret = secret_values(&checks[i], &out.captures);
+                        if !secret.is_empty() {
+                            Arc::make_mut(&mut sensitive).extend(secret);
+                        }
                         if !out.captures.is_empty() {
                             // Tasks already running keep the snapshot they started with.
                             Arc::make_mut(&mut captures).extend(out.captures);
@@ -213,6 +259,9 @@ pub async fn execute(
                     }
                     Some(Err(e)) => {
                         if let Some(&i) = task_index.get(&e.id()) {
+                            if exclusive_running == Some(i) {
+                                exclusive_running = None;
+                            }
                             let mut r = blank(&checks[i]);
                             r.status = Status::Error;
                             r.reason = Some(format!("internal error: the check task failed: {e}"));
@@ -323,6 +372,18 @@ fn finish(
     };
     on_event(emit_at(RunEventKind::CheckFinished(Box::new(shown))));
     results[i] = Some(r);
+}
+
+/// The text of the `secret: true` captures among `captured`.
+fn secret_values(check: &Check, captured: &[(String, Value)]) -> Vec<String> {
+    captured
+        .iter()
+        .filter(|(name, _)| check.capture.iter().any(|c| &c.name == name && c.secret))
+        .map(|(_, v)| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
 }
 
 fn blank(c: &Check) -> CheckResult {

@@ -110,7 +110,7 @@ async fn concurrency_is_bounded() {
     }
     let p = plan(&yaml, &url);
     let opts = RunOptions {
-        concurrency: 2,
+        concurrency: Some(2),
         ..RunOptions::default()
     };
     let out = execute(&p, &opts, &Cancel::default(), |_| {}).await;
@@ -119,7 +119,7 @@ async fn concurrency_is_bounded() {
     let (url, stats) = server(0, Duration::from_millis(100), false).await;
     let p = plan(&yaml, &url);
     let opts = RunOptions {
-        concurrency: 8,
+        concurrency: Some(8),
         ..RunOptions::default()
     };
     execute(&p, &opts, &Cancel::default(), |_| {}).await;

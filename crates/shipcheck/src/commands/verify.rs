@@ -30,9 +30,9 @@ pub(crate) struct RunArgs {
     /// Format printed on standard output.
     #[arg(long, default_value = "terminal", value_parser = parse_format)]
     pub(crate) format: Format,
-    /// At most this many checks run at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
-    pub(crate) concurrency: u16,
+    /// At most this many checks run at once [default: the plan's `defaults.concurrency`, else 8].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) concurrency: Option<u16>,
     /// Bound on the whole run (e.g. 90s, 10m).
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub(crate) timeout: Duration,
@@ -97,7 +97,7 @@ pub(crate) async fn run_plan_async(
         }
     });
     let opts = RunOptions {
-        concurrency: usize::from(args.concurrency),
+        concurrency: args.concurrency.map(usize::from),
         timeout: args.timeout,
         only: args.only.clone(),
         skip: args.skip.clone(),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use bytes::Bytes;
-use shipcheck_http::{ClientOptions, Request};
+use shipcheck_http::Request;
 use shipcheck_plan::kind::{ProbeContext, ProbeError};
 use shipcheck_plan::syntax::{Ctx, Kind, Node, get, pairs, resolve, shown};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
@@ -126,19 +126,17 @@ pub(crate) async fn fetch(
         headers.retain(|(name, _)| name != k);
         headers.push((k.clone(), value));
     }
-    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
+    let client = crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None)?;
     let request = Request {
         headers,
         ..Request::get(url.clone())
     };
-    let opts = ClientOptions {
-        timeout: cx.timeout,
-        insecure: p.insecure,
-        extra_ca_pem,
-        max_body: usize::try_from(p.max_body).unwrap_or(usize::MAX),
-        ..ClientOptions::default()
-    };
-    let exchange = shipcheck_http::send(&request, &opts).await.map_err(|e| {
+    let opts = crate::probes::request_options(
+        cx,
+        cx.timeout,
+        usize::try_from(p.max_body).unwrap_or(usize::MAX),
+    );
+    let exchange = client.send(&request, &opts).await.map_err(|e| {
         let mut err = ProbeError::new(e.class(), e.to_string());
         err.sent_secrets = sent_secrets.clone();
         err

@@ -1,4 +1,5 @@
-//! What several kinds share to run: reading an extra CA file, and running a parsed probe.
+//! What several kinds share to run: reading an extra CA file, the HTTP client the HTTP-based
+//! kinds send with, and running a parsed probe.
 
 use std::path::Path;
 
@@ -21,6 +22,48 @@ pub(crate) fn read_ca_file(path: Option<&Path>) -> Result<Option<Vec<u8>>, Probe
         })
     })
     .transpose()
+}
+
+/// The client an HTTP-based kind sends with: verification as the plan says, its extra CA, and
+/// the proxies of the environment (`https_proxy`/`HTTPS_PROXY`, `http_proxy`,
+/// `no_proxy`/`NO_PROXY`), as curl reads them.
+pub(crate) fn http_client(
+    insecure: bool,
+    ca_file: Option<&Path>,
+    identity: Option<shipcheck_http::ClientIdentity>,
+) -> Result<shipcheck_http::Client, ProbeError> {
+    let mut builder = shipcheck_http::Client::builder().insecure(insecure);
+    if let Some(pem) = read_ca_file(ca_file)? {
+        builder = builder.extra_ca_pem(pem);
+    }
+    if let Some(identity) = identity {
+        builder = builder.client_identity(identity);
+    }
+    let proxy = shipcheck_http::ProxyConfig::from_env().map_err(|e| {
+        ProbeError::new(
+            FailureClass::Protocol,
+            format!("reading the proxy settings: {e}"),
+        )
+    })?;
+    builder
+        .proxy(proxy)
+        .build()
+        .map_err(|e| ProbeError::new(e.class(), e.to_string()))
+}
+
+/// Request options bounded by `timeout` and `max_body`, keeping the run's sensitive values
+/// from other origins.
+pub(crate) fn request_options(
+    cx: &ProbeContext<'_>,
+    timeout: std::time::Duration,
+    max_body: usize,
+) -> shipcheck_http::RequestOptions {
+    shipcheck_http::RequestOptions {
+        timeout,
+        max_body,
+        sensitive_values: cx.sensitive.to_vec(),
+        ..shipcheck_http::RequestOptions::default()
+    }
 }
 
 /// Performs one attempt of the probe and returns what it observed.

@@ -28,6 +28,8 @@ pub async fn run(
         timeout,
         lookup: &lookup,
         evidence_cap: 64 * 1024,
+        sensitive: &[],
+        chain: &shipcheck_plan::kind::ChainState::default(),
     };
     let observed = observe(check.probe.as_ref(), &cx).await?;
     let results = evaluate(&check.expect, observed.facts.as_ref());

@@ -22,6 +22,13 @@ pub struct Server {
     task: JoinHandle<()>,
 }
 
+impl Server {
+    /// A server task listening on `addr`.
+    pub fn new(addr: SocketAddr, task: JoinHandle<()>) -> Self {
+        Server { addr, task }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();
@@ -106,11 +113,35 @@ pub fn check(check_yaml: &str, dir: &Path) -> Check {
 
 /// Runs the check's probe once.
 pub async fn run(check: &Check) -> Result<(Observed, Vec<AssertionResult>), ProbeError> {
-    let lookup = |_: &str| -> Option<Value> { None };
+    run_in(check, &RunEnv::default()).await
+}
+
+/// What a probe sees of the run besides its check: captured values, sensitive values and
+/// the state of its `needs` chain.
+#[derive(Default)]
+pub struct RunEnv {
+    pub values: Vec<(String, Value)>,
+    pub sensitive: Vec<String>,
+    pub chain: shipcheck_probe::ChainState,
+}
+
+/// Runs the check's probe once in `env`.
+pub async fn run_in(
+    check: &Check,
+    env: &RunEnv,
+) -> Result<(Observed, Vec<AssertionResult>), ProbeError> {
+    let lookup = |name: &str| -> Option<Value> {
+        env.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
     let cx = ProbeContext {
         timeout: check.timeout,
         lookup: &lookup,
         evidence_cap: 8192,
+        sensitive: &env.sensitive,
+        chain: &env.chain,
     };
     let observed = observe(check.probe.as_ref(), &cx).await?;
     let results = evaluate(&check.expect, observed.facts.as_ref());

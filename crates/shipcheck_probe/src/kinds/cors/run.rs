@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use shipcheck_http::{ClientOptions, Request};
+use shipcheck_http::Request;
 use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
 
@@ -17,7 +17,7 @@ pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Obse
     let start = Instant::now();
     let render = |s: &str| cx.render(s);
     let url = cx.url(&p.url)?;
-    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref())?;
+    let client = crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None)?;
     let mut facts = CorsFacts {
         url: url.to_string(),
         origin: render(&p.origin)?,
@@ -46,14 +46,13 @@ pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Obse
             headers,
             ..Request::get(url.clone())
         };
-        let opts = ClientOptions {
-            timeout: cx.timeout.saturating_sub(start.elapsed()),
-            insecure: p.insecure,
-            extra_ca_pem: extra_ca_pem.clone(),
-            max_body: 64 * 1024,
-            ..ClientOptions::default()
-        };
-        let ex = shipcheck_http::send(&request, &opts)
+        let opts = crate::probes::request_options(
+            cx,
+            cx.timeout.saturating_sub(start.elapsed()),
+            64 * 1024,
+        );
+        let ex = client
+            .send(&request, &opts)
             .await
             .map_err(|e| ProbeError::new(e.class(), format!("preflight from {origin}: {e}")))?;
         let Some(hop) = ex.last() else {

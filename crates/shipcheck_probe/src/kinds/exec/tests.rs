@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::kind::{ChainState, Observed, ProbeContext, ProbeError};
 use shipcheck_plan::{Check, load_str};
 use shipcheck_report::{AssertionResult, FailureClass};
 
@@ -24,10 +24,13 @@ fn check(yaml: &str) -> Check {
 
 async fn run(c: &Check) -> Result<Observed, ProbeError> {
     let lookup = |_: &str| None;
+    let chain = ChainState::default();
     let cx = ProbeContext {
         timeout: c.timeout,
         lookup: &lookup,
         evidence_cap: 8 * 1024,
+        sensitive: &[],
+        chain: &chain,
     };
     c.probe.observe(&cx).await
 }

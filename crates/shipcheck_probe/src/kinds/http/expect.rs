@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use shipcheck_plan::syntax::{Ctx, Kind, Node, Target, get, predicates, shown};
-use shipcheck_plan::{Assertion, KindQuery, Predicate, Query};
+use shipcheck_plan::{Assertion, KindQuery, Pos, Predicate, Query, StatusPattern};
 
 use super::facts::HttpQuery;
 
@@ -18,7 +18,14 @@ pub(super) const KEYS: &[&str] = &[
     "https_redirect",
     "cookies",
     "security_headers",
+    "redirects",
+    "final_url",
+    "error",
+    "latency",
 ];
+
+/// What `error:` may expect: the failure classes of a request that got no response.
+const ERROR_CLASSES: &[&str] = &["timeout", "connect", "dns", "tls", "protocol"];
 
 fn q(query: HttpQuery) -> Query {
     Query::Kind(KindQuery(std::sync::Arc::new(query)))
@@ -31,6 +38,36 @@ fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: HttpQuery, out: &mut 
             predicate: Predicate::Equals(Value::Bool(b)),
             pos: v.pos(),
         });
+    }
+}
+
+/// Whether `a` already says which status is acceptable (so `status: 2xx` is not implied).
+pub(super) fn implies_status(a: &Assertion) -> bool {
+    let Query::Kind(k) = &a.query else {
+        return false;
+    };
+    let any: &dyn std::any::Any = k.0.as_ref();
+    matches!(
+        any.downcast_ref::<HttpQuery>(),
+        Some(HttpQuery::Status | HttpQuery::HttpsRedirect(_) | HttpQuery::Error)
+    )
+}
+
+/// Whether `a` is an `error:` expectation.
+pub(super) fn is_error(a: &Assertion) -> bool {
+    let Query::Kind(k) = &a.query else {
+        return false;
+    };
+    let any: &dyn std::any::Any = k.0.as_ref();
+    matches!(any.downcast_ref::<HttpQuery>(), Some(HttpQuery::Error))
+}
+
+/// `status: 2xx`, implied at the check's position.
+pub(super) fn implied_status(pos: Pos) -> Assertion {
+    Assertion {
+        query: q(HttpQuery::Status),
+        predicate: Predicate::StatusIn(vec![StatusPattern::Class(2)]),
+        pos,
     }
 }
 
@@ -52,6 +89,16 @@ pub(super) fn build(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assert
             }
         }
         "security_headers" => boolean(ctx, v, key, HttpQuery::SecurityHeaders, out),
+        "redirects" => predicates(ctx, v, Target::Number, &q(HttpQuery::Redirects), out),
+        "final_url" => predicates(
+            ctx,
+            v,
+            Target::Text("final_url"),
+            &q(HttpQuery::FinalUrl),
+            out,
+        ),
+        "error" => error(ctx, v, out),
+        "latency" => latency(ctx, v, out),
         "https_redirect" => match &v.kind {
             Kind::Map(entries) => {
                 ctx.keys(entries, &["port"], "https_redirect");
@@ -149,5 +196,50 @@ fn cookies(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
                 _ => {}
             }
         }
+    }
+}
+
+/// `error: timeout` (or `connect`, `dns`, `tls`, `protocol`): the request must get no
+/// response, failing this way.
+fn error(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+    let Some(class) = ctx.text(v, "error") else {
+        return;
+    };
+    if !ERROR_CLASSES.contains(&class.as_str()) {
+        ctx.error_help(
+            v.span,
+            format!("{} is not an error an http check can expect", shown(v)),
+            "unknown error class",
+            "use one of `timeout`, `connect`, `dns`, `tls`, `protocol`",
+        );
+        return;
+    }
+    out.push(Assertion {
+        query: q(HttpQuery::Error),
+        predicate: Predicate::Equals(Value::String(class)),
+        pos: v.pos(),
+    });
+}
+
+/// `latency: { p50: { under: 200ms }, p95: …, max: … }` on a sampled check.
+fn latency(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+    let Some(entries) = ctx.map(v, "latency") else {
+        return;
+    };
+    ctx.keys(entries, &["p50", "p95", "max"], "latency");
+    for (k, bound) in entries {
+        let which = match k.scalar_text().as_deref() {
+            Some("p50") => "p50",
+            Some("p95") => "p95",
+            Some("max") => "max",
+            _ => continue,
+        };
+        predicates(
+            ctx,
+            bound,
+            Target::Duration,
+            &q(HttpQuery::Latency(which)),
+            out,
+        );
     }
 }

@@ -6,18 +6,80 @@ use serde_json::Value;
 use shipcheck_http::Exchange;
 use shipcheck_plan::kind::{Facts, Select, Selected, facts_as};
 use shipcheck_plan::{Capture, CaptureSource, Unit};
+use shipcheck_report::FailureClass;
 
 use super::hygiene::{Cookie, cookies, header, missing_security_headers, redirect_problem};
 use crate::assert::json_path;
 use crate::value::shorten;
 
-/// The exchange of one attempt: every hop of the redirect chain.
+/// The exchange of one attempt (every hop of the redirect chain; for a sampled check, the
+/// last sample's), the latency of the samples, or the error an `error:` expectation reads.
 #[derive(Debug, Clone)]
-pub(crate) struct HttpFacts(pub(crate) Exchange);
+pub(crate) struct HttpFacts {
+    pub(crate) ex: Exchange,
+    latency: Option<Latency>,
+    error: Option<(FailureClass, String)>,
+}
+
+/// Percentiles of the samples' total times, in milliseconds (nearest rank).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Latency {
+    pub(crate) p50: f64,
+    pub(crate) p95: f64,
+    pub(crate) max: f64,
+}
+
+impl Latency {
+    /// The percentiles of `samples` (at least one).
+    pub(crate) fn of(samples: &[f64]) -> Latency {
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let rank = |p: f64| {
+            let n = sorted.len();
+            if n == 0 {
+                return 0.0;
+            }
+            let i = ((p * n as f64).ceil() as usize).clamp(1, n) - 1;
+            sorted[i]
+        };
+        Latency {
+            p50: rank(0.50),
+            p95: rank(0.95),
+            max: rank(1.0),
+        }
+    }
+}
 
 impl HttpFacts {
+    /// A completed exchange.
+    pub(crate) fn new(ex: Exchange) -> Self {
+        HttpFacts {
+            ex,
+            latency: None,
+            error: None,
+        }
+    }
+
+    /// A request that got no response (for `error:` expectations).
+    pub(crate) fn error(class: FailureClass, message: String) -> Self {
+        HttpFacts {
+            ex: Exchange { hops: Vec::new() },
+            latency: None,
+            error: Some((class, message)),
+        }
+    }
+
+    /// With the latency of the samples.
+    pub(crate) fn with_latency(mut self, latency: Option<Latency>) -> Self {
+        self.latency = latency;
+        self
+    }
+
     fn last(&self) -> Result<&shipcheck_http::Hop, String> {
-        self.0.hops.last().ok_or_else(|| "no response".to_owned())
+        match &self.error {
+            Some((class, message)) => Err(format!("no response ({}: {message})", class.as_str())),
+            None => self.ex.hops.last().ok_or_else(|| "no response".to_owned()),
+        }
     }
 
     fn body_json(&self) -> Result<Value, String> {
@@ -39,7 +101,7 @@ impl HttpFacts {
 
 impl Facts for HttpFacts {
     fn duration_ms(&self) -> f64 {
-        self.0.hops.last().map_or(0.0, |h| h.timings.total_ms)
+        self.ex.hops.last().map_or(0.0, |h| h.timings.total_ms)
     }
 
     fn json(&self) -> Result<Cow<'_, Value>, String> {
@@ -107,6 +169,14 @@ pub(crate) enum HttpQuery {
     CookieAttr(String, String),
     /// CSP, X-Content-Type-Options, frame protection and Referrer-Policy are set.
     SecurityHeaders,
+    /// Redirects followed (hops after the first).
+    Redirects,
+    /// The URL of the last request.
+    FinalUrl,
+    /// The failure class of a request that got no response (`none` when one came).
+    Error,
+    /// A percentile of a sampled check's total times (`p50`, `p95`, `max`).
+    Latency(&'static str),
 }
 
 impl Select for HttpQuery {
@@ -121,12 +191,35 @@ impl Select for HttpQuery {
             HttpQuery::HttpsRedirect(_) => "redirect to https".into(),
             HttpQuery::CookieAttr(c, a) => format!("cookie {c} {a}"),
             HttpQuery::SecurityHeaders => "security headers".into(),
+            HttpQuery::Redirects => "redirects".into(),
+            HttpQuery::FinalUrl => "final_url".into(),
+            HttpQuery::Error => "error".into(),
+            HttpQuery::Latency(p) => format!("latency {p}"),
         }
     }
 
     fn select(&self, facts: &dyn Facts) -> Result<Selected, String> {
         let f: &HttpFacts = facts_as(facts, "http")?;
-        let ex = &f.0;
+        let ex = &f.ex;
+        match self {
+            HttpQuery::Error => {
+                return Ok(Selected::one(
+                    f.error.as_ref().map_or("none", |(class, _)| class.as_str()),
+                ));
+            }
+            HttpQuery::Latency(which) => {
+                let l = f
+                    .latency
+                    .ok_or("the check sends one request: set `samples`")?;
+                let v = match *which {
+                    "p50" => l.p50,
+                    "p95" => l.p95,
+                    _ => l.max,
+                };
+                return Ok(Selected::with_unit(v, Unit::Millis));
+            }
+            _ => {}
+        }
         let hop = f.last()?;
         let resp = &hop.response;
         Ok(match self {
@@ -174,6 +267,9 @@ impl Select for HttpQuery {
             }
             HttpQuery::CookieAttr(name, attr) => cookie_attr(ex, name, attr)?,
             HttpQuery::SecurityHeaders => Selected::one(missing_security_headers(ex).is_empty()),
+            HttpQuery::Redirects => Selected::one(ex.hops.len().saturating_sub(1)),
+            HttpQuery::FinalUrl => Selected::one(hop.request.url.clone()),
+            HttpQuery::Error | HttpQuery::Latency(_) => Selected::none(),
         })
     }
 
@@ -181,10 +277,10 @@ impl Select for HttpQuery {
         let f: &HttpFacts = facts_as(facts, "http").ok()?;
         match self {
             HttpQuery::HttpsRedirect(port) => {
-                f.0.hops.first().and_then(|h| redirect_problem(h, *port))
+                f.ex.hops.first().and_then(|h| redirect_problem(h, *port))
             }
             HttpQuery::SecurityHeaders => {
-                let m = missing_security_headers(&f.0);
+                let m = missing_security_headers(&f.ex);
                 (!m.is_empty()).then(|| format!("missing: {}", m.join(", ")))
             }
             _ => None,
@@ -194,6 +290,7 @@ impl Select for HttpQuery {
     fn measurement(&self) -> Option<&'static str> {
         match self {
             HttpQuery::BodySize => Some("body_size"),
+            HttpQuery::Latency(p) => Some(p),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! The `http` probe kind: one HTTP request (with its redirect chain), its status, headers,
 //! body, timings and HTTPS hygiene.
 
+mod evidence;
 mod expect;
 mod facts;
 mod hygiene;
@@ -12,11 +13,11 @@ mod tests;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::Assertion;
 use shipcheck_plan::kind::{
     BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
 };
 use shipcheck_plan::syntax::{Ctx, Node};
+use shipcheck_plan::{Assertion, Pos};
 
 pub use spec::HttpProbe;
 
@@ -49,8 +50,22 @@ impl ProbeKind for HttpKind {
     ) {
         expect::build(cx, key, node, out);
     }
+    fn implied(&self, _probe: &dyn Probe, expect: &mut Vec<Assertion>, pos: Pos) {
+        if !expect.iter().any(expect::implies_status) {
+            expect.insert(0, expect::implied_status(pos));
+        }
+    }
     fn captures(&self) -> bool {
         true
+    }
+    fn prepare(&self, probe: Arc<dyn Probe>, expect: &[Assertion]) -> Arc<dyn Probe> {
+        match probe.as_any().downcast_ref::<HttpProbe>() {
+            Some(p) if expect.iter().any(expect::is_error) => Arc::new(HttpProbe {
+                expects_error: true,
+                ..p.clone()
+            }),
+            _ => probe,
+        }
     }
 }
 
@@ -70,7 +85,7 @@ impl Probe for HttpProbe {
 }
 
 static DOC: KindDoc = KindDoc {
-    summary: "Sends one HTTP request (following redirects if asked) and records status, headers, body, every timing phase and the redirect chain.",
+    summary: "Sends one HTTP request (following redirects if asked; `samples` times when set) and records status, headers, body, every timing phase and the redirect chain. Cookies set along a `needs` chain are sent by the checks that need it; proxies come from `https_proxy`/`HTTPS_PROXY`, `http_proxy` and `no_proxy`/`NO_PROXY` (uppercase `HTTP_PROXY` is ignored, as curl does); on a redirect to another origin, `Authorization`, `Cookie` and every header holding a declared secret or a secret capture are dropped, and the evidence says so.",
     keys: &[
         KeyDoc {
             name: "get | post | put | patch | delete | head | options",
@@ -116,6 +131,31 @@ static DOC: KindDoc = KindDoc {
             name: "max_body",
             value: "size",
             doc: "read at most this much of a response body (default 1MiB, at most 1GiB)",
+        },
+        KeyDoc {
+            name: "compressed",
+            value: "boolean",
+            doc: "send `Accept-Encoding: gzip, deflate, br` as curl `--compressed` does (default false); gzip, deflate and br bodies are decoded either way (bounded by max_body) and the evidence names wire and decoded sizes",
+        },
+        KeyDoc {
+            name: "basic_auth",
+            value: "{ user, password }",
+            doc: "HTTP Basic credentials (templates; the password and the header are redacted)",
+        },
+        KeyDoc {
+            name: "cert, key",
+            value: "paths",
+            doc: "a client certificate and its key (PEM, relative to the plan) for mutual TLS; both or neither",
+        },
+        KeyDoc {
+            name: "multipart",
+            value: "mapping of field → text or { file, content_type }",
+            doc: "a `multipart/form-data` body (instead of json/form/body); files are relative to the plan, content_type defaults to application/octet-stream",
+        },
+        KeyDoc {
+            name: "samples",
+            value: "integer",
+            doc: "send the request this many times, one after another, all within the check's `timeout` (default 1, at most 1000); measurements then include p50, p95 and max of the total times, which `latency` bounds, and the other expectations read the last response",
         },
     ],
     expectations: &[
@@ -169,7 +209,27 @@ static DOC: KindDoc = KindDoc {
             value: "boolean",
             doc: "CSP, X-Content-Type-Options, frame protection and Referrer-Policy are all set",
         },
+        KeyDoc {
+            name: "redirects",
+            value: "predicate on a number",
+            doc: "redirects followed (hops after the first)",
+        },
+        KeyDoc {
+            name: "final_url",
+            value: "predicate on text",
+            doc: "the URL of the last request of the chain",
+        },
+        KeyDoc {
+            name: "error",
+            value: "`timeout`, `connect`, `dns`, `tls` or `protocol`",
+            doc: "the request must get no response, failing this way: the check then passes (an expected failure is an observation, not an error); a response, or another failure class, fails the check as an assertion",
+        },
+        KeyDoc {
+            name: "latency",
+            value: "{ p50, p95, max: bound on a duration }",
+            doc: "percentiles (nearest rank) of the total times of a sampled check (`samples`)",
+        },
     ],
-    implied: "nothing beyond what is written",
+    implied: "`status: 2xx` unless `status`, `https_redirect` or `error` is written (a check never passes on any response)",
     example: "- id: liveness\n  http: { get: \"{{ api }}/health/live\" }\n  expect: { status: 200, json: { \"$.status\": ok }, duration: { under: 200ms } }\n",
 };

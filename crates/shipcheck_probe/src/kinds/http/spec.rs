@@ -28,10 +28,19 @@ const HTTP_KEYS: &[&str] = &[
     "insecure",
     "ca_file",
     "max_body",
+    "compressed",
+    "basic_auth",
+    "cert",
+    "key",
+    "multipart",
+    "samples",
 ];
 
 /// Body keys (at most one).
-const BODY_KEYS: &[&str] = &["json", "form", "body"];
+const BODY_KEYS: &[&str] = &["json", "form", "body", "multipart"];
+
+/// Most requests one sampled check sends.
+pub(super) const MAX_SAMPLES: u64 = 1000;
 
 /// Default `max_body`: 1 MiB.
 const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
@@ -61,6 +70,33 @@ pub struct HttpProbe {
     pub ca_file: Option<PathBuf>,
     /// Read at most this many bytes of a response body (default 1 MiB).
     pub max_body: u64,
+    /// Send `Accept-Encoding: gzip, deflate, br` (curl's `--compressed`).
+    pub compressed: bool,
+    /// `basic_auth: { user, password }` (templates).
+    pub basic_auth: Option<(String, String)>,
+    /// Client certificate and key (PEM) for mutual TLS, resolved against the plan's directory.
+    pub identity: Option<(PathBuf, PathBuf)>,
+    /// A `multipart/form-data` body, in file order.
+    pub multipart: Vec<(String, Part)>,
+    /// Send the request this many times and report p50/p95/max (default 1).
+    pub samples: u32,
+    /// Set when an `error:` expectation is written: a request that gets no response is then
+    /// an observation for it to judge, not an error of the check.
+    pub expects_error: bool,
+}
+
+/// One field of a `multipart:` body.
+#[derive(Debug, Clone)]
+pub enum Part {
+    /// A text field (template).
+    Text(String),
+    /// A file, read at run time, with its content type.
+    File {
+        /// The file, resolved against the plan's directory.
+        path: PathBuf,
+        /// Its content type (default `application/octet-stream`).
+        content_type: String,
+    },
 }
 
 /// `http:` — short form `{ get: URL }` or long form `{ method, url }`, plus options.
@@ -150,7 +186,7 @@ pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<Http
         ctx.error(
             k.span,
             "an http probe has at most one body",
-            "second body: use one of `json`, `form`, `body`",
+            "second body: use one of `json`, `form`, `body`, `multipart`",
         );
     }
     let body = match bodies.first() {
@@ -162,6 +198,7 @@ pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<Http
                 value.map(Body::Json)
             }
             Some("form") => Some(Body::Form(pairs(ctx, v, "form", false))),
+            Some("multipart") => None,
             _ => ctx.template(v, "body").map(Body::Raw),
         },
     };
@@ -184,6 +221,29 @@ pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<Http
         Some(v) => ctx.bounded_size(v, "max_body", MAX_MAX_BODY, "1GiB"),
         None => Some(DEFAULT_MAX_BODY),
     };
+    let compressed = match get(entries, "compressed") {
+        Some(v) => ctx.bool(v, "compressed"),
+        None => Some(false),
+    };
+    let basic_auth = match get(entries, "basic_auth") {
+        Some(v) => basic_auth(ctx, v),
+        None => Some(None),
+    };
+    let identity = identity(ctx, entries, base_dir);
+    let multipart = match get(entries, "multipart") {
+        Some(v) => multipart(ctx, v, base_dir),
+        None => Some(Vec::new()),
+    };
+    let samples = match get(entries, "samples") {
+        Some(v) => match ctx.uint(v, "samples", MAX_SAMPLES) {
+            Some(0) => {
+                ctx.error(v.span, "`samples` must be at least 1", "zero samples");
+                None
+            }
+            other => other.map(|x| x as u32),
+        },
+        None => Some(1),
+    };
     Some(HttpProbe {
         method,
         url: url?,
@@ -194,5 +254,118 @@ pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<Http
         insecure: insecure?,
         ca_file: ca_file?,
         max_body: max_body?,
+        compressed: compressed?,
+        basic_auth: basic_auth?,
+        identity: identity?,
+        multipart: multipart?,
+        samples: samples?,
+        expects_error: false,
     })
+}
+
+/// `basic_auth: { user, password }`.
+fn basic_auth(ctx: &mut Ctx<'_>, v: &Node) -> Option<Option<(String, String)>> {
+    let entries = ctx.map(v, "basic_auth")?;
+    ctx.keys(entries, &["user", "password"], "basic_auth");
+    let field = |ctx: &mut Ctx<'_>, key: &str| match get(entries, key) {
+        Some(n) => ctx.template(n, key),
+        None => {
+            ctx.error_help(
+                v.span,
+                format!("`basic_auth` has no `{key}`"),
+                format!("no `{key}:`"),
+                "write `basic_auth: { user: NAME, password: \"{{ secret }}\" }`",
+            );
+            None
+        }
+    };
+    let user = field(ctx, "user");
+    let password = field(ctx, "password");
+    if let (Some(u), Some(n)) = (&user, get(entries, "user"))
+        && u.contains(':')
+    {
+        ctx.error(
+            n.span,
+            "a Basic user name cannot contain `:`",
+            "contains `:`",
+        );
+        return None;
+    }
+    Some(Some((user?, password?)))
+}
+
+/// `cert:` and `key:` (both or neither).
+fn identity(
+    ctx: &mut Ctx<'_>,
+    entries: &[(Node, Node)],
+    base_dir: &Path,
+) -> Option<Option<(PathBuf, PathBuf)>> {
+    match (get(entries, "cert"), get(entries, "key")) {
+        (None, None) => Some(None),
+        (Some(c), Some(k)) => {
+            let cert = ctx.text(c, "cert");
+            let key = ctx.text(k, "key");
+            Some(Some((resolve(base_dir, &cert?), resolve(base_dir, &key?))))
+        }
+        (Some(one), None) | (None, Some(one)) => {
+            ctx.error_help(
+                one.span,
+                "a client certificate needs both `cert` and `key`",
+                "only one of `cert`, `key`",
+                "write `cert: client.pem` and `key: client-key.pem` (PEM files)",
+            );
+            None
+        }
+    }
+}
+
+/// `multipart: { field: value | { file, content_type } }`.
+fn multipart(ctx: &mut Ctx<'_>, v: &Node, base_dir: &Path) -> Option<Vec<(String, Part)>> {
+    let entries = ctx.map(v, "multipart")?;
+    let mut out = Vec::with_capacity(entries.len());
+    let mut ok = true;
+    for (k, field) in entries {
+        let Some(name) = ctx.text(k, "multipart field name") else {
+            ok = false;
+            continue;
+        };
+        let part = match &field.kind {
+            Kind::Map(spec) => {
+                ctx.keys(spec, &["file", "content_type"], "a multipart file");
+                let Some(file) = get(spec, "file") else {
+                    ctx.error_help(
+                        field.span,
+                        "a multipart file field needs `file`",
+                        "no `file:`",
+                        "write `{ file: report.pdf, content_type: application/pdf }`",
+                    );
+                    ok = false;
+                    continue;
+                };
+                let content_type = match get(spec, "content_type") {
+                    Some(c) => ctx.text(c, "content_type"),
+                    None => Some("application/octet-stream".to_owned()),
+                };
+                match (ctx.text(file, "file"), content_type) {
+                    (Some(f), Some(content_type)) => Part::File {
+                        path: resolve(base_dir, &f),
+                        content_type,
+                    },
+                    _ => {
+                        ok = false;
+                        continue;
+                    }
+                }
+            }
+            _ => match ctx.template(field, "multipart field") {
+                Some(t) => Part::Text(t),
+                None => {
+                    ok = false;
+                    continue;
+                }
+            },
+        };
+        out.push((name, part));
+    }
+    ok.then_some(out)
 }

@@ -12,7 +12,7 @@ use shipcheck_http::{Exchange, Hop, RequestRecord, ResponseRecord, Timings};
 use shipcheck_plan::{Pos, Quantity};
 
 fn http(status: u16, headers: &[(&str, &str)], body: &str) -> HttpFacts {
-    HttpFacts(Exchange {
+    HttpFacts::new(Exchange {
         hops: vec![Hop {
             request: RequestRecord {
                 method: "GET".into(),

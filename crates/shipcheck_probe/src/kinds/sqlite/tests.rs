@@ -31,6 +31,8 @@ async fn reads_schema_read_only_and_names_missing_columns() {
         timeout: std::time::Duration::from_secs(5),
         lookup: &lookup,
         evidence_cap: 8192,
+        sensitive: &[],
+        chain: &shipcheck_plan::kind::ChainState::default(),
     };
     let observed = observe(
         &SqliteProbe {
@@ -78,6 +80,8 @@ async fn a_missing_file_is_a_connect_error_and_is_not_created() {
         timeout: std::time::Duration::from_secs(5),
         lookup: &lookup,
         evidence_cap: 8192,
+        sensitive: &[],
+        chain: &shipcheck_plan::kind::ChainState::default(),
     };
     let err = observe(
         &SqliteProbe {

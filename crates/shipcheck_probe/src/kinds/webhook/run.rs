@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use ring::hmac;
-use shipcheck_http::{ClientOptions, Request};
+use shipcheck_http::Request;
 use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_plan::{Body, template};
 use shipcheck_report::{Evidence, FailureClass, Measurement};
@@ -79,7 +79,8 @@ pub(super) async fn observe(
         headers.push((k.clone(), render(v)?));
     }
     headers.push((p.header.clone(), header_value.clone()));
-    let extra_ca_pem = crate::probes::read_ca_file(p.ca_file.as_deref()).map_err(with_secrets)?;
+    let client =
+        crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None).map_err(with_secrets)?;
     // A body that no longer matches the signature: one byte more at the end.
     let tampered = format!("{body} ");
     let mut facts = WebhookFacts {
@@ -97,15 +98,9 @@ pub(super) async fn observe(
             headers: headers.clone(),
             body: Bytes::from(sent_body),
         };
-        let opts = ClientOptions {
-            timeout: left,
-            insecure: p.insecure,
-            extra_ca_pem: extra_ca_pem.clone(),
-            max_body: MAX_BODY,
-            ..ClientOptions::default()
-        };
+        let opts = crate::probes::request_options(cx, left, MAX_BODY);
         let label = if which == 0 { "signed" } else { "tampered" };
-        let exchange = shipcheck_http::send(&request, &opts).await.map_err(|e| {
+        let exchange = client.send(&request, &opts).await.map_err(|e| {
             with_secrets(ProbeError::new(e.class(), format!("{label} delivery: {e}")))
         })?;
         let Some(hop) = exchange.last() else {
