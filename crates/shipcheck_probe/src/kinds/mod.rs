@@ -13,6 +13,38 @@ mod tests;
 
 use shipcheck_plan::kind::Kinds;
 
+/// Implements [`shipcheck_plan::kind::Probe`] for a kind's parsed probe: its name,
+/// `observe` by the kind's async `run::observe` (on the value itself or one of its
+/// fields), and `as_any`.
+macro_rules! probe_impl {
+    ($ty:ty, $name:literal, $observe:path) => {
+        probe_impl!(@impl $ty, $name, |p, cx| $observe(p, cx));
+    };
+    ($ty:ty, $name:literal, $observe:path, $field:tt) => {
+        probe_impl!(@impl $ty, $name, |p, cx| $observe(&p.$field, cx));
+    };
+    (@impl $ty:ty, $name:literal, |$p:ident, $cx:ident| $call:expr) => {
+        impl shipcheck_plan::kind::Probe for $ty {
+            fn kind(&self) -> &'static str {
+                $name
+            }
+            fn observe<'a>(
+                &'a self,
+                cx: &'a shipcheck_plan::kind::ProbeContext<'a>,
+            ) -> shipcheck_plan::kind::BoxFuture<
+                'a,
+                Result<shipcheck_plan::kind::Observed, shipcheck_plan::kind::ProbeError>,
+            > {
+                let ($p, $cx) = (self, cx);
+                Box::pin($call)
+            }
+            fn as_any(&self) -> &dyn std::any::Any {
+                self
+            }
+        }
+    };
+}
+
 /// Declares each kind's module and lists its `KIND` in [`KINDS`], in the order given.
 macro_rules! registry {
     ($($kind:ident),* $(,)?) => {

@@ -10,9 +10,7 @@ use std::sync::Arc;
 
 use shipcheck_plan::Assertion;
 use shipcheck_plan::Pos;
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 
 pub use facts::CorsFacts;
@@ -45,20 +43,7 @@ impl ProbeKind for CorsKind {
     }
 }
 
-impl Probe for CorsProbe {
-    fn kind(&self) -> &'static str {
-        "cors"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(CorsProbe, "cors", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Sends two preflights (`OPTIONS` with `Origin`, `Access-Control-Request-Method` and `Access-Control-Request-Headers`): one from `origin`, one from `disallowed_origin`.",

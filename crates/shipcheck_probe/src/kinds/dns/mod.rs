@@ -8,9 +8,7 @@ mod spec;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node, shown};
 use shipcheck_plan::{Assertion, Pos, Predicate};
 
@@ -81,20 +79,7 @@ fn addresses(cx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     }
 }
 
-impl Probe for DnsProbe {
-    fn kind(&self) -> &'static str {
-        "dns"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(DnsProbe, "dns", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Resolves `A` or `AAAA` records with the system resolver, or by asking a given nameserver directly over UDP; a nameserver that does not answer within the timeout is an error (class `timeout`).",

@@ -7,7 +7,7 @@ use serde_json::Value;
 use shipcheck_plan::kind::{Facts, Select, Selected, facts_as};
 use shipcheck_plan::{Capture, CaptureSource};
 
-use crate::assert::json_path;
+use crate::capture::{one_json, regex_group};
 use crate::value::shorten;
 
 /// One run of the command.
@@ -45,25 +45,9 @@ impl Facts for ExecFacts {
 
     fn capture(&self, c: &Capture) -> Result<Value, String> {
         match &c.source {
-            CaptureSource::JsonPath(path) => {
-                let doc = self.json()?;
-                match json_path(&doc, path)?.as_slice() {
-                    [one] => Ok(one.clone()),
-                    [] => Err(format!("{path} matched nothing")),
-                    many => Err(format!(
-                        "{path} matched {} values; a capture needs exactly one",
-                        many.len()
-                    )),
-                }
-            }
+            CaptureSource::JsonPath(path) => one_json(&*self.json()?, path, "matched nothing"),
             CaptureSource::Regex { pattern, group } => {
-                let re = regex::Regex::new(pattern).map_err(|e| format!("invalid regex: {e}"))?;
-                let caps = re
-                    .captures(&self.stdout)
-                    .ok_or_else(|| format!("/{pattern}/ did not match stdout"))?;
-                caps.get(*group)
-                    .map(|m| Value::String(m.as_str().to_owned()))
-                    .ok_or_else(|| format!("/{pattern}/ has no group {group}"))
+                regex_group(&self.stdout, pattern, *group, "stdout")
             }
             CaptureSource::Header(name) => Err(format!(
                 "an exec check has no headers (`{name}`): capture from stdout"

@@ -11,9 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node, Target, predicates};
 use shipcheck_plan::{Assertion, KindQuery, Pos, Predicate, Query};
 
@@ -72,20 +70,7 @@ impl ProbeKind for ExecKind {
     }
 }
 
-impl Probe for ExecProbe {
-    fn kind(&self) -> &'static str {
-        "exec"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(ExecProbe, "exec", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Runs a local command — a smoke script, `helm status`, a migration dry run — without a shell (`command: [PROGRAM, ARG…]`) or with `sh -c` (`shell:` or the short form `exec: \"…\"`), in the plan's directory. Its exit code and output (at most `max_output` per stream, the rest drained and counted) are the facts; it is killed at the check's timeout, which is then an `error` of class timeout.",

@@ -9,7 +9,7 @@ use shipcheck_plan::{Capture, CaptureSource, Unit};
 use shipcheck_report::FailureClass;
 
 use super::hygiene::{Cookie, cookies, header, missing_security_headers, redirect_problem};
-use crate::assert::json_path;
+use crate::capture::{one_json, regex_group};
 use crate::value::shorten;
 
 /// The exchange of one attempt (every hop of the redirect chain; for a sampled check, the
@@ -114,15 +114,7 @@ impl Facts for HttpFacts {
             CaptureSource::JsonPath(path) => {
                 let json: Value = serde_json::from_slice(&resp.body)
                     .map_err(|e| format!("body is not JSON ({e})"))?;
-                let found = json_path(&json, path)?;
-                match found.as_slice() {
-                    [one] => Ok(one.clone()),
-                    [] => Err(format!("{path} matched nothing")),
-                    many => Err(format!(
-                        "{path} matched {} values; a capture needs exactly one",
-                        many.len()
-                    )),
-                }
+                one_json(&json, path, "matched nothing")
             }
             CaptureSource::Header(name) => resp
                 .headers
@@ -131,14 +123,7 @@ impl Facts for HttpFacts {
                 .map(|(_, v)| Value::String(v.clone()))
                 .ok_or_else(|| format!("no `{name}` header in the response")),
             CaptureSource::Regex { pattern, group } => {
-                let re = regex::Regex::new(pattern).map_err(|e| format!("invalid regex: {e}"))?;
-                let body = String::from_utf8_lossy(&resp.body);
-                let caps = re
-                    .captures(&body)
-                    .ok_or_else(|| format!("/{pattern}/ did not match the body"))?;
-                caps.get(*group)
-                    .map(|m| Value::String(m.as_str().to_owned()))
-                    .ok_or_else(|| format!("/{pattern}/ has no group {group}"))
+                regex_group(&String::from_utf8_lossy(&resp.body), pattern, *group, "the body")
             }
         }
     }

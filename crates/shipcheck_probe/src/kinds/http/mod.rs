@@ -13,9 +13,7 @@ mod tests;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, Pos};
 
@@ -69,20 +67,7 @@ impl ProbeKind for HttpKind {
     }
 }
 
-impl Probe for HttpProbe {
-    fn kind(&self) -> &'static str {
-        "http"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(HttpProbe, "http", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Sends one HTTP request (following redirects if asked; `samples` times when set) and records status, headers, body, every timing phase and the redirect chain. Cookies set along a `needs` chain are sent by the checks that need it; proxies come from `https_proxy`/`HTTPS_PROXY`, `http_proxy` and `no_proxy`/`NO_PROXY` (uppercase `HTTP_PROXY` is ignored, as curl does); on a redirect to another origin, `Authorization`, `Cookie` and every header holding a declared secret or a secret capture are dropped, and the evidence says so.",

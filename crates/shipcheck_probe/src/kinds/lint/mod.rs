@@ -9,9 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, KindQuery, Pos, Predicate, Query};
 
@@ -59,20 +57,7 @@ impl ProbeKind for LintKind {
     }
 }
 
-impl Probe for LintProbe {
-    fn kind(&self) -> &'static str {
-        "lint"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(LintProbe, "lint", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Runs the production-readiness linter (`shipcheck lint`) over deployment files — Kubernetes manifests, compose files, Dockerfiles, `.env` templates — so one report covers the artifacts and the live system; every finding goes into the report's findings, tagged with the check's id.",

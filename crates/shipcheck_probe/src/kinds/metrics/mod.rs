@@ -9,9 +9,7 @@ mod selector;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node, Target, predicates, shown};
 use shipcheck_plan::{Assertion, KindQuery, Pos, Query};
 
@@ -77,20 +75,7 @@ fn series(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
     }
 }
 
-impl Probe for MetricsProbe {
-    fn kind(&self) -> &'static str {
-        "metrics"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(&self.0, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(MetricsProbe, "metrics", run::observe, 0);
 
 static DOC: KindDoc = KindDoc {
     summary: "Fetches a Prometheus text exposition (0.0.4) or OpenMetrics document and parses it: `# HELP`/`# TYPE` lines, label escapes, `+Inf`/`-Inf`/`NaN`, timestamps, exemplars, `# EOF`.",

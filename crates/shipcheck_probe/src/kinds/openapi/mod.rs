@@ -7,9 +7,7 @@ mod run;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, KindQuery, Pos, Predicate, Query};
 
@@ -65,20 +63,7 @@ impl ProbeKind for OpenApiKind {
     }
 }
 
-impl Probe for OpenApiProbe {
-    fn kind(&self) -> &'static str {
-        "openapi"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(&self.0, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(OpenApiProbe, "openapi", run::observe, 0);
 
 static DOC: KindDoc = KindDoc {
     summary: "Fetches a JSON OpenAPI document and checks that it is OpenAPI 3.x: an `openapi: 3.*` string, `info.title` and `info.version`, `paths` (required in 3.0) whose keys start with `/`, operations with `responses` (3.0) and unique `operationId`s. YAML documents are not read.",

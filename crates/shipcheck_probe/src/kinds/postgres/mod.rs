@@ -10,9 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use shipcheck_plan::Assertion;
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 
 use super::db_common::{SQL_EXPECTATIONS, expect, fetch_list, with_probe};
@@ -74,20 +72,7 @@ impl ProbeKind for PostgresKind {
     }
 }
 
-impl Probe for PostgresProbe {
-    fn kind(&self) -> &'static str {
-        "postgres"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(PostgresProbe, "postgres", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Connects to a PostgreSQL server and checks its version, schema, seed rows and migrations inside a read-only transaction that is always rolled back.",

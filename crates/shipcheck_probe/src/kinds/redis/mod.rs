@@ -10,9 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use shipcheck_plan::Assertion;
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 
 use super::db_common::{fetch_list, with_probe};
@@ -55,20 +53,7 @@ impl ProbeKind for RedisKind {
     }
 }
 
-impl Probe for RedisProbe {
-    fn kind(&self) -> &'static str {
-        "redis"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(RedisProbe, "redis", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Connects to a Redis server and checks PING, INFO fields and the keys the expectations name, sending only read commands.",

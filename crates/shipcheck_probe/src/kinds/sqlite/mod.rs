@@ -10,9 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use shipcheck_plan::Assertion;
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 
 use super::db_common::{SQL_EXPECTATIONS, expect, fetch_list, with_probe};
@@ -71,20 +69,7 @@ impl ProbeKind for SqliteKind {
     }
 }
 
-impl Probe for SqliteProbe {
-    fn kind(&self) -> &'static str {
-        "sqlite"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(SqliteProbe, "sqlite", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Opens a SQLite database file read-only (never created or changed) and checks its schema, seed rows, migrations and integrity.",

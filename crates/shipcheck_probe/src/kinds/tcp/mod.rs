@@ -7,9 +7,7 @@ mod spec;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, Pos};
 
@@ -57,20 +55,7 @@ impl ProbeKind for TcpKind {
     }
 }
 
-impl Probe for TcpProbe {
-    fn kind(&self) -> &'static str {
-        "tcp"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(TcpProbe, "tcp", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Opens one TCP connection (each resolved address in turn, at most 8); a name that does not resolve is an error (class `dns`).",

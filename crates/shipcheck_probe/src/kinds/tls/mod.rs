@@ -13,9 +13,7 @@ mod tests;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, Pos};
 
@@ -61,20 +59,7 @@ impl ProbeKind for TlsKind {
     }
 }
 
-impl Probe for TlsProbe {
-    fn kind(&self) -> &'static str {
-        "tls"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(TlsProbe, "tls", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Opens one TLS connection, records the negotiated version, cipher suite and ALPN and the certificate chain as sent, then asks, each on its own connection, whether the server accepts TLS 1.0, 1.1, 1.2 and 1.3.",

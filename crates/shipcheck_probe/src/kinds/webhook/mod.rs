@@ -9,9 +9,7 @@ mod spec;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node, Target, predicates};
 use shipcheck_plan::{Assertion, KindQuery, Pos, Predicate, Query, StatusPattern};
 
@@ -79,20 +77,7 @@ impl ProbeKind for WebhookKind {
     }
 }
 
-impl Probe for WebhookProbe {
-    fn kind(&self) -> &'static str {
-        "webhook"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(WebhookProbe, "webhook", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Signs a body with HMAC-SHA256 and POSTs it twice: once as signed, and once with the body changed after signing (one byte appended), to check that the receiver verifies signatures. The signature is lower-case hex; `{signature}` and `{timestamp}` (Unix seconds) are replaced in the header value, `{body}` and `{timestamp}` in the signing string.",

@@ -7,7 +7,7 @@ use serde_json::Value;
 use shipcheck_plan::kind::{Facts, Select, Selected, facts_as};
 use shipcheck_plan::{Capture, CaptureSource, Unit};
 
-use crate::assert::json_path;
+use crate::capture::{one_json, regex_group};
 
 /// One WebSocket session.
 #[derive(Debug, Clone, Default)]
@@ -43,30 +43,17 @@ impl Facts for WsFacts {
     /// A JSONPath into the array of messages, or a regex over the messages (one per line).
     fn capture(&self, c: &Capture) -> Result<Value, String> {
         match &c.source {
-            CaptureSource::JsonPath(path) => {
-                let found = json_path(&Value::Array(self.messages.clone()), path)?;
-                match found.as_slice() {
-                    [one] => Ok(one.clone()),
-                    [] => Err(format!("{path} matched nothing in the messages")),
-                    many => Err(format!(
-                        "{path} matched {} values; a capture needs exactly one",
-                        many.len()
-                    )),
-                }
-            }
+            CaptureSource::JsonPath(path) => one_json(
+                &Value::Array(self.messages.clone()),
+                path,
+                "matched nothing in the messages",
+            ),
             CaptureSource::Header(name) => Err(format!(
                 "a WebSocket session has no `{name}` response header to capture"
             )),
             CaptureSource::Regex { pattern, group } => {
-                let re = regex::Regex::new(pattern).map_err(|e| format!("invalid regex: {e}"))?;
                 let text: Vec<String> = self.messages.iter().map(crate::value::text).collect();
-                let text = text.join("\n");
-                let caps = re
-                    .captures(&text)
-                    .ok_or_else(|| format!("/{pattern}/ did not match the messages"))?;
-                caps.get(*group)
-                    .map(|m| Value::String(m.as_str().to_owned()))
-                    .ok_or_else(|| format!("/{pattern}/ has no group {group}"))
+                regex_group(&text.join("\n"), pattern, *group, "the messages")
             }
         }
     }

@@ -8,9 +8,7 @@ mod spec;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{
-    BoxFuture, KeyDoc, KindDoc, Observed, Probe, ProbeContext, ProbeError, ProbeKind,
-};
+use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node, Target, predicates};
 use shipcheck_plan::{Assertion, Predicate};
 
@@ -72,20 +70,7 @@ impl ProbeKind for WsKind {
     }
 }
 
-impl Probe for WsProbe {
-    fn kind(&self) -> &'static str {
-        "websocket"
-    }
-    fn observe<'a>(
-        &'a self,
-        cx: &'a ProbeContext<'a>,
-    ) -> BoxFuture<'a, Result<Observed, ProbeError>> {
-        Box::pin(run::observe(self, cx))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+probe_impl!(WsProbe, "websocket", run::observe);
 
 static DOC: KindDoc = KindDoc {
     summary: "Opens a WebSocket session, sends the `send` messages in order, then collects messages until the server closes, `within` elapses or `max_messages` arrive; a server that sends nothing is not an error, a refused upgrade is (class `protocol`).",
