@@ -28,7 +28,10 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
         Err(_) => {
             return Err(ProbeError::new(
                 FailureClass::Timeout,
-                format!("linting did not finish within {:?}", cx.timeout),
+                format!(
+                    "linting did not finish within {}",
+                    shipcheck_plan::format_duration(cx.timeout)
+                ),
             ));
         }
         Ok(Err(join)) => {
