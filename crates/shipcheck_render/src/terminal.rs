@@ -61,6 +61,18 @@ fn terminal_text(report: &Report, cfg: &RenderConfig) -> String {
         paint("Coverage:", "1", cfg.color),
         report.coverage.text
     );
+    let flaky = &report.summary.flaky;
+    if !flaky.is_empty() {
+        let _ = writeln!(
+            s,
+            "{} {} check(s) passed only after retries",
+            paint("Flaky:", "1;33", cfg.color),
+            flaky.len()
+        );
+        for f in flaky {
+            let _ = writeln!(s, "  - {}", one_line(&f.describe(), 200));
+        }
+    }
     let _ = writeln!(
         s,
         "{} {}",
@@ -84,7 +96,14 @@ fn header(s: &mut String, report: &Report, cfg: &RenderConfig) {
         let _ = write!(title, " · {} ({})", plan.name, plan.path);
     }
     let _ = writeln!(s, "{}", paint(&one_line(&title, 300), "1", cfg.color));
-    let started = format!("started {} on {}", run.started_at, run.host);
+    if !run.subject.is_empty() {
+        let what = format!(
+            "verifying {} (as declared by the plan)",
+            run.subject.describe()
+        );
+        let _ = writeln!(s, "{}", one_line(&what, 300));
+    }
+    let started = format!("started {} from host {}", run.started_at, run.host);
     let _ = writeln!(
         s,
         "{} · took {}",

@@ -24,7 +24,7 @@ mod verdict;
 pub use model::{
     AssertionResult, Attempt, CaptureRecord, CheckError, CheckResult, Evidence, FailureClass,
     Finding, HttpTimings, LintRun, Measurement, PlanInfo, Report, RuleInfo, RunInfo,
-    SCHEMA_VERSION, Severity, Status,
+    SCHEMA_VERSION, Severity, Status, Subject,
 };
 pub use redact::{REDACTED, Redactor, redact_url_password};
-pub use verdict::{Coverage, Summary, Verdict, VerdictStatus, summarize};
+pub use verdict::{Coverage, Flaky, Summary, Verdict, VerdictStatus, summarize};

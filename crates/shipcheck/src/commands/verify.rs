@@ -24,9 +24,13 @@ pub(crate) struct VerifyArgs {
 /// Options shared by `verify` and `demo`.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct RunArgs {
-    /// Write report.md, report.json and junit.xml into this directory.
+    /// Write report.md, report.json and junit.xml into this directory (default
+    /// `shipcheck-report`; `-` writes no files).
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
+    /// Write no report files (the same as `--output -`).
+    #[arg(long, conflicts_with = "output")]
+    pub(crate) no_report: bool,
     /// Format printed on standard output.
     #[arg(long, default_value = "terminal", value_parser = parse_format)]
     pub(crate) format: Format,
@@ -48,6 +52,21 @@ pub(crate) struct RunArgs {
     /// No progress output.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+}
+
+/// Where `verify` and `demo` write their report files when `--output` is not given.
+pub(crate) const DEFAULT_REPORT_DIR: &str = "shipcheck-report";
+
+impl RunArgs {
+    /// The directory the report files go to, or `None` for `--no-report` / `--output -`.
+    pub(crate) fn report_dir(&self) -> Option<PathBuf> {
+        match &self.output {
+            _ if self.no_report => None,
+            Some(dir) if dir.as_os_str() == "-" => None,
+            Some(dir) => Some(dir.clone()),
+            None => Some(PathBuf::from(DEFAULT_REPORT_DIR)),
+        }
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -134,6 +153,11 @@ pub(crate) async fn run_plan_async(
         started_at: humantime::format_rfc3339_seconds(started).to_string(),
         duration_ms: outcome.duration.as_secs_f64() * 1000.0,
         host: hostname(),
+        subject: shipcheck_report::Subject {
+            release: plan.release.clone(),
+            version: plan.version.clone(),
+            commit: plan.commit.clone(),
+        },
         interrupted: outcome.interrupted.is_some(),
         interrupt_reason: outcome.interrupted.clone(),
     };
@@ -156,7 +180,8 @@ const RUN_FILES: [(&str, Format); 3] = [
 /// code. Standard output is printed even when the files cannot be written (exit 2, naming
 /// the path); a closed stdout pipe is exit 0.
 pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
-    let written = match &args.output {
+    let dir = args.report_dir();
+    let written = match &dir {
         Some(dir) => write_files(report, dir, &RUN_FILES),
         None => Ok(()),
     };
@@ -174,8 +199,11 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
         eprintln!("error: {e:#}");
         return Ok(exit::USAGE);
     }
-    if let Some(dir) = args.output.as_ref().filter(|_| !args.quiet) {
-        eprintln!("report written to {}", dir.display());
+    if let Some(dir) = dir.as_ref().filter(|_| !args.quiet) {
+        eprintln!(
+            "report written to {} (report.md, report.json, junit.xml)",
+            dir.display()
+        );
     }
     Ok(match stdout {
         Stdout::Closed => exit::OK,
