@@ -19,6 +19,7 @@ fn every_format(report: &Report) -> Vec<(Format, String)> {
         RenderConfig {
             color: true,
             verbose: true,
+            ..RenderConfig::default()
         },
     ];
     let mut out = Vec::new();
@@ -162,4 +163,40 @@ fn the_header_names_the_subject_as_declared_and_the_host_the_run_came_from() {
     let json: serde_json::Value =
         serde_json::from_str(&render_to_string(Format::Json, &plain, &cfg).unwrap()).unwrap();
     assert!(json["run"].get("subject").is_none(), "{}", json["run"]);
+}
+
+/// Issue 9.14: the terminal table uses plain ASCII when asked (not a TTY) and fits a
+/// given width.
+#[test]
+fn the_terminal_table_can_be_plain_ascii_and_fit_a_width() {
+    let report = fixtures::mixed();
+    let ascii = RenderConfig {
+        ascii: true,
+        ..RenderConfig::default()
+    };
+    let text = render_to_string(Format::Terminal, &report, &ascii).unwrap();
+    let table: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with('|') || l.starts_with('+'))
+        .collect();
+    assert!(table.len() > 4, "{text}");
+    for line in &table {
+        assert!(line.is_ascii(), "not ASCII: {line}");
+    }
+    assert!(!text.contains('│'), "{text}");
+    let narrow = RenderConfig {
+        ascii: true,
+        width: Some(60),
+        ..RenderConfig::default()
+    };
+    let text = render_to_string(Format::Terminal, &report, &narrow).unwrap();
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with('|') || l.starts_with('+'))
+    {
+        assert!(line.chars().count() <= 60, "wider than 60: {line}");
+    }
+    // The default (a terminal) keeps its box-drawing table.
+    let text = render_to_string(Format::Terminal, &report, &RenderConfig::default()).unwrap();
+    assert!(text.contains('│'), "{text}");
 }

@@ -102,7 +102,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<i32> {
             Ok(p) => p,
             Err(errors) => anyhow::bail!("the bundled demo plan is invalid:\n{errors}"),
         };
-        if !args.run.quiet {
+        if !args.run.global.quiet {
             eprintln!(
                 "demo service ({scenario}) on {} and {}; verifying it with the bundled plan",
                 server.http_url, server.https_url

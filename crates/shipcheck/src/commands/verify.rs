@@ -10,6 +10,7 @@ use shipcheck_render::{Format, RenderConfig};
 use shipcheck_report::{PlanInfo, Report, RunInfo};
 use shipcheck_runner::{Cancel, RunEventKind, RunOptions};
 
+use crate::cli::GlobalArgs;
 use crate::exit::{self, Stdout};
 
 /// Arguments of `shipcheck verify`.
@@ -31,7 +32,7 @@ pub(crate) struct RunArgs {
     /// Write no report files (the same as `--output -`).
     #[arg(long, conflicts_with = "output")]
     pub(crate) no_report: bool,
-    /// Format printed on standard output.
+    /// Format printed on standard output: terminal, md, json, junit or sarif.
     #[arg(long, default_value = "terminal", value_parser = parse_format)]
     pub(crate) format: Format,
     /// At most this many checks run at once.
@@ -49,9 +50,9 @@ pub(crate) struct RunArgs {
     /// Skip these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     pub(crate) skip: Vec<String>,
-    /// No progress output.
-    #[arg(long, short)]
-    pub(crate) quiet: bool,
+    /// `--color`, `-q`, `-v` (global options, filled in by the command dispatcher).
+    #[arg(skip)]
+    pub(crate) global: GlobalArgs,
 }
 
 /// Where `verify` and `demo` write their report files when `--output` is not given.
@@ -122,8 +123,8 @@ pub(crate) async fn run_plan_async(
         skip: args.skip.clone(),
         ..RunOptions::default()
     };
-    let progress = !args.quiet && std::io::stderr().is_terminal();
-    let color = progress && std::env::var_os("NO_COLOR").is_none();
+    let progress = !args.global.quiet && std::io::stderr().is_terminal();
+    let color = progress && args.global.stderr_color();
     let outcome = shipcheck_runner::execute(plan, &opts, &cancel, |ev| {
         if !progress {
             return;
@@ -185,12 +186,12 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
         Some(dir) => write_files(report, dir, &RUN_FILES),
         None => Ok(()),
     };
-    let color = args.format == Format::Terminal
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let (ascii, width) = crate::cli::stdout_layout();
     let cfg = RenderConfig {
-        color,
-        ..RenderConfig::default()
+        color: args.format == Format::Terminal && args.global.stdout_color(),
+        verbose: args.global.verbose,
+        ascii,
+        width,
     };
     let text = shipcheck_render::render_to_string(args.format, report, &cfg)
         .context("rendering the report")?;
@@ -199,7 +200,7 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
         eprintln!("error: {e:#}");
         return Ok(exit::USAGE);
     }
-    if let Some(dir) = dir.as_ref().filter(|_| !args.quiet) {
+    if let Some(dir) = dir.as_ref().filter(|_| !args.global.quiet) {
         eprintln!(
             "report written to {} (report.md, report.json, junit.xml)",
             dir.display()
