@@ -125,22 +125,41 @@ pub(crate) async fn run_plan_async(
     };
     let progress = !args.global.quiet && std::io::stderr().is_terminal();
     let color = progress && args.global.stderr_color();
+    let live = crate::progress::Live::default();
+    // The in-flight status line (checks running for over a second), on a terminal only.
+    let ticker = progress.then(|| {
+        let live = live.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                every.tick().await;
+                live.tick();
+            }
+        })
+    });
     let outcome = shipcheck_runner::execute(plan, &opts, &cancel, |ev| {
         if !progress {
             return;
         }
         match ev.kind {
+            RunEventKind::CheckStarted { id } => live.started(&id),
             RunEventKind::CheckFinished(r) => {
-                eprintln!("{}", shipcheck_render::progress_line(&r, color))
+                live.finished(&r.id, &shipcheck_render::progress_line(&r, color));
             }
             RunEventKind::CheckRetrying { id, attempt, note } => {
-                eprintln!("{}", shipcheck_render::retry_line(&id, attempt, &note));
+                live.println(&shipcheck_render::retry_line(&id, attempt, &note));
             }
-            RunEventKind::PlanCancelled { reason } => eprintln!("! run interrupted: {reason}"),
+            RunEventKind::PlanCancelled { reason } => {
+                live.println(&format!("! run interrupted: {reason}"));
+            }
             _ => {}
         }
     })
     .await;
+    if let Some(ticker) = ticker {
+        ticker.abort();
+        live.tick();
+    }
     signal.abort();
     let run = RunInfo {
         tool: "shipcheck".into(),
