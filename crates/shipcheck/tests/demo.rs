@@ -189,31 +189,44 @@ fn flaky_is_ready_because_retries_absorb_the_503s() {
 /// Issue 9.15: `demo --serve --port N` serves HTTP on N (and HTTPS on N + 1).
 #[test]
 fn serve_on_a_chosen_port() {
-    use std::io::{BufRead as _, BufReader};
-    let port = shipcheck_test_support::free_port();
+    use std::io::{BufRead as _, BufReader, Read as _};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
-        .args(["demo", "--serve", "--port", &port.to_string()])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut http = String::new();
-    for line in lines.by_ref().take(4) {
-        let line = line.unwrap();
-        if line.trim_start().starts_with("http:") {
-            http = line;
-            break;
+    let mut failures = Vec::new();
+    // Another test may take N or N + 1 between choosing and binding: a few tries.
+    for _ in 0..5 {
+        let port = shipcheck_test_support::free_port();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+            .args(["demo", "--serve", "--port", &port.to_string()])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let http = lines
+            .take(4)
+            .map_while(Result::ok)
+            .find(|l| l.trim_start().starts_with("http:"))
+            .unwrap_or_default();
+        let answer = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        child.kill().unwrap();
+        let _ = child.wait();
+        if http.is_empty() {
+            let mut stderr = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            assert!(
+                stderr.contains("cannot bind"),
+                "only a port taken meanwhile may stop it: {stderr}"
+            );
+            failures.push(stderr);
+            continue;
         }
+        assert!(
+            http.contains(&format!("http://127.0.0.1:{port}")),
+            "serves on the chosen port: {http:?}"
+        );
+        assert!(answer, "something listens on {port}");
+        return;
     }
-    let answer = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
-    child.kill().unwrap();
-    let _ = child.wait();
-    assert!(
-        http.contains(&format!("http://127.0.0.1:{port}")),
-        "serves on the chosen port: {http:?}"
-    );
-    assert!(answer, "something listens on {port}");
+    panic!("no free pair of ports in 5 tries: {failures:?}");
 }
