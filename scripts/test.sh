@@ -3,7 +3,8 @@
 # tests need when it is missing (nginx for the HTTP integration tests, PostgreSQL
 # and Redis for the data-layer probes — the tests start private instances on
 # loopback ports, never the system services — and junitparser to load our JUnit
-# output with a standard consumer), then runs `cargo test`.
+# output with a standard consumer), then runs `cargo test --no-fail-fast`, so every test
+# binary runs even after one fails.
 # Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,4 +26,4 @@ if ! python3 -c 'import junitparser' 2>/dev/null; then
     || python3 -m pip install -q --break-system-packages junitparser
 fi
 
-cargo test --workspace "$@"
+cargo test --workspace --no-fail-fast "$@"

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod exit;
 mod files;
+mod progress;
 
 use clap::Parser as _;
 

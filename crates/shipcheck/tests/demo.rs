@@ -48,7 +48,15 @@ fn status<'a>(report: &'a Value, id: &str) -> &'a str {
 
 #[test]
 fn healthy_is_ready() {
-    let (code, report, _) = run_demo("healthy");
+    let (code, report, md) = run_demo("healthy");
+    // Issue 9.15: the plan was written to a temporary directory that is gone after the run;
+    // the report names the bundled plan instead of citing that path.
+    assert_eq!(
+        report["run"]["plan"]["path"], "bundled demo plan (shipcheck demo)",
+        "{}",
+        report["run"]
+    );
+    assert!(!md.contains("demo-plan.yaml"), "{md}");
     assert_eq!(
         report["verdict"]["status"], "ready",
         "{}",
@@ -147,7 +155,7 @@ fn slow_is_ready_with_caveats() {
 
 #[test]
 fn flaky_is_ready_because_retries_absorb_the_503s() {
-    let (code, report, _) = run_demo("flaky");
+    let (code, report, md) = run_demo("flaky");
     assert_eq!(
         report["verdict"]["status"], "ready",
         "{}",
@@ -161,4 +169,64 @@ fn flaky_is_ready_because_retries_absorb_the_503s() {
         .filter(|c| c["attempts"].as_array().is_some_and(|a| a.len() > 1))
         .count();
     assert!(retried > 0, "the flaky service must have forced retries");
+    // Issue 9.8: the checks that needed retries are named, with their attempts, in the
+    // summary of report.json and report.md; the verdict above is unchanged.
+    let flaky = report["summary"]["flaky"]
+        .as_array()
+        .expect("summary.flaky");
+    assert_eq!(flaky.len(), retried, "{flaky:?}");
+    for f in flaky {
+        let id = f["id"].as_str().unwrap();
+        assert!(f["attempts"].as_u64().unwrap() > 1, "{f}");
+        assert!(
+            md.contains(&format!("`{id}` passed only on attempt")),
+            "report.md names {id}"
+        );
+    }
+    assert!(md.contains("passed only after retries"), "{md}");
+}
+
+/// Issue 9.15: `demo --serve --port N` serves HTTP on N (and HTTPS on N + 1).
+#[test]
+fn serve_on_a_chosen_port() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    // Another test may take N or N + 1 between choosing and binding: a few tries.
+    for _ in 0..5 {
+        let port = shipcheck_test_support::free_port();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+            .args(["demo", "--serve", "--port", &port.to_string()])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let http = lines
+            .take(4)
+            .map_while(Result::ok)
+            .find(|l| l.trim_start().starts_with("http:"))
+            .unwrap_or_default();
+        let answer = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        child.kill().unwrap();
+        let _ = child.wait();
+        if http.is_empty() {
+            let mut stderr = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            assert!(
+                stderr.contains("cannot bind"),
+                "only a port taken meanwhile may stop it: {stderr}"
+            );
+            failures.push(stderr);
+            continue;
+        }
+        assert!(
+            http.contains(&format!("http://127.0.0.1:{port}")),
+            "serves on the chosen port: {http:?}"
+        );
+        assert!(answer, "something listens on {port}");
+        return;
+    }
+    panic!("no free pair of ports in 5 tries: {failures:?}");
 }

@@ -201,3 +201,41 @@ fn report_reads_at_most_its_limit() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("larger than the limit"), "{stderr}");
 }
+
+/// Issue 9.11: `verify` writes its report to `./shipcheck-report` by default, as `demo`
+/// does, and says where; `--output -` and `--no-report` write nothing.
+#[test]
+fn issue9_11_verify_writes_the_report_to_shipcheck_report_by_default() {
+    let dir = project();
+    let out = shipcheck(&["verify", "plan.yaml"], &[], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("report written to shipcheck-report"),
+        "says where: {stderr}"
+    );
+    for name in ["report.md", "report.json", "junit.xml"] {
+        assert!(
+            dir.path().join("shipcheck-report").join(name).is_file(),
+            "{name} written"
+        );
+    }
+
+    for skip in [&["--output", "-"][..], &["--no-report"][..]] {
+        let dir = project();
+        let mut args = vec!["verify", "plan.yaml"];
+        args.extend_from_slice(skip);
+        let out = shipcheck(&args, &[], dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{skip:?}: {stderr}");
+        assert!(!stderr.contains("report written"), "{skip:?}: {stderr}");
+        assert!(
+            !dir.path().join("shipcheck-report").exists(),
+            "{skip:?} writes no files"
+        );
+        assert!(
+            !dir.path().join("-").exists(),
+            "`-` is not a directory name"
+        );
+    }
+}

@@ -21,6 +21,7 @@
 //!     scenario: Scenario::Healthy,
 //!     delay: std::time::Duration::ZERO,
 //!     data_dir: "target/demo".into(),
+//!     port: 0,
 //! })
 //! .await?;
 //! println!("{} {}", server.http_url, server.https_url);

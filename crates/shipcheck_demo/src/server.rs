@@ -32,6 +32,8 @@ pub struct DemoOptions {
     pub delay: Duration,
     /// Where `demo.db` and `ca.pem` are written (created if missing).
     pub data_dir: PathBuf,
+    /// HTTP port on 127.0.0.1 (HTTPS takes the next one); 0 picks free ports.
+    pub port: u16,
 }
 
 /// A running demo service. Dropping it stops the listeners too; [`DemoServer::shutdown`] also
@@ -82,19 +84,19 @@ impl DemoServer {
     }
 }
 
-async fn bind() -> Result<(TcpListener, u16), DemoError> {
-    let addr = "127.0.0.1:0";
+async fn bind(port: u16) -> Result<(TcpListener, u16), DemoError> {
+    let addr = format!("127.0.0.1:{port}");
     let bind_err = |source| DemoError::Bind {
-        addr: addr.to_owned(),
+        addr: addr.clone(),
         source,
     };
-    let listener = TcpListener::bind(addr).await.map_err(bind_err)?;
+    let listener = TcpListener::bind(addr.as_str()).await.map_err(bind_err)?;
     let port = listener.local_addr().map_err(bind_err)?.port();
     Ok((listener, port))
 }
 
 /// Creates the database and certificates under `opts.data_dir`, binds HTTP and HTTPS on
-/// ephemeral 127.0.0.1 ports and starts serving.
+/// 127.0.0.1 (`opts.port` and the next one, or ephemeral ports for 0) and starts serving.
 pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
     let data_dir = opts.data_dir;
     std::fs::create_dir_all(&data_dir).map_err(|source| DemoError::Io {
@@ -120,8 +122,18 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         source,
     })?;
 
-    let (http_listener, http_port) = bind().await?;
-    let (https_listener, https_port) = bind().await?;
+    let https_wanted = match opts.port {
+        0 => 0,
+        n => n.checked_add(1).ok_or(DemoError::Bind {
+            addr: format!("127.0.0.1:{n}"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "no port above it is left for HTTPS",
+            ),
+        })?,
+    };
+    let (http_listener, http_port) = bind(opts.port).await?;
+    let (https_listener, https_port) = bind(https_wanted).await?;
     let http_url = format!("http://127.0.0.1:{http_port}");
     let https_url = format!("https://localhost:{https_port}");
     let allowed_origins = vec![

@@ -26,6 +26,12 @@ pub struct Plan {
     pub path: PathBuf,
     /// Directory relative paths in the plan resolve against.
     pub base_dir: PathBuf,
+    /// `release:`, `version:` and `commit:` — what the plan verifies, shown as declared.
+    pub release: Option<String>,
+    /// See [`Plan::release`].
+    pub version: Option<String>,
+    /// See [`Plan::release`].
+    pub commit: Option<String>,
     /// `environment:` facts, shown as declared (not verified).
     pub environment: BTreeMap<String, String>,
     /// `vars:` after `${…}` expansion; may contain `{{ }}` referring to other vars.

@@ -101,6 +101,7 @@ impl<'e> Ctx<'e> {
             message: message.into(),
             label: label.into(),
             help: None,
+            unset: None,
         });
     }
 
@@ -117,7 +118,15 @@ impl<'e> Ctx<'e> {
             message: message.into(),
             label: label.into(),
             help: Some(help.into()),
+            unset: None,
         });
+    }
+
+    /// Mark the error recorded last as one about the unset environment variable `name`.
+    pub(crate) fn tag_unset(&mut self, name: &str) {
+        if let Some(e) = self.errors.last_mut() {
+            e.unset = Some(name.to_owned());
+        }
     }
 
     /// Record a wrong-type error: `what` should be `expected`.

@@ -144,6 +144,9 @@ pub(crate) struct RawError {
     pub(crate) message: String,
     pub(crate) label: String,
     pub(crate) help: Option<String>,
+    /// The environment variable this error says is unset, so that each unset variable is
+    /// reported once however often the plan uses it.
+    pub(crate) unset: Option<String>,
 }
 
 /// Byte offsets of line starts, to turn (line, character column) into byte offsets.
@@ -179,6 +182,16 @@ impl<'a> LineIndex<'a> {
         let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
         offset + line.trim_end().len()
     }
+}
+
+/// The source text of a single-line span (a plain scalar as written), if it has one.
+pub(crate) fn source_text(src: &str, span: Span) -> Option<&str> {
+    if span.start.line != span.end.line || span.start.line == 0 {
+        return None;
+    }
+    let index = LineIndex::new(src);
+    let (start, end) = (index.offset(span.start), index.offset(span.end));
+    src.get(start..end).map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// Turn raw errors into [`PlanErrors`], sorted by position.

@@ -174,7 +174,53 @@ pub fn json_path(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
         );
         return None;
     }
+    if jsonpath_rust::parser::parse_json_path(&path).is_err() {
+        let help = match bracketed(&path) {
+            Some(fixed) => format!(
+                "names with characters other than letters, digits and `_` need brackets: `{fixed}`"
+            ),
+            None => "e.g. `$.status`, `$.items[0].id`, `$.headers['X-Trace']`".to_owned(),
+        };
+        ctx.error_help(
+            n.span,
+            format!("{} is not a valid JSONPath", shown(n)),
+            "invalid JSONPath (RFC 9535)",
+            help,
+        );
+        return None;
+    }
     Some(path)
+}
+
+/// `path` with every dotted name that needs brackets (`.X-Trace`) written as `['X-Trace']`,
+/// when that makes it a valid JSONPath.
+fn bracketed(path: &str) -> Option<String> {
+    let mut out = String::with_capacity(path.len() + 8);
+    let mut rest = path;
+    let mut changed = false;
+    while let Some(i) = rest.find('.') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        let name = &after[..end];
+        let plain = |c: char| c.is_alphanumeric() || c == '_';
+        if !name.is_empty() && name != "*" && !name.chars().all(plain) {
+            out.push_str("['");
+            out.push_str(&name.replace('\\', "\\\\").replace('\'', "\\'"));
+            out.push_str("']");
+            changed = true;
+        } else {
+            out.push('.');
+            out.push_str(name);
+        }
+        rest = &after[end..];
+        if let Some(j) = rest.find(']').filter(|_| rest.starts_with('[')) {
+            out.push_str(&rest[..=j]);
+            rest = &rest[j + 1..];
+        }
+    }
+    out.push_str(rest);
+    (changed && jsonpath_rust::parser::parse_json_path(&out).is_ok()).then_some(out)
 }
 
 /// How a mapping under a query is read.
@@ -424,10 +470,12 @@ pub(crate) fn regex(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
         Err(e) => {
             let detail = e.to_string();
             let last = detail.lines().last().unwrap_or("invalid").trim().to_owned();
-            ctx.error(
+            ctx.error_help(
                 n.span,
                 "invalid regular expression",
                 last.trim_start_matches("error: ").to_owned(),
+                "the syntax is Rust's `regex` crate (no look-around or back-references); \
+                 escape a literal `(`, `[`, `.` or `+` with `\\`",
             );
             None
         }
@@ -495,4 +543,25 @@ fn status_pattern(ctx: &mut Ctx<'_>, n: &Node) -> Option<StatusPattern> {
         return None;
     }
     status_code(ctx, n).map(StatusPattern::Code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bracketed;
+
+    #[test]
+    fn dotted_names_that_need_brackets_are_suggested_bracketed() {
+        assert_eq!(
+            bracketed("$.headers.X-Trace").as_deref(),
+            Some("$.headers['X-Trace']")
+        );
+        assert_eq!(
+            bracketed("$.a[0].b-c.d").as_deref(),
+            Some("$.a[0]['b-c'].d")
+        );
+        assert_eq!(bracketed("$.it's-x").as_deref(), Some("$['it\\'s-x']"));
+        // Nothing to bracket, or no bracketing makes it valid: no suggestion.
+        assert_eq!(bracketed("$.a.b"), None);
+        assert_eq!(bracketed("$.items[?(@.id =="), None);
+    }
 }

@@ -38,7 +38,7 @@ pub use ast::*;
 pub use error::{PlanError, PlanErrors};
 pub use file::read_regular_file;
 pub use load::{load_file, load_str};
-pub use quantity::{parse_duration, parse_quantity};
+pub use quantity::{format_duration, parse_duration, parse_quantity};
 
 /// What a probe kind's folder uses to parse its plan keys and expectations: the loader's
 /// context (errors at positions, typed accessors), the YAML nodes, and the generic

@@ -1,4 +1,4 @@
-//! The plan's top level (`name`, `environment`, `vars`, `secrets`, `defaults`, `checks`) and
+//! The plan's top level (`name`, `release`/`version`/`commit`, `environment`, `vars`, `secrets`, `defaults`, `checks`) and
 //! the public entry points [`load_file`] and [`load_str`].
 
 use std::collections::BTreeMap;
@@ -24,6 +24,9 @@ const MIN_SECRET_CHARS: usize = 4;
 
 const TOP_KEYS: &[&str] = &[
     "name",
+    "release",
+    "version",
+    "commit",
     "environment",
     "vars",
     "secrets",
@@ -80,7 +83,7 @@ pub fn load_str(
         );
         None
     } else {
-        yaml::parse(src, &mut ctx).and_then(|root| build(&mut ctx, &root, path))
+        yaml::parse(src, &mut ctx).and_then(|root| build(&mut ctx, &root, path, src))
     };
     match plan {
         Some(plan) if ctx.errors.is_empty() => Ok(plan),
@@ -93,13 +96,60 @@ pub fn load_str(
                     message: "the plan is invalid".to_owned(),
                     label: String::new(),
                     help: None,
+                    unset: None,
                 });
             }
-            let mut errors = finish(path, src, errors);
+            let mut errors = finish(path, src, once_per_unset_variable(errors));
             errors.mask_secrets(&ctx.secret_values);
             Err(errors)
         }
     }
+}
+
+/// Keeps one error per unset environment variable: the first in the file (the `secrets:`
+/// declaration when the plan declares it first), whose help then names the other lines
+/// that use it. A token used in ten places is one thing to fix, not ten.
+fn once_per_unset_variable(mut errors: Vec<RawError>) -> Vec<RawError> {
+    errors.sort_by_key(|e| e.span.start);
+    let mut first: BTreeMap<String, usize> = BTreeMap::new();
+    let mut also: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut keep = Vec::with_capacity(errors.len());
+    for e in errors {
+        if let Some(name) = &e.unset {
+            if first.contains_key(name) {
+                let lines = also.entry(name.clone()).or_default();
+                if !lines.contains(&e.span.start.line) {
+                    lines.push(e.span.start.line);
+                }
+                continue;
+            }
+            first.insert(name.clone(), keep.len());
+        }
+        keep.push(e);
+    }
+    for (name, lines) in also {
+        let Some(e) = first.get(&name).and_then(|&i| keep.get_mut(i)) else {
+            continue;
+        };
+        let lines: Vec<String> = lines
+            .iter()
+            .filter(|&&l| l != e.span.start.line)
+            .map(u32::to_string)
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let note = format!(
+            "`{name}` is also used on line{} {}",
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join(", ")
+        );
+        e.help = Some(match e.help.take() {
+            Some(h) => format!("{h}; {note}"),
+            None => note,
+        });
+    }
+    keep
 }
 
 /// The plan's directory (`.` for a bare file name).
@@ -110,7 +160,7 @@ fn base_dir(path: &Path) -> std::path::PathBuf {
     }
 }
 
-fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path) -> Option<Plan> {
+fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path, src: &str) -> Option<Plan> {
     let Kind::Map(entries) = &root.kind else {
         ctx.error(
             root.span,
@@ -129,6 +179,16 @@ fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path) -> Option<Plan> {
             None
         }
     };
+    // What is being verified, shown as declared: `version: 1.20` is the text `1.20`, not
+    // the number 1.2, and `commit: 0123456` keeps its leading zero.
+    let mut subject = ["release", "version", "commit"].map(|key| {
+        get(entries, key).and_then(|n| match n.kind {
+            Kind::Int(_) | Kind::Float(_) => crate::error::source_text(src, n.span)
+                .map(str::to_owned)
+                .or_else(|| n.scalar_text()),
+            _ => ctx.text(n, key),
+        })
+    });
     let environment =
         get(entries, "environment").map_or_else(BTreeMap::new, |n| environment(ctx, n));
     let (vars, var_defs) = get(entries, "vars").map_or_else(Default::default, |n| vars(ctx, n));
@@ -158,6 +218,9 @@ fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path) -> Option<Plan> {
     let concurrency = defaults?.concurrency;
     Some(Plan {
         name: name?,
+        release: subject[0].take(),
+        version: subject[1].take(),
+        commit: subject[2].take(),
         path: path.to_path_buf(),
         base_dir,
         environment,
@@ -237,12 +300,15 @@ fn secrets(ctx: &mut Ctx<'_>, n: &Node) -> (Vec<String>, Vec<String>) {
             continue;
         }
         match (ctx.env)(&name) {
-            None => ctx.error_help(
-                item.span,
-                format!("secret `{name}` is not set in the environment"),
-                "declared here",
-                format!("set `{name}`: declared secrets must be set so they can be redacted"),
-            ),
+            None => {
+                ctx.error_help(
+                    item.span,
+                    format!("secret `{name}` is not set in the environment"),
+                    "declared here",
+                    format!("set `{name}`: declared secrets must be set so they can be redacted"),
+                );
+                ctx.tag_unset(&name);
+            }
             Some(v) if v.is_empty() => ctx.error_help(
                 item.span,
                 format!("secret `{name}` is empty"),

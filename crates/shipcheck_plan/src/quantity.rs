@@ -53,6 +53,37 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     (seconds <= MAX_SECONDS).then(|| Duration::from_secs_f64(seconds))
 }
 
+/// A duration as people write it, in the plan's own notation (`250ms`, `5s`, `1.5s`,
+/// `2m`, `1m30s`, `1h`), for messages: never Rust's Debug form (`5.000000001s`).
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        // Below a millisecond still reads as `0ms`, never as nanoseconds.
+        return format!("{ms}ms");
+    }
+    if ms < 60_000 {
+        return if ms.is_multiple_of(1000) {
+            format!("{}s", ms / 1000)
+        } else {
+            let tenths = (ms + 50) / 100;
+            if tenths.is_multiple_of(10) {
+                format!("{}s", tenths / 10)
+            } else {
+                format!("{}.{}s", tenths / 10, tenths % 10)
+            }
+        };
+    }
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    let mut out = String::new();
+    for (value, unit) in [(h, "h"), (m, "m"), (s, "s")] {
+        if value > 0 {
+            out.push_str(&format!("{value}{unit}"));
+        }
+    }
+    out
+}
+
 /// Parse a size in bytes: `512B`, `64KB`, `10KiB`, `1MB`, `1MiB`, `1GB`, `1GiB` (unit case
 /// ignored).
 pub(crate) fn parse_size(s: &str) -> Option<u64> {
@@ -116,6 +147,27 @@ pub fn parse_quantity(v: &serde_json::Value) -> Option<Quantity> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_are_formatted_as_a_plan_would_write_them() {
+        use super::format_duration;
+        let d = Duration::from_millis;
+        assert_eq!(format_duration(d(0)), "0ms");
+        assert_eq!(format_duration(d(250)), "250ms");
+        assert_eq!(format_duration(d(5000)), "5s");
+        assert_eq!(format_duration(d(1500)), "1.5s");
+        assert_eq!(format_duration(Duration::new(5, 1)), "5s");
+        assert_eq!(format_duration(d(120_000)), "2m");
+        assert_eq!(format_duration(d(90_000)), "1m30s");
+        assert_eq!(format_duration(d(3_600_000)), "1h");
+        for ms in [7, 250, 2000, 1500, 90_000, 3_600_000] {
+            assert_eq!(
+                super::parse_duration(&format_duration(d(ms))),
+                Some(d(ms)),
+                "round trip of {ms}ms"
+            );
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -382,12 +382,15 @@ impl Builder<'_, '_> {
     fn report_env(&mut self, issues: &[EnvIssue], sp: Span) {
         for issue in issues {
             match issue {
-                EnvIssue::Unset(name) => self.ctx.error_help(
-                    sp,
-                    format!("environment variable `{name}` is not set"),
-                    format!("`${{{name}}}` has no default"),
-                    format!("set `{name}`, or give a default: `${{{name}:-value}}`"),
-                ),
+                EnvIssue::Unset(name) => {
+                    self.ctx.error_help(
+                        sp,
+                        format!("environment variable `{name}` is not set"),
+                        format!("`${{{name}}}` has no default"),
+                        format!("set `{name}`, or give a default: `${{{name}:-value}}`"),
+                    );
+                    self.ctx.tag_unset(name);
+                }
                 EnvIssue::Required(name, message) => {
                     let message = if message.is_empty() {
                         format!("environment variable `{name}` is required")

@@ -229,6 +229,25 @@ checks:
     ));
 }
 
+/// Issue 9.14: an unset secret used in several places gave one error per use; it is one
+/// error per variable, at its declaration, naming the lines that use it.
+#[test]
+fn one_error_per_unset_secret_not_one_per_use() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+secrets: [API_TOKEN]
+vars: { auth: "Bearer ${API_TOKEN}" }
+checks:
+  - id: a
+    http: { get: "http://h/", headers: { X-Token: "${API_TOKEN}", X-Other: "${API_TOKEN}" } }
+  - id: b
+    http: { get: "http://h/${BASE_PATH}", headers: { X-Token: "${API_TOKEN}" } }
+  - id: c
+    http: { get: "http://h/${BASE_PATH}" }
+"#
+    ));
+}
+
 #[test]
 fn predicates_and_regexes() {
     insta::assert_snapshot!(errors(
@@ -242,6 +261,26 @@ checks:
       status: { count: 1 }
       tables: [users]
     capture: { c: { regex: "(x)", group: 3 } }
+"#
+    ));
+}
+
+/// Issue 9.3: an invalid JSONPath was a critical failure at run time with a parser dump; it
+/// is a plan error at its position, with the bracketed form as the hint.
+#[test]
+fn invalid_jsonpaths_and_regexes_at_load_time() {
+    insta::assert_snapshot!(errors(
+        r#"name: p
+checks:
+  - id: a
+    http: { get: "http://h/" }
+    expect:
+      json: { "$.headers.X-Trace": "abc", "$.items[?(@.id ==": 1, "$.ok": true }
+      body: { regex: "a(?=b)" }
+    capture:
+      trace: "$.headers.X-Trace"
+      id: { jsonpath: "$..[" }
+      n: { regex: "id=([0-9]+" }
 "#
     ));
 }

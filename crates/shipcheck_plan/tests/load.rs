@@ -914,3 +914,29 @@ checks:
         ]
     );
 }
+
+/// Issue 9.15: `release`, `version` and `commit` say what the plan verifies, kept as
+/// written (`1.20` is not the number 1.2; a commit keeps its leading zero).
+#[test]
+fn release_version_and_commit_are_kept_as_declared() {
+    let plan = load(
+        r#"
+name: p
+release: fleet-api
+version: 1.20
+commit: 0123456
+checks:
+  - id: a
+    http: { get: "http://h/" }
+"#,
+    );
+    assert_eq!(plan.release.as_deref(), Some("fleet-api"));
+    assert_eq!(plan.version.as_deref(), Some("1.20"));
+    assert_eq!(plan.commit.as_deref(), Some("0123456"));
+    let plan = load(
+        "name: p\nversion: \"2.0.0-rc.1\"\nchecks:\n  - id: a\n    http: { get: \"http://h/\" }\n",
+    );
+    assert_eq!(plan.version.as_deref(), Some("2.0.0-rc.1"));
+    assert_eq!(plan.release, None);
+    assert_eq!(plan.commit, None);
+}

@@ -85,6 +85,9 @@ async fn dns_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
             r[3] = if name == "app.test" { 0x80 } else { 0x83 };
             r[6] = 0;
             r[7] = answers.len() as u8;
+            // The query's additional records (an EDNS OPT) are not echoed back.
+            r[10] = 0;
+            r[11] = 0;
             for a in &answers {
                 r.extend_from_slice(&[0xc0, 12]);
                 r.extend_from_slice(&qtype.to_be_bytes());
@@ -163,4 +166,94 @@ async fn nxdomain_fails_resolves_and_silence_is_a_timeout() {
     assert_eq!(err.class, FailureClass::Timeout, "{}", err.message);
     assert!(err.message.contains("no answer within"), "{}", err.message);
     task.abort();
+}
+
+/// The question of a DNS query: (name, type, end of the question section).
+fn question(q: &[u8]) -> Option<(String, u16, usize)> {
+    let mut at = 12;
+    let mut labels = Vec::new();
+    while *q.get(at)? != 0 {
+        let len = usize::from(q[at]);
+        labels.push(String::from_utf8_lossy(q.get(at + 1..at + 1 + len)?).into_owned());
+        at += 1 + len;
+    }
+    let qtype = u16::from_be_bytes([*q.get(at + 1)?, *q.get(at + 2)?]);
+    Some((labels.join("."), qtype, at + 5))
+}
+
+/// A response to `q` with `n` A records 10.0.i.j and, when `truncated`, none but TC set.
+fn big_answer(q: &[u8], n: u16, truncated: bool) -> Vec<u8> {
+    let (_, _, end) = question(q).unwrap();
+    let mut r = q[..end].to_vec();
+    r[2] = if truncated { 0x83 } else { 0x81 }; // QR, RD, and TC when truncated
+    r[3] = 0x80;
+    let count = if truncated { 0 } else { n };
+    r[6..8].copy_from_slice(&count.to_be_bytes());
+    r[8..12].fill(0);
+    for i in 0..count {
+        r.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0]);
+        r.extend_from_slice(&i.to_be_bytes());
+    }
+    r
+}
+
+/// Issue 9.17: an answer too large for UDP comes back truncated (TC=1, no records); the
+/// probe must ask again over TCP and see every address, not report an empty answer.
+#[tokio::test]
+async fn a_truncated_udp_answer_is_asked_again_over_tcp() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    const RECORDS: u16 = 60; // 960+ bytes: more than a plain 512-byte UDP answer carries
+    let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = udp.local_addr().unwrap();
+    let tcp = TcpListener::bind(addr).await.unwrap();
+    let udp_task = tokio::spawn(async move {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, peer)) = udp.recv_from(&mut buf).await {
+            let _ = udp
+                .send_to(&big_answer(&buf[..n], RECORDS, true), peer)
+                .await;
+        }
+    });
+    let tcp_queries = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = tcp_queries.clone();
+    let tcp_task = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = tcp.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mut len = [0u8; 2];
+                    if stream.read_exact(&mut len).await.is_err() {
+                        return;
+                    }
+                    let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                    if stream.read_exact(&mut q).await.is_err() {
+                        return;
+                    }
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let r = big_answer(&q, RECORDS, false);
+                    let mut framed = u16::try_from(r.len()).unwrap().to_be_bytes().to_vec();
+                    framed.extend_from_slice(&r);
+                    if stream.write_all(&framed).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = check(
+        &format!(
+            "  - id: d\n    dns: {{ name: big.test, nameserver: \"{addr}\" }}\n    expect: {{ includes: [10.0.0.0, 10.0.0.59], json: {{ \"$.addresses\": {{ length: {RECORDS} }} }} }}\n"
+        ),
+        dir.path(),
+    );
+    let (observed, results) = run(&c).await.unwrap();
+    assert!(failed(&results).is_empty(), "{results:#?}");
+    assert!(
+        tcp_queries.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        "the truncated UDP answer was followed by a TCP query"
+    );
+    assert!(observed.evidence[0].text.contains("NOERROR"));
+    udp_task.abort();
+    tcp_task.abort();
 }

@@ -20,6 +20,7 @@ fn run(environment: BTreeMap<String, String>) -> RunInfo {
         started_at: "2026-11-20T09:30:00Z".into(),
         duration_ms: 2345.6,
         host: "ci-runner-7".into(),
+        subject: shipcheck_report::Subject::default(),
         interrupted: false,
         interrupt_reason: None,
     }
@@ -266,6 +267,17 @@ pub(crate) fn all_passed() -> Report {
     ];
     ready.measurements = vec![ms("total", 5.9, None)];
     Report::new(run(BTreeMap::new()), vec![live, ready], Vec::new())
+}
+
+/// [`all_passed`], but `readiness` passed only on its second attempt (a 503 first).
+pub(crate) fn flaky() -> Report {
+    let mut report = all_passed();
+    let ready = &mut report.checks[1];
+    ready.attempts = vec![
+        attempt(1, Status::Failed, 3.1, Some("status 503")),
+        attempt(2, Status::Passed, 2.8, None),
+    ];
+    Report::new(report.run, report.checks, report.findings)
 }
 
 /// A `shipcheck lint` run: the findings of [`mixed`], the rules behind them and the

@@ -69,6 +69,12 @@ pub struct RenderConfig {
     pub color: bool,
     /// Show details of passed checks too (terminal output only).
     pub verbose: bool,
+    /// Plain ASCII only (table borders and status marks), for output that is not a
+    /// terminal: logs, files, pipes (terminal output only).
+    pub ascii: bool,
+    /// Fit the results table into this many columns (the terminal's width), wrapping the
+    /// notes column; `None` leaves the table its natural width (terminal output only).
+    pub width: Option<u16>,
 }
 
 /// A renderer: a pure function of the report and the config, writing to `out`.

@@ -22,11 +22,16 @@ fn offset_in(snippet: &str, first_line: u32, line: u32, col: u32) -> usize {
     snippet.len()
 }
 
-/// The findings of a lint run with code frames (no colour), then a one-line summary.
-pub(crate) fn lint_text(report: &Report, files_scanned: usize) -> String {
+/// The findings of a lint run with code frames (coloured when `color`), then a one-line
+/// summary.
+pub(crate) fn lint_text(report: &Report, files_scanned: usize, color: bool) -> String {
     let findings = &report.findings;
     let mut out = String::new();
-    let renderer = Renderer::plain();
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     for f in findings {
         let level = match f.severity {
             Severity::Error => Level::ERROR,

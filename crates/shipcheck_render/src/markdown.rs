@@ -65,6 +65,18 @@ fn header(s: &mut String, report: &Report) {
     let _ = writeln!(s, "# shipcheck report: {}\n", text(subject));
     table_head(s, &["Field", "Value"]);
     row(s, &["Date", &cell(&run.started_at)]);
+    if !run.subject.is_empty() {
+        row(
+            s,
+            &[
+                "Verifying",
+                &format!(
+                    "{} (as declared by the plan)",
+                    cell(&run.subject.describe())
+                ),
+            ],
+        );
+    }
     if let Some(plan) = &run.plan {
         row(
             s,
@@ -86,7 +98,7 @@ fn header(s: &mut String, report: &Report) {
             ),
         ],
     );
-    row(s, &["Host", &cell(&run.host)]);
+    row(s, &["Run from (host)", &cell(&run.host)]);
     row(s, &["Duration", &fmt_ms(run.duration_ms)]);
     if run.interrupted {
         let why = run
@@ -128,6 +140,18 @@ fn executive_summary(s: &mut String, report: &Report) {
     s.push('\n');
     if !report.findings.is_empty() {
         let _ = writeln!(s, "Lint: {}.\n", finding_counts(&report.findings));
+    }
+    let flaky = &report.summary.flaky;
+    if !flaky.is_empty() {
+        let _ = writeln!(
+            s,
+            "Flaky: {} check(s) passed only after retries (counted as passed):\n",
+            flaky.len()
+        );
+        for f in flaky {
+            let _ = writeln!(s, "- {}", text(&f.describe()));
+        }
+        s.push('\n');
     }
     let reasons = &report.verdict.reasons;
     if !reasons.is_empty() {

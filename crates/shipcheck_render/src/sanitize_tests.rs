@@ -53,6 +53,7 @@ fn render(format: Format, report: &Report, verbose: bool) -> String {
     let cfg = RenderConfig {
         color: false,
         verbose,
+        ..RenderConfig::default()
     };
     render_to_string(format, report, &cfg).unwrap_or_else(|e| panic!("{format}: {e}"))
 }
@@ -133,6 +134,7 @@ fn a_report_that_does_not_round_trip_through_json_is_still_cleaned() {
             let cfg = RenderConfig {
                 color,
                 verbose: true,
+                ..RenderConfig::default()
             };
             let text = render_to_string(format, &report, &cfg).unwrap();
             let bad: Vec<char> = text

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use comfy_table::{Cell, CellAlignment, Color, Table, presets};
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use shipcheck_report::{CheckResult, Report, Severity, Status};
 
 use crate::error::RenderError;
@@ -31,7 +31,7 @@ impl Render for TerminalRenderer {
             crate::sanitize::render_visible(report, cfg.color, |report, color| {
                 match &report.lint {
                     Some(lint) if report.checks.is_empty() => {
-                        crate::frames::lint_text(report, lint.files_scanned)
+                        crate::frames::lint_text(report, lint.files_scanned, color)
                     }
                     _ => terminal_text(report, &RenderConfig { color, ..*cfg }),
                 }
@@ -45,7 +45,7 @@ fn terminal_text(report: &Report, cfg: &RenderConfig) -> String {
     let mut s = String::new();
     header(&mut s, report, cfg);
     if !report.checks.is_empty() {
-        let _ = writeln!(s, "{}\n", results_table(&report.checks, cfg.color));
+        let _ = writeln!(s, "{}\n", results_table(&report.checks, cfg));
     }
     for (i, c) in report.checks.iter().enumerate() {
         let show = matches!(c.status, Status::Failed | Status::Error)
@@ -61,6 +61,18 @@ fn terminal_text(report: &Report, cfg: &RenderConfig) -> String {
         paint("Coverage:", "1", cfg.color),
         report.coverage.text
     );
+    let flaky = &report.summary.flaky;
+    if !flaky.is_empty() {
+        let _ = writeln!(
+            s,
+            "{} {} check(s) passed only after retries",
+            paint("Flaky:", "1;33", cfg.color),
+            flaky.len()
+        );
+        for f in flaky {
+            let _ = writeln!(s, "  - {}", one_line(&f.describe(), 200));
+        }
+    }
     let _ = writeln!(
         s,
         "{} {}",
@@ -84,7 +96,14 @@ fn header(s: &mut String, report: &Report, cfg: &RenderConfig) {
         let _ = write!(title, " · {} ({})", plan.name, plan.path);
     }
     let _ = writeln!(s, "{}", paint(&one_line(&title, 300), "1", cfg.color));
-    let started = format!("started {} on {}", run.started_at, run.host);
+    if !run.subject.is_empty() {
+        let what = format!(
+            "verifying {} (as declared by the plan)",
+            run.subject.describe()
+        );
+        let _ = writeln!(s, "{}", one_line(&what, 300));
+    }
+    let started = format!("started {} from host {}", run.started_at, run.host);
     let _ = writeln!(
         s,
         "{} · took {}",
@@ -105,17 +124,29 @@ fn header(s: &mut String, report: &Report, cfg: &RenderConfig) {
     s.push('\n');
 }
 
-fn results_table(checks: &[CheckResult], color: bool) -> Table {
+fn results_table(checks: &[CheckResult], cfg: &RenderConfig) -> Table {
+    let color = cfg.color;
     let mut table = Table::new();
-    table
-        .force_no_tty()
-        .load_style(presets::UTF8_FULL_CONDENSED);
+    table.force_no_tty().load_style(if cfg.ascii {
+        presets::ASCII_FULL_CONDENSED
+    } else {
+        presets::UTF8_FULL_CONDENSED
+    });
+    if let Some(width) = cfg.width {
+        table
+            .set_width(width)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+    }
     if color {
         table.enforce_styling();
     }
     table.set_header(["#", "check", "kind", "status", "duration", "notes"]);
     for (i, c) in checks.iter().enumerate() {
-        let status = Cell::new(format!("{} {}", status_mark(c.status), c.status.as_str()));
+        let status = Cell::new(format!(
+            "{} {}",
+            mark(c.status, cfg.ascii),
+            c.status.as_str()
+        ));
         let status = if color {
             status.fg(status_color(c.status))
         } else {
@@ -126,8 +157,8 @@ fn results_table(checks: &[CheckResult], color: bool) -> Table {
             Cell::new(one_line(&c.id, 40)),
             Cell::new(one_line(&c.kind, 20)),
             status,
-            Cell::new(fmt_check_duration(c)).set_alignment(CellAlignment::Right),
-            Cell::new(one_line(&notes(c), NOTE_MAX_CHARS)),
+            Cell::new(plain(fmt_check_duration(c), cfg.ascii)).set_alignment(CellAlignment::Right),
+            Cell::new(plain(one_line(&notes(c), NOTE_MAX_CHARS), cfg.ascii)),
         ]);
     }
     table
@@ -142,11 +173,39 @@ fn status_color(status: Status) -> Color {
     }
 }
 
+/// `text` with the typographic marks this renderer adds (dashes, ellipses, arrows) in
+/// ASCII, when `ascii`; text from the report itself is left as it is.
+fn plain(text: String, ascii: bool) -> String {
+    if !ascii || text.is_ascii() {
+        return text;
+    }
+    text.replace(['–', '—'], "-")
+        .replace('…', "...")
+        .replace('→', "->")
+        .replace('·', "-")
+        .replace('≥', ">=")
+        .replace('≤', "<=")
+}
+
+/// The status mark: a symbol on a terminal, an ASCII one for logs and pipes.
+fn mark(status: Status, ascii: bool) -> &'static str {
+    if !ascii {
+        return status_mark(status);
+    }
+    match status {
+        Status::Passed => "+",
+        Status::Failed => "x",
+        Status::Error => "!",
+        Status::Skipped => "/",
+        Status::NotRun => "-",
+    }
+}
+
 fn check_details(s: &mut String, n: usize, c: &CheckResult, cfg: &RenderConfig) {
     let sgr = status_sgr(c.status);
     let mut head = format!(
         "{} {n}. {} ({}{}) {}",
-        status_mark(c.status),
+        mark(c.status, cfg.ascii),
         one_line(&c.id, 100),
         one_line(&c.kind, 40),
         if c.critical { "" } else { ", non-critical" },
@@ -221,11 +280,16 @@ fn check_details(s: &mut String, n: usize, c: &CheckResult, cfg: &RenderConfig) 
                 cfg.color
             )
         );
+        let (gutter, ellipsis) = if cfg.ascii {
+            ("|", "...")
+        } else {
+            ("│", "…")
+        };
         for line in lines {
-            let _ = writeln!(s, "{}", clean(&format!("  │ {line}")).trim_end());
+            let _ = writeln!(s, "{}", clean(&format!("  {gutter} {line}")).trim_end());
         }
         if more > 0 {
-            let _ = writeln!(s, "  │ … {more} more lines");
+            let _ = writeln!(s, "  {gutter} {ellipsis} {more} more lines");
         }
     }
     s.push('\n');
@@ -288,6 +352,7 @@ mod tests {
         let cfg = RenderConfig {
             color: false,
             verbose: true,
+            ..RenderConfig::default()
         };
         insta::assert_snapshot!(
             render_to_string(Format::Terminal, &fixtures::mixed(), &cfg).unwrap()
@@ -339,6 +404,7 @@ mod tests {
         let cfg = RenderConfig {
             color: true,
             verbose: false,
+            ..RenderConfig::default()
         };
         let text = render_to_string(Format::Terminal, &fixtures::mixed(), &cfg).unwrap();
         assert!(text.contains("\x1b["));
@@ -351,6 +417,7 @@ mod tests {
         let cfg = RenderConfig {
             color: false,
             verbose: true,
+            ..RenderConfig::default()
         };
         let loud = render_to_string(Format::Terminal, &fixtures::all_passed(), &cfg).unwrap();
         assert!(loud.contains("✓ json $.checks.database: expected \"ok\", got \"ok\""));

@@ -28,7 +28,7 @@ pub use control::strip_controls;
 pub use model::{
     AssertionResult, Attempt, CaptureRecord, CheckError, CheckResult, Evidence, FailureClass,
     Finding, HttpTimings, LintRun, MeasureUnit, Measurement, PlanInfo, Point, Report, RuleInfo,
-    RunInfo, SCHEMA_VERSION, Series, Severity, SourcePos, Status,
+    RunInfo, SCHEMA_VERSION, Series, Severity, SourcePos, Status, Subject,
 };
 pub use redact::{REDACTED, Redactor, redact_url_password};
-pub use verdict::{Coverage, Summary, Verdict, VerdictStatus, summarize};
+pub use verdict::{Coverage, Flaky, Summary, Verdict, VerdictStatus, summarize};

@@ -125,13 +125,52 @@ pub struct RunInfo {
     pub started_at: String,
     /// Wall time of the whole run in milliseconds.
     pub duration_ms: f64,
-    /// Host name of the machine that ran the checks.
+    /// Host name of the machine that ran the checks (where the run came from, not the
+    /// system under test).
     pub host: String,
+    /// What is being verified (`release`, `version`, `commit` of the plan), as declared.
+    #[serde(default, skip_serializing_if = "Subject::is_empty")]
+    pub subject: Subject,
     /// True when the run was stopped early (Ctrl-C or global timeout).
     pub interrupted: bool,
     /// Why the run was interrupted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupt_reason: Option<String>,
+}
+
+/// What a run verifies, from the plan's `release`, `version` and `commit` keys: shown as
+/// declared by the plan, not verified.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// The plan's `release` (e.g. a release name or Helm release).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The plan's `version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The plan's `commit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+impl Subject {
+    /// True when the plan declared none of the three.
+    pub fn is_empty(&self) -> bool {
+        self.release.is_none() && self.version.is_none() && self.commit.is_none()
+    }
+
+    /// `release R · version V · commit C`, the declared parts only.
+    pub fn describe(&self) -> String {
+        [
+            ("release", &self.release),
+            ("version", &self.version),
+            ("commit", &self.commit),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+        .collect::<Vec<_>>()
+        .join(" · ")
+    }
 }
 
 /// The plan behind a `verify` run.

@@ -75,6 +75,53 @@ pub struct Summary {
     pub by_status: BTreeMap<String, usize>,
     /// Findings per severity (`error`, `warning`, `info`), all three present.
     pub findings_by_severity: BTreeMap<String, usize>,
+    /// Checks that passed only after one or more attempts did not (flaky), in plan order.
+    /// They count as passed: the verdict rules do not change, the report names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flaky: Vec<Flaky>,
+}
+
+/// A check that passed only after earlier attempts failed or errored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flaky {
+    /// The check's id.
+    pub id: String,
+    /// Attempts made, the passing one included.
+    pub attempts: u32,
+    /// One-line notes of the attempts that did not pass (e.g. `status 503`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Flaky {
+    /// The flaky entry for `c`, when it passed after an attempt that did not.
+    pub fn of(c: &CheckResult) -> Option<Self> {
+        if c.status != Status::Passed || !c.attempts.iter().any(|a| a.status != Status::Passed) {
+            return None;
+        }
+        Some(Self {
+            id: c.id.clone(),
+            attempts: u32::try_from(c.attempts.len()).unwrap_or(u32::MAX),
+            notes: c
+                .attempts
+                .iter()
+                .filter(|a| a.status != Status::Passed)
+                .map(|a| match &a.note {
+                    Some(n) => format!("attempt {}: {n}", a.number),
+                    None => format!("attempt {}: {}", a.number, a.status.as_str()),
+                })
+                .collect(),
+        })
+    }
+
+    /// `` `id` passed only on attempt N (attempt 1: status 503) ``, for summaries.
+    pub fn describe(&self) -> String {
+        let mut s = format!("`{}` passed only on attempt {}", self.id, self.attempts);
+        if !self.notes.is_empty() {
+            s.push_str(&format!(" ({})", self.notes.join("; ")));
+        }
+        s
+    }
 }
 
 impl Summary {
@@ -188,6 +235,7 @@ pub fn summarize(checks: &[CheckResult], interrupted: bool) -> (Verdict, Coverag
         total: checks.len(),
         by_status,
         findings_by_severity: BTreeMap::new(),
+        flaky: checks.iter().filter_map(Flaky::of).collect(),
     };
     (Verdict { status, reasons }, coverage, summary)
 }
@@ -312,5 +360,48 @@ mod tests {
             false,
         );
         assert_eq!(v.status, VerdictStatus::ReadyWithCaveats);
+    }
+
+    /// Issue 9.8: a check that passed only after retries was reported as plainly passed.
+    #[test]
+    fn checks_that_passed_after_failed_attempts_are_named_flaky_without_changing_the_verdict() {
+        use crate::model::Attempt;
+        let attempt = |number, status, note: Option<&str>| Attempt {
+            number,
+            status,
+            duration_ms: 1.0,
+            note: note.map(str::to_owned),
+        };
+        let mut flaky = check("flaky", Status::Passed, true);
+        flaky.attempts = vec![
+            attempt(1, Status::Failed, Some("status 503")),
+            attempt(2, Status::Passed, None),
+        ];
+        let mut steady = check("steady", Status::Passed, true);
+        steady.attempts = vec![attempt(1, Status::Passed, None)];
+        let mut failed = check("failed", Status::Failed, false);
+        failed.attempts = vec![
+            attempt(1, Status::Failed, None),
+            attempt(2, Status::Failed, None),
+        ];
+        let (v, _, sum) = summarize(&[flaky, steady, failed], false);
+        assert_eq!(v.status, VerdictStatus::ReadyWithCaveats);
+        assert_eq!(
+            sum.flaky,
+            vec![Flaky {
+                id: "flaky".into(),
+                attempts: 2,
+                notes: vec!["attempt 1: status 503".into()],
+            }]
+        );
+        assert_eq!(
+            sum.flaky[0].describe(),
+            "`flaky` passed only on attempt 2 (attempt 1: status 503)"
+        );
+        assert_eq!(
+            sum.count(Status::Passed),
+            2,
+            "a flaky check still counts as passed"
+        );
     }
 }

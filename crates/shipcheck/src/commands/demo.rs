@@ -1,6 +1,5 @@
 //! `shipcheck demo`: start the embedded demo service and verify it with the bundled plan.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -11,6 +10,9 @@ use crate::exit;
 
 /// The bundled plan, run against the demo service.
 const PLAN: &str = include_str!("demo_plan.yaml");
+
+/// How the demo's report names its plan (it is built into the binary).
+const BUNDLED_PLAN: &str = "bundled demo plan (shipcheck demo)";
 
 /// The demo service's deployment files, linted by the plan's `lint` check (relative path,
 /// contents). They carry a few deliberate issues at warning level.
@@ -42,6 +44,9 @@ pub(crate) struct DemoArgs {
     /// Only run the service and print its URLs (until Ctrl-C).
     #[arg(long)]
     pub(crate) serve: bool,
+    /// Serve HTTP on this 127.0.0.1 port and HTTPS on the next one (default: free ports).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..65535))]
+    pub(crate) port: Option<u16>,
     /// A fixed delay added to every response (e.g. 50ms).
     #[arg(long, value_parser = parse_duration)]
     pub(crate) delay: Option<Duration>,
@@ -50,7 +55,7 @@ pub(crate) struct DemoArgs {
 }
 
 /// Runs `shipcheck demo`.
-pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(args: DemoArgs) -> anyhow::Result<i32> {
     let scenario: Scenario = match args.scenario.parse() {
         Ok(s) => s,
         Err(e) => {
@@ -58,9 +63,6 @@ pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
             return Ok(exit::USAGE);
         }
     };
-    if args.run.output.is_none() {
-        args.run.output = Some(PathBuf::from("shipcheck-report"));
-    }
     let data = tempfile::Builder::new()
         .prefix("shipcheck-demo-")
         .tempdir()
@@ -74,6 +76,7 @@ pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
             scenario,
             delay: args.delay.unwrap_or(Duration::ZERO),
             data_dir: data.path().to_path_buf(),
+            port: args.port.unwrap_or(0),
         };
         let server = shipcheck_demo::start(opts)
             .await
@@ -99,7 +102,7 @@ pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
             Ok(p) => p,
             Err(errors) => anyhow::bail!("the bundled demo plan is invalid:\n{errors}"),
         };
-        if !args.run.quiet {
+        if !args.run.global.quiet {
             eprintln!(
                 "demo service ({scenario}) on {} and {}; verifying it with the bundled plan",
                 server.http_url, server.https_url
@@ -107,7 +110,13 @@ pub(crate) fn run(mut args: DemoArgs) -> anyhow::Result<i32> {
         }
         let report = run_plan_async(&plan, &args.run, "demo").await;
         server.shutdown().await;
-        emit(&report?, &args.run)
+        let mut report = report?;
+        // The plan was written to a temporary directory that is gone once the demo ends:
+        // the report names the bundled plan instead of a path no one can open.
+        if let Some(info) = report.run.plan.as_mut() {
+            info.path = BUNDLED_PLAN.to_owned();
+        }
+        emit(&report, &args.run)
     })
 }
 

@@ -11,6 +11,7 @@ use shipcheck_lint::{
 use shipcheck_render::RenderConfig;
 use shipcheck_report::{Report, RunInfo};
 
+use crate::cli::GlobalArgs;
 use crate::exit::{self, Stdout};
 use crate::files;
 
@@ -70,7 +71,7 @@ pub(crate) struct LintArgs {
     /// (a `helm template` stream is split at its `# Source:` comments).
     #[arg(default_value = ".")]
     pub(crate) paths: Vec<String>,
-    /// Output format.
+    /// Output format (human is coloured on a terminal; see `--color`).
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: Format,
     /// Exit 1 when a finding at or above this severity exists.
@@ -88,7 +89,7 @@ pub(crate) struct LintArgs {
 }
 
 /// Runs `shipcheck lint`.
-pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(args: LintArgs, global: GlobalArgs) -> anyhow::Result<i32> {
     let started = SystemTime::now();
     let clock = Instant::now();
     if let Some(config) = &args.config
@@ -132,20 +133,23 @@ pub(crate) fn run(args: LintArgs) -> anyhow::Result<i32> {
     } else {
         exit::OK
     };
-    emit(&report, &args, code)
+    emit(&report, &args, global, code)
 }
 
 /// Writes the `--output` files, prints the chosen format and settles the exit code.
-fn emit(report: &Report, args: &LintArgs, code: i32) -> anyhow::Result<i32> {
+fn emit(report: &Report, args: &LintArgs, global: GlobalArgs, code: i32) -> anyhow::Result<i32> {
     let written = match &args.output {
         Some(dir) => crate::commands::verify::write_files(report, dir, &LINT_FILES),
         None => Ok(()),
     };
-    let text = shipcheck_render::render_to_string(
-        args.format.renderer(),
-        report,
-        &RenderConfig::default(),
-    )?;
+    let (ascii, width) = crate::cli::stdout_layout();
+    let cfg = RenderConfig {
+        color: args.format == Format::Human && global.stdout_color(),
+        verbose: global.verbose,
+        ascii,
+        width,
+    };
+    let text = shipcheck_render::render_to_string(args.format.renderer(), report, &cfg)?;
     let stdout = exit::write_stdout(text.as_bytes())?;
     if let Err(e) = written {
         eprintln!("error: {e:#}");

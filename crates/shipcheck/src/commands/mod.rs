@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod lint;
 pub(crate) mod report;
@@ -10,11 +11,19 @@ use crate::cli::{Cli, Command};
 
 /// Runs the parsed command and returns its exit code.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<i32> {
+    let global = cli.global;
     match cli.command {
-        Command::Verify(args) => verify::run(args),
-        Command::Report(args) => report::run(args),
-        Command::Demo(args) => demo::run(args),
-        Command::Lint(args) => lint::run(args),
+        Command::Verify(mut args) => {
+            args.run.global = global;
+            verify::run(args)
+        }
+        Command::Report(args) => report::run(args, global),
+        Command::Demo(mut args) => {
+            args.run.global = global;
+            demo::run(args)
+        }
+        Command::Lint(args) => lint::run(args, global),
         Command::Rules(args) => rules::run(args),
+        Command::Completions(args) => completions::run(&args),
     }
 }

@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use shipcheck_render::{Format, RenderConfig};
 use shipcheck_report::Report;
 
+use crate::cli::GlobalArgs;
 use crate::exit;
 use crate::files;
 
@@ -23,7 +24,7 @@ pub(crate) struct ReportArgs {
 }
 
 /// Runs `shipcheck report`.
-pub(crate) fn run(args: ReportArgs) -> anyhow::Result<i32> {
+pub(crate) fn run(args: ReportArgs, global: GlobalArgs) -> anyhow::Result<i32> {
     let format: Format = match args.format.parse() {
         Ok(f) => f,
         Err(e) => {
@@ -50,7 +51,18 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<i32> {
             return Ok(exit::USAGE);
         }
     };
-    let rendered = shipcheck_render::render_to_string(format, &report, &RenderConfig::default())
+    // Colour and layout only for the terminal format going to a terminal.
+    let (ascii, width) = match &args.output {
+        Some(_) => (true, None),
+        None => crate::cli::stdout_layout(),
+    };
+    let cfg = RenderConfig {
+        color: format == Format::Terminal && args.output.is_none() && global.stdout_color(),
+        verbose: global.verbose,
+        ascii,
+        width,
+    };
+    let rendered = shipcheck_render::render_to_string(format, &report, &cfg)
         .context("rendering the report")?;
     match &args.output {
         Some(path) => {

@@ -10,6 +10,7 @@ use shipcheck_render::{Format, RenderConfig};
 use shipcheck_report::{PlanInfo, Report, RunInfo};
 use shipcheck_runner::{Cancel, RunEventKind, RunOptions};
 
+use crate::cli::GlobalArgs;
 use crate::exit::{self, Stdout};
 
 /// Arguments of `shipcheck verify`.
@@ -24,10 +25,14 @@ pub(crate) struct VerifyArgs {
 /// Options shared by `verify` and `demo`.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct RunArgs {
-    /// Write report.md, report.json and junit.xml into this directory.
+    /// Write report.md, report.json and junit.xml into this directory (default
+    /// `shipcheck-report`; `-` writes no files).
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
-    /// Format printed on standard output.
+    /// Write no report files (the same as `--output -`).
+    #[arg(long, conflicts_with = "output")]
+    pub(crate) no_report: bool,
+    /// Format printed on standard output: terminal, md, json, junit or sarif.
     #[arg(long, default_value = "terminal", value_parser = parse_format)]
     pub(crate) format: Format,
     /// At most this many checks run at once [default: the plan's `defaults.concurrency`, else 8].
@@ -45,9 +50,24 @@ pub(crate) struct RunArgs {
     /// Skip these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     pub(crate) skip: Vec<String>,
-    /// No progress output.
-    #[arg(long, short)]
-    pub(crate) quiet: bool,
+    /// `--color`, `-q`, `-v` (global options, filled in by the command dispatcher).
+    #[arg(skip)]
+    pub(crate) global: GlobalArgs,
+}
+
+/// Where `verify` and `demo` write their report files when `--output` is not given.
+pub(crate) const DEFAULT_REPORT_DIR: &str = "shipcheck-report";
+
+impl RunArgs {
+    /// The directory the report files go to, or `None` for `--no-report` / `--output -`.
+    pub(crate) fn report_dir(&self) -> Option<PathBuf> {
+        match &self.output {
+            _ if self.no_report => None,
+            Some(dir) if dir.as_os_str() == "-" => None,
+            Some(dir) => Some(dir.clone()),
+            None => Some(PathBuf::from(DEFAULT_REPORT_DIR)),
+        }
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -103,24 +123,43 @@ pub(crate) async fn run_plan_async(
         skip: args.skip.clone(),
         ..RunOptions::default()
     };
-    let progress = !args.quiet && std::io::stderr().is_terminal();
-    let color = progress && std::env::var_os("NO_COLOR").is_none();
+    let progress = !args.global.quiet && std::io::stderr().is_terminal();
+    let color = progress && args.global.stderr_color();
+    let live = crate::progress::Live::default();
+    // The in-flight status line (checks running for over a second), on a terminal only.
+    let ticker = progress.then(|| {
+        let live = live.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                every.tick().await;
+                live.tick();
+            }
+        })
+    });
     let outcome = shipcheck_runner::execute(plan, &opts, &cancel, |ev| {
         if !progress {
             return;
         }
         match ev.kind {
+            RunEventKind::CheckStarted { id } => live.started(&id),
             RunEventKind::CheckFinished(r) => {
-                eprintln!("{}", shipcheck_render::progress_line(&r, color))
+                live.finished(&r.id, &shipcheck_render::progress_line(&r, color));
             }
             RunEventKind::CheckRetrying { id, attempt, note } => {
-                eprintln!("{}", shipcheck_render::retry_line(&id, attempt, &note));
+                live.println(&shipcheck_render::retry_line(&id, attempt, &note));
             }
-            RunEventKind::PlanCancelled { reason } => eprintln!("! run interrupted: {reason}"),
+            RunEventKind::PlanCancelled { reason } => {
+                live.println(&format!("! run interrupted: {reason}"));
+            }
             _ => {}
         }
     })
     .await;
+    if let Some(ticker) = ticker {
+        ticker.abort();
+        live.tick();
+    }
     signal.abort();
     let run = RunInfo {
         tool: "shipcheck".into(),
@@ -134,6 +173,11 @@ pub(crate) async fn run_plan_async(
         started_at: humantime::format_rfc3339_seconds(started).to_string(),
         duration_ms: outcome.duration.as_secs_f64() * 1000.0,
         host: hostname(),
+        subject: shipcheck_report::Subject {
+            release: plan.release.clone(),
+            version: plan.version.clone(),
+            commit: plan.commit.clone(),
+        },
         interrupted: outcome.interrupted.is_some(),
         interrupt_reason: outcome.interrupted.clone(),
     };
@@ -156,16 +200,17 @@ const RUN_FILES: [(&str, Format); 3] = [
 /// code. Standard output is printed even when the files cannot be written (exit 2, naming
 /// the path); a closed stdout pipe is exit 0.
 pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
-    let written = match &args.output {
+    let dir = args.report_dir();
+    let written = match &dir {
         Some(dir) => write_files(report, dir, &RUN_FILES),
         None => Ok(()),
     };
-    let color = args.format == Format::Terminal
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let (ascii, width) = crate::cli::stdout_layout();
     let cfg = RenderConfig {
-        color,
-        ..RenderConfig::default()
+        color: args.format == Format::Terminal && args.global.stdout_color(),
+        verbose: args.global.verbose,
+        ascii,
+        width,
     };
     let text = shipcheck_render::render_to_string(args.format, report, &cfg)
         .context("rendering the report")?;
@@ -174,8 +219,11 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
         eprintln!("error: {e:#}");
         return Ok(exit::USAGE);
     }
-    if let Some(dir) = args.output.as_ref().filter(|_| !args.quiet) {
-        eprintln!("report written to {}", dir.display());
+    if let Some(dir) = dir.as_ref().filter(|_| !args.global.quiet) {
+        eprintln!(
+            "report written to {} (report.md, report.json, junit.xml)",
+            dir.display()
+        );
     }
     Ok(match stdout {
         Stdout::Closed => exit::OK,

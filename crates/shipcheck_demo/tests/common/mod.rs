@@ -34,6 +34,7 @@ pub async fn start_with_delay(scenario: Scenario, delay: Duration) -> Demo {
         scenario,
         delay,
         data_dir: dir.path().to_owned(),
+        port: 0,
     })
     .await
     .unwrap();

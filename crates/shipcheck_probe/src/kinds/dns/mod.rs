@@ -82,7 +82,7 @@ fn addresses(cx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
 probe_impl!(DnsProbe, "dns", run::observe);
 
 static DOC: KindDoc = KindDoc {
-    summary: "Resolves `A` or `AAAA` records with the system resolver, or by asking a given nameserver directly over UDP; a nameserver that does not answer within the timeout is an error (class `timeout`).",
+    summary: "Resolves `A` or `AAAA` records with the system resolver, or by asking a given nameserver directly (UDP with EDNS, asked again over TCP when the UDP answer is truncated); a nameserver that does not answer within the timeout is an error (class `timeout`).",
     keys: &[
         KeyDoc {
             name: "name",
@@ -97,7 +97,7 @@ static DOC: KindDoc = KindDoc {
         KeyDoc {
             name: "nameserver",
             value: "`IP[:PORT]`",
-            doc: "ask this server over UDP (port 53 by default) instead of the system resolver",
+            doc: "ask this server (UDP, then TCP for a truncated answer; port 53 by default) instead of the system resolver",
         },
     ],
     expectations: &[

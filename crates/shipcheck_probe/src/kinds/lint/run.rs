@@ -45,7 +45,7 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
                 FailureClass::Timeout,
                 format!(
                     "linting did not finish within {}; abandoned",
-                    seconds(cx.timeout)
+                    shipcheck_plan::format_duration(cx.timeout)
                 ),
             ));
         }
@@ -131,11 +131,6 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
         timings: None,
         findings,
     })
-}
-
-/// `1s`, `1.5s`.
-fn seconds(d: std::time::Duration) -> String {
-    format!("{}s", d.as_secs_f64())
 }
 
 /// `path` relative to `base`, when it lies under it.

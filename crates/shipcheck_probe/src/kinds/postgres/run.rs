@@ -244,7 +244,11 @@ pub(super) async fn observe(
         Err(_) => {
             return Err(with_secrets(ProbeError::new(
                 FailureClass::Timeout,
-                format!("{}: timed out after {:?}", s.shown, cx.timeout),
+                format!(
+                    "{}: timed out after {}",
+                    s.shown,
+                    shipcheck_plan::format_duration(cx.timeout)
+                ),
             )));
         }
         Ok(r) => r.map_err(with_secrets)?,

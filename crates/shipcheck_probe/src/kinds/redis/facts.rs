@@ -44,7 +44,7 @@ pub enum KeyAspect {
 }
 
 impl KeyAspect {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             KeyAspect::Exists => "exists",
             KeyAspect::Type => "type",

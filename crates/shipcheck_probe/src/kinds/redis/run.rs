@@ -111,7 +111,11 @@ pub(super) async fn observe(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Obs
         Err(_) => {
             return Err(with_secrets(ProbeError::new(
                 FailureClass::Timeout,
-                format!("{}: timed out after {:?}", t.shown, cx.timeout),
+                format!(
+                    "{}: timed out after {}",
+                    t.shown,
+                    shipcheck_plan::format_duration(cx.timeout)
+                ),
             )));
         }
         Ok(r) => r.map_err(with_secrets)?,
@@ -123,7 +127,7 @@ pub(super) async fn observe(p: &RedisProbe, cx: &ProbeContext<'_>) -> Result<Obs
         facts.ping_ms
     );
     for ((k, aspect), v) in &facts.keys {
-        text.push_str(&format!("key {k} {aspect:?}: {v}\n"));
+        text.push_str(&format!("key {k} {}: {v}\n", aspect.name()));
     }
     let measurements = vec![
         Measurement {
@@ -215,6 +219,25 @@ impl Drop for AbortOnDrop {
 }
 
 /// Whether a server error means "not authenticated" or "bad credentials".
+/// A Redis reply for a message: the text of a string reply, the kind of anything else.
+fn shown_value(v: &RValue) -> String {
+    let text = |t: &str| {
+        let t: String = t.chars().take(60).collect();
+        format!("`{}`", t.escape_debug())
+    };
+    match v {
+        RValue::SimpleString(t) => text(t),
+        RValue::BulkString(b) => text(&String::from_utf8_lossy(b)),
+        RValue::ServerError(e) => format!("the error {}", text(&e.to_string())),
+        RValue::Nil => "nil".to_owned(),
+        RValue::Okay => "`OK`".to_owned(),
+        RValue::Int(i) => format!("the integer {i}"),
+        RValue::Array(_) | RValue::Set(_) => "a list".to_owned(),
+        RValue::Map(_) => "a map".to_owned(),
+        _ => "an unexpected reply".to_owned(),
+    }
+}
+
 fn is_auth_code(code: Option<&str>) -> bool {
     matches!(code, Some("NOAUTH" | "WRONGPASS"))
 }
@@ -298,7 +321,13 @@ async fn run(
                 format!("{}: {e}", t.shown),
             ));
         }
-        other => return Err(protocol(format!("{}: PING answered {other:?}", t.shown))),
+        other => {
+            return Err(protocol(format!(
+                "{}: PING answered {} instead of PONG",
+                t.shown,
+                shown_value(&other)
+            )));
+        }
     }
     let info = match call(&mut con, &redis::cmd("INFO"))
         .await
@@ -406,6 +435,17 @@ fn parse_info(text: &str) -> BTreeMap<String, Value> {
 
 #[cfg(test)]
 mod tests {
+    /// Issue 9.6: an unexpected PING reply was shown in Rust's Debug form.
+    #[test]
+    fn unexpected_replies_are_described_in_words() {
+        use super::{RValue, shown_value};
+        assert_eq!(shown_value(&RValue::SimpleString("PANG".into())), "`PANG`");
+        assert_eq!(shown_value(&RValue::Int(7)), "the integer 7");
+        assert_eq!(shown_value(&RValue::Nil), "nil");
+        assert_eq!(shown_value(&RValue::Array(Vec::new())), "a list");
+        assert!(!shown_value(&RValue::BulkString(b"x\ny".to_vec())).contains('\n'));
+    }
+
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 

@@ -34,8 +34,8 @@ pub(super) async fn observe(
             return Err(ProbeError::new(
                 FailureClass::Timeout,
                 format!(
-                    "timed out after {:?} reading {}",
-                    cx.timeout,
+                    "timed out after {} reading {}",
+                    shipcheck_plan::format_duration(cx.timeout),
                     p.path.display()
                 ),
             ));

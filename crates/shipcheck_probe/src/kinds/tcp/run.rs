@@ -98,7 +98,7 @@ fn split(text: &str, port: Option<u16>) -> Result<(String, u16), ProbeError> {
         let url = url::Url::parse(text).map_err(|e| {
             ProbeError::new(
                 FailureClass::Protocol,
-                format!("invalid tcp target {text:?}: {e}"),
+                format!("invalid tcp target `{text}`: {e}"),
             )
         })?;
         let host = url.host_str().unwrap_or_default();
@@ -110,7 +110,7 @@ fn split(text: &str, port: Option<u16>) -> Result<(String, u16), ProbeError> {
         if host.is_empty() || port == 0 {
             return Err(ProbeError::new(
                 FailureClass::Protocol,
-                format!("invalid tcp target {text:?}: needs a host and a port"),
+                format!("invalid tcp target `{text}`: needs a host and a port"),
             ));
         }
         return Ok((host, port));
@@ -118,7 +118,7 @@ fn split(text: &str, port: Option<u16>) -> Result<(String, u16), ProbeError> {
     let bad = |why: &str| {
         ProbeError::new(
             FailureClass::Protocol,
-            format!("invalid tcp target {text:?}: {why}"),
+            format!("invalid tcp target `{text}`: {why}"),
         )
     };
     let (host, in_text) = match text.rsplit_once(':') {

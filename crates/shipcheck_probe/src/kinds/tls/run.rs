@@ -161,7 +161,7 @@ fn target(text: &str, port: Option<u16>) -> Result<(String, u16), ProbeError> {
     let bad = |why: &str| {
         ProbeError::new(
             FailureClass::Protocol,
-            format!("invalid tls target {text:?}: {why}"),
+            format!("invalid tls target `{text}`: {why}"),
         )
     };
     if text.contains("://") {
