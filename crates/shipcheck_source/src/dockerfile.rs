@@ -4,7 +4,7 @@
 use crate::text::{SourceFile, TextRange};
 
 /// Instructions BuildKit knows.
-const KNOWN: &[&str] = &[
+pub(crate) const INSTRUCTIONS: &[&str] = &[
     "FROM",
     "RUN",
     "CMD",
@@ -263,7 +263,7 @@ pub fn parse_dockerfile(file: &SourceFile) -> Dockerfile {
                 });
             }
         }
-        if !KNOWN.contains(&keyword.as_str()) {
+        if !INSTRUCTIONS.contains(&keyword.as_str()) {
             df.errors.push(DockerfileError {
                 message: format!("unknown instruction `{}`", &trimmed[..kw_len]),
                 range: keyword_range,

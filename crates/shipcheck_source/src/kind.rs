@@ -1,5 +1,6 @@
 //! File kind detection (DESIGN.md §11): by name first, then by content.
 
+use crate::dockerfile::INSTRUCTIONS;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -145,28 +146,6 @@ pub fn detect_content(text: &str) -> FileKind {
         FileKind::Unknown
     }
 }
-
-/// Dockerfile instructions (case-insensitive in Dockerfiles).
-const INSTRUCTIONS: [&str; 18] = [
-    "FROM",
-    "RUN",
-    "CMD",
-    "LABEL",
-    "MAINTAINER",
-    "EXPOSE",
-    "ENV",
-    "ADD",
-    "COPY",
-    "ENTRYPOINT",
-    "VOLUME",
-    "USER",
-    "WORKDIR",
-    "ARG",
-    "ONBUILD",
-    "STOPSIGNAL",
-    "HEALTHCHECK",
-    "SHELL",
-];
 
 /// The most instructions looked at when sniffing.
 const SNIFF_INSTRUCTIONS: usize = 200;
