@@ -1,11 +1,11 @@
 //! File kind detection (DESIGN.md §11): by name first, then by content.
 
-use crate::dockerfile::INSTRUCTIONS;
 use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::dockerfile::INSTRUCTIONS;
 use crate::text::FileKind;
 
 static K8S_API_VERSION: LazyLock<Option<Regex>> =
