@@ -142,18 +142,23 @@ pub(crate) fn build(
             );
             continue;
         }
-        kind.expect(ctx, key, v, base_dir, &mut out);
+        match key {
+            // Generic queries every kind may offer: on `Facts::json` and `Facts::duration_ms`.
+            "json" => json(ctx, v, &mut out),
+            "duration" => duration(ctx, v, &mut out),
+            _ => kind.expect(ctx, key, v, base_dir, &mut out),
+        }
     }
     out
 }
 
 /// `duration:` — bounds on the attempt's duration (any kind).
-pub fn duration(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+pub(crate) fn duration(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
     predicates(ctx, v, Target::Duration, &Query::Duration, out);
 }
 
 /// `json: { "$.path": predicate, … }` — JSONPath queries on the kind's JSON document.
-pub fn json(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+pub(crate) fn json(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
     for (path_node, pv) in ctx.map(v, "json").unwrap_or_default() {
         let Some(path) = json_path(ctx, path_node) else {
             continue;
@@ -163,7 +168,7 @@ pub fn json(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
 }
 
 /// A JSONPath key: it must start with `$`.
-pub fn json_path(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
+pub(crate) fn json_path(ctx: &mut Ctx<'_>, n: &Node) -> Option<String> {
     let path = ctx.text(n, "JSONPath")?;
     if !path.starts_with('$') {
         ctx.error_help(

@@ -35,9 +35,11 @@ pub trait ProbeKind: Send + Sync + 'static {
     fn doc(&self) -> &'static KindDoc;
     /// Parses the value under the kind's key; errors go to `cx` at their position.
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>>;
-    /// The `expect:` keys this kind understands.
+    /// The `expect:` keys this kind understands. `json` (JSONPath on [`Facts::json`]) and
+    /// `duration` (on [`Facts::duration_ms`]) are built by the loader when listed here.
     fn expect_keys(&self) -> &'static [&'static str];
-    /// Builds the assertions written under one of [`Self::expect_keys`].
+    /// Builds the assertions written under one of [`Self::expect_keys`] (other than `json`
+    /// and `duration`).
     fn expect(
         &self,
         cx: &mut Ctx<'_>,

@@ -47,7 +47,7 @@ pub mod syntax {
     pub use crate::check::positive_duration;
     pub use crate::ctx::{Ctx, entry, get, shown, suggest};
     pub use crate::error::{Mark, Span};
-    pub use crate::expect::{Target, duration, json, json_path, predicates};
+    pub use crate::expect::{Target, predicates};
     pub use crate::probe::{pairs, resolve};
     pub use crate::yaml::{Kind, Node};
 }

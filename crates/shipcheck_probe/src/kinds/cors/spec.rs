@@ -123,7 +123,6 @@ fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: CorsQuery, out: &mut 
 /// One cors expectation key.
 pub(super) fn expect(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     match key {
-        "duration" => shipcheck_plan::syntax::duration(ctx, v, out),
         "allowed" => boolean(ctx, v, key, CorsQuery::Allowed, out),
         "credentials" => boolean(ctx, v, key, CorsQuery::Credentials, out),
         "rejects_other_origins" => boolean(ctx, v, key, CorsQuery::RejectsOthers, out),

@@ -45,8 +45,6 @@ impl ProbeKind for DnsKind {
         out: &mut Vec<Assertion>,
     ) {
         match key {
-            "json" => shipcheck_plan::syntax::json(cx, node, out),
-            "duration" => shipcheck_plan::syntax::duration(cx, node, out),
             "resolves" => flag(cx, node, "resolves", query(DnsQuery::Resolves), out),
             _ => addresses(cx, key, node, out),
         }

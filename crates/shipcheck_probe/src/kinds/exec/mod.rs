@@ -46,9 +46,7 @@ impl ProbeKind for ExecKind {
         match key {
             "exit_code" => predicates(cx, v, Target::Number, &query(ExecQuery::ExitCode), out),
             "stdout" => predicates(cx, v, Target::Text("stdout"), &query(ExecQuery::Stdout), out),
-            "stderr" => predicates(cx, v, Target::Text("stderr"), &query(ExecQuery::Stderr), out),
-            "json" => shipcheck_plan::syntax::json(cx, v, out),
-            _ => shipcheck_plan::syntax::duration(cx, v, out),
+            _ => predicates(cx, v, Target::Text("stderr"), &query(ExecQuery::Stderr), out),
         }
     }
     /// `exit_code: 0` unless the plan writes an expectation on the exit code.

@@ -77,8 +77,6 @@ pub(super) fn build(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assert
         "status" => predicates(ctx, v, Target::Status, &q(HttpQuery::Status), out),
         "body" => predicates(ctx, v, Target::Body, &q(HttpQuery::Body), out),
         "body_size" => predicates(ctx, v, Target::BodySize, &q(HttpQuery::BodySize), out),
-        "duration" => shipcheck_plan::syntax::duration(ctx, v, out),
-        "json" => shipcheck_plan::syntax::json(ctx, v, out),
         "headers" => {
             for (name_node, pv) in ctx.map(v, "headers").unwrap_or_default() {
                 let Some(name) = ctx.text(name_node, "header name") else {

@@ -45,7 +45,6 @@ impl ProbeKind for MetricsKind {
     }
     fn expect(&self, cx: &mut Ctx<'_>, key: &str, v: &Node, _: &Path, out: &mut Vec<Assertion>) {
         match key {
-            "duration" => shipcheck_plan::syntax::duration(cx, v, out),
             "valid" => valid(cx, v, Arc::new(MetricsQuery::Valid), out),
             _ => series(cx, v, out),
         }

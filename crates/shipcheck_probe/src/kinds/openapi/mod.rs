@@ -42,8 +42,6 @@ impl ProbeKind for OpenApiKind {
     }
     fn expect(&self, cx: &mut Ctx<'_>, key: &str, v: &Node, _: &Path, out: &mut Vec<Assertion>) {
         match key {
-            "json" => shipcheck_plan::syntax::json(cx, v, out),
-            "duration" => shipcheck_plan::syntax::duration(cx, v, out),
             "valid" => valid(cx, v, Arc::new(OpenApiQuery::Valid), out),
             _ => {
                 for item in cx.seq(v, "operations").unwrap_or_default() {

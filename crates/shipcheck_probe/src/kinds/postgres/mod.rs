@@ -58,11 +58,7 @@ impl ProbeKind for PostgresKind {
         base_dir: &Path,
         out: &mut Vec<Assertion>,
     ) {
-        match key {
-            "json" => shipcheck_plan::syntax::json(cx, node, out),
-            "duration" => shipcheck_plan::syntax::duration(cx, node, out),
-            _ => expect::build(cx, key, node, base_dir, out),
-        }
+        expect::build(cx, key, node, base_dir, out);
     }
     fn prepare(&self, probe: Arc<dyn Probe>, expect: &[Assertion]) -> Arc<dyn Probe> {
         let fetch = fetch_list(expect, |q: &DbQuery| {

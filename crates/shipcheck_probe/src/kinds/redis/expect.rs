@@ -18,7 +18,6 @@ fn q(query: RedisQuery) -> Query {
 /// One `expect:` key.
 pub(super) fn build(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     match key {
-        "duration" => shipcheck_plan::syntax::duration(ctx, v, out),
         "ping" => predicates(ctx, v, Target::Duration, &q(RedisQuery::Ping), out),
         "server_version" => predicates(ctx, v, Target::Json, &q(RedisQuery::ServerVersion), out),
         "info" => {

@@ -38,15 +38,12 @@ impl ProbeKind for TcpKind {
     fn expect(
         &self,
         cx: &mut Ctx<'_>,
-        key: &str,
+        _key: &str,
         node: &Node,
         _base_dir: &Path,
         out: &mut Vec<Assertion>,
     ) {
-        match key {
-            "duration" => shipcheck_plan::syntax::duration(cx, node, out),
-            _ => flag(cx, node, "open", query(PortOpen), out),
-        }
+        flag(cx, node, "open", query(PortOpen), out);
     }
     /// `open: true` unless written: a refused or silent port fails the check.
     fn implied(&self, _probe: &dyn Probe, expect: &mut Vec<Assertion>, pos: Pos) {

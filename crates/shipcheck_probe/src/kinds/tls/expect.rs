@@ -25,8 +25,6 @@ pub(super) const KEYS: &[&str] = &[
 /// One `expect:` key.
 pub(super) fn build(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     match key {
-        "json" => shipcheck_plan::syntax::json(ctx, v, out),
-        "duration" => shipcheck_plan::syntax::duration(ctx, v, out),
         "valid" => flag(ctx, v, "valid", query(TlsQuery::Valid), out),
         "version" => text(ctx, v, "version", TlsQuery::Version, out),
         "cipher" => text(ctx, v, "cipher", TlsQuery::Cipher, out),

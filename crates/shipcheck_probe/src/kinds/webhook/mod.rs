@@ -42,7 +42,6 @@ impl ProbeKind for WebhookKind {
     }
     fn expect(&self, cx: &mut Ctx<'_>, key: &str, v: &Node, _: &Path, out: &mut Vec<Assertion>) {
         match key {
-            "duration" => shipcheck_plan::syntax::duration(cx, v, out),
             "accepted" => predicates(cx, v, Target::Status, &query(WebhookQuery::Accepted), out),
             _ => predicates(cx, v, Target::Status, &query(WebhookQuery::Rejected), out),
         }

@@ -45,8 +45,6 @@ impl ProbeKind for WsKind {
         out: &mut Vec<Assertion>,
     ) {
         match key {
-            "json" => shipcheck_plan::syntax::json(cx, node, out),
-            "duration" => shipcheck_plan::syntax::duration(cx, node, out),
             "closed" => flag(cx, node, "closed", query(WsQuery::Closed), out),
             _ => {
                 // `messages: 2` or `messages: { at_least: 2 }`: predicates on the number received.
