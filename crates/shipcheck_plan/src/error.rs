@@ -119,13 +119,16 @@ impl fmt::Display for PlanErrors {
 
 impl std::error::Error for PlanErrors {}
 
-/// A position as the YAML parser reports it: 1-based line, 0-based character column.
+/// A position in the plan: 1-based line, 0-based character column, and the byte offset
+/// they stand for (from the source file's line index).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Mark {
-    /// 1-based line.
+    /// 1-based line (0: no position).
     pub line: u32,
     /// 0-based column in characters.
     pub col: u32,
+    /// Byte offset in the plan source.
+    pub offset: u32,
 }
 
 /// Start and end of a node.
@@ -149,39 +152,20 @@ pub(crate) struct RawError {
     pub(crate) unset: Option<String>,
 }
 
-/// Byte offsets of line starts, to turn (line, character column) into byte offsets.
-struct LineIndex<'a> {
-    src: &'a str,
-    starts: Vec<usize>,
+/// End of the line holding byte `offset`, without trailing whitespace.
+fn line_end(src: &str, offset: usize) -> usize {
+    let rest = &src[offset..];
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    offset + line.trim_end().len()
 }
 
-impl<'a> LineIndex<'a> {
-    fn new(src: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
-        Self { src, starts }
+/// Byte offset of a mark, clamped to the source.
+fn offset(src: &str, m: Mark) -> usize {
+    let mut at = (m.offset as usize).min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
     }
-
-    /// Byte offset of a mark, clamped to its line.
-    fn offset(&self, m: Mark) -> usize {
-        let Some(&line_start) = self.starts.get((m.line.max(1) - 1) as usize) else {
-            return self.src.len();
-        };
-        let line = &self.src[line_start..];
-        let line = &line[..line.find('\n').unwrap_or(line.len())];
-        let within = line
-            .char_indices()
-            .nth(m.col as usize)
-            .map_or(line.len(), |(i, _)| i);
-        line_start + within
-    }
-
-    /// End of the line holding byte `offset`, without trailing whitespace.
-    fn line_end(&self, offset: usize) -> usize {
-        let rest = &self.src[offset..];
-        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
-        offset + line.trim_end().len()
-    }
+    at
 }
 
 /// The source text of a single-line span (a plain scalar as written), if it has one.
@@ -189,24 +173,22 @@ pub(crate) fn source_text(src: &str, span: Span) -> Option<&str> {
     if span.start.line != span.end.line || span.start.line == 0 {
         return None;
     }
-    let index = LineIndex::new(src);
-    let (start, end) = (index.offset(span.start), index.offset(span.end));
+    let (start, end) = (offset(src, span.start), offset(src, span.end));
     src.get(start..end).map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// Turn raw errors into [`PlanErrors`], sorted by position.
 pub(crate) fn finish(path: &std::path::Path, src: &str, mut raw: Vec<RawError>) -> PlanErrors {
     raw.sort_by_key(|e| e.span.start);
-    let index = LineIndex::new(src);
     let errors = raw
         .into_iter()
         .map(|e| {
-            let start = index.offset(e.span.start);
+            let start = offset(src, e.span.start);
             let mut end = if e.span.end.line == e.span.start.line {
-                index.offset(e.span.end)
+                offset(src, e.span.end)
             } else {
                 // A node spanning several lines (a block mapping): underline its first line.
-                index.line_end(start)
+                line_end(src, start)
             };
             // Never underline trailing blanks; keep at least one character when possible.
             end = start + src[start..end.max(start)].trim_end().len();

@@ -1,22 +1,23 @@
-//! YAML → a small tree where every node has a position, built from saphyr's event stream.
-//!
-//! Building the tree ourselves (rather than with saphyr's loader) lets us bound nesting depth
-//! and node count (alias bombs), report duplicate keys with both positions, reject a second
-//! document, and expand `${…}` in every scalar that is not a key, right after parsing.
+//! The plan's typed view of the one YAML tree: `shipcheck_source` parses the file (spans,
+//! shared aliases, the alias-bomb bound, nesting), and this module types its scalars by the
+//! YAML 1.2 core schema, expands `${…}` in every scalar that is not a key, reports duplicate
+//! keys with both positions, rejects tags and a second document, and bounds the text the
+//! plan expands to. Positions come from the source file's line index.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use saphyr::ScalarOwned;
-use saphyr_parser::{Event, Parser, Tag};
+use saphyr_parser::{ScalarStyle, Tag};
+use shipcheck_source::yaml::{self as tree, Value};
+use shipcheck_source::{FileId, FileKind, SourceFile, TextRange};
 
 use crate::ast::Pos;
 use crate::ctx::Ctx;
 use crate::error::{Mark, Span};
 use crate::interp::{EnvIssue, expand};
 
-/// Most nodes a plan may have, counting alias expansions.
-pub(crate) const MAX_NODES: usize = 1_000_000;
 /// Deepest nesting of sequences and mappings.
 pub(crate) const MAX_DEPTH: usize = 128;
 /// Most bytes of scalar text a plan may hold, counting alias expansions and `${…}`
@@ -56,6 +57,14 @@ pub struct Node {
 }
 
 impl Node {
+    fn new(kind: Kind, span: Span) -> Self {
+        Self {
+            kind,
+            span,
+            expanded: false,
+        }
+    }
+
     /// Start position (1-based line and column).
     pub fn pos(&self) -> Pos {
         Pos {
@@ -89,115 +98,89 @@ impl Node {
     }
 }
 
-fn mark(m: &saphyr_parser::Marker) -> Mark {
-    Mark {
-        line: u32::try_from(m.line()).unwrap_or(u32::MAX),
-        col: u32::try_from(m.col()).unwrap_or(u32::MAX),
-    }
-}
-
-fn span(s: &saphyr_parser::Span) -> Span {
-    Span {
-        start: mark(&s.start),
-        end: mark(&s.end),
-    }
-}
-
-/// An open collection while building.
-enum Frame {
-    Seq {
-        start: Mark,
-        items: Vec<Node>,
-        anchor: usize,
-        created_at: usize,
-        bytes_at: usize,
-    },
-    Map {
-        start: Mark,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
-        /// Each key's text and the line it was first defined on (duplicate keys).
-        seen: HashMap<String, u32>,
-        anchor: usize,
-        created_at: usize,
-        bytes_at: usize,
-    },
-}
-
-struct Builder<'c, 'e> {
-    ctx: &'c mut Ctx<'e>,
-    stack: Vec<Frame>,
-    /// Anchor id → (node, its node count, its bytes of scalar text).
-    anchors: HashMap<usize, (Node, usize, usize)>,
-    nodes: usize,
-    /// Bytes of scalar text so far, counting alias expansions.
-    bytes: usize,
-    root: Option<Node>,
-}
+/// The core-schema tag prefix (`!!str` is `tag:yaml.org,2002:str`).
+const CORE_TAG: &str = "tag:yaml.org,2002:";
 
 /// Parse the first (and only) document of `src`. Problems are recorded in `ctx`; `None`
 /// when the document could not be built at all.
 pub(crate) fn parse(src: &str, ctx: &mut Ctx<'_>) -> Option<Node> {
-    let mut b = Builder {
+    let file = SourceFile::new(FileId(0), "plan", src.to_owned(), FileKind::Unknown);
+    let stream = tree::parse_yaml(&file);
+    let mut t = Typer {
         ctx,
-        stack: Vec::new(),
+        file: &file,
         anchors: HashMap::new(),
-        nodes: 0,
         bytes: 0,
-        root: None,
     };
-    let mut documents = 0;
-    for item in Parser::new_from_str(src) {
-        let (event, sp) = match item {
-            Ok(x) => x,
-            Err(e) => {
-                let at = mark(e.marker());
-                b.ctx.error(
-                    Span { start: at, end: at },
-                    format!("invalid YAML: {}", e.info()),
-                    "the YAML parser stopped here",
-                );
-                return None;
-            }
-        };
-        let sp = span(&sp);
-        let ok = match event {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => true,
-            Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 {
-                    b.ctx.error(
-                        sp,
-                        "a plan file holds a single YAML document",
-                        "a second document starts here",
-                    );
-                    break;
-                }
-                true
-            }
-            Event::Alias(id) => b.alias(id, sp),
-            Event::Scalar(value, style, anchor, tag) => b.scalar(value, style, anchor, tag, sp),
-            Event::SequenceStart(anchor, tag) => b.open(false, anchor, tag.as_deref(), sp),
-            Event::MappingStart(anchor, tag) => b.open(true, anchor, tag.as_deref(), sp),
-            Event::SequenceEnd | Event::MappingEnd => b.close(sp),
-        };
-        if !ok {
-            return None;
-        }
+    let second = stream.documents.get(1).map(|d| d.range.start);
+    if let Some(e) = stream
+        .error
+        .as_ref()
+        .filter(|e| second.is_none_or(|s| e.range.start < s))
+    {
+        let at = t.span(e.range);
+        t.ctx.error(
+            at,
+            format!("invalid YAML: {}", e.message),
+            "the YAML parser stopped here",
+        );
+        return None;
     }
-    if b.root.is_none() {
-        b.ctx.error(
+    let Some(doc) = stream.documents.first() else {
+        t.ctx.error(
             Span::default(),
             "the plan is empty",
             "expected a mapping with `name` and `checks`",
         );
+        return None;
+    };
+    let root = t.node(&doc.root, false, 0).map(|(node, _)| node);
+    if let Some(start) = second {
+        let marker = if file.text[start as usize..].starts_with("---") {
+            3
+        } else {
+            0
+        };
+        let at = t.span(TextRange::new(start, start + marker));
+        t.ctx.error(
+            at,
+            "a plan file holds a single YAML document",
+            "a second document starts here",
+        );
     }
-    b.root
+    root
 }
 
-impl Builder<'_, '_> {
-    fn count(&mut self, n: usize, bytes: usize, sp: Span) -> bool {
-        self.nodes += n;
+/// Types the source tree into plan [`Node`]s.
+struct Typer<'c, 'e, 'f> {
+    ctx: &'c mut Ctx<'e>,
+    file: &'f SourceFile,
+    /// Anchored nodes already typed (by address in the shared tree), with their bytes of
+    /// text: an alias is typed once, its `${…}` problems reported once.
+    anchors: HashMap<*const tree::Node, (Node, usize)>,
+    /// Bytes of scalar text so far, counting alias expansions.
+    bytes: usize,
+}
+
+impl Typer<'_, '_, '_> {
+    fn mark(&self, offset: u32) -> Mark {
+        let lc = self.file.lines.line_col(&self.file.text, offset);
+        Mark {
+            line: lc.line,
+            col: lc.column.saturating_sub(1),
+            offset,
+        }
+    }
+
+    fn span(&self, r: TextRange) -> Span {
+        Span {
+            start: self.mark(r.start),
+            end: self.mark(r.end),
+        }
+    }
+
+    /// Adds `bytes` of expanded text; false (with an error) past the limit.
+    fn count(&mut self, bytes: usize, sp: Span) -> bool {
         self.bytes = self.bytes.saturating_add(bytes);
         if self.bytes > MAX_EXPANDED_BYTES {
             self.ctx.error(
@@ -210,22 +193,13 @@ impl Builder<'_, '_> {
             );
             return false;
         }
-        if self.nodes > MAX_NODES {
-            self.ctx.error(
-                sp,
-                format!(
-                    "the plan has more than {MAX_NODES} YAML nodes (counting alias expansions)"
-                ),
-                "limit reached here",
-            );
-            return false;
-        }
         true
     }
 
-    fn check_tag(&mut self, tag: Option<&Tag>, sp: Span) -> bool {
+    /// False (with an error) for a tag outside the YAML core schema.
+    fn check_tag(&mut self, tag: Option<&str>, sp: Span) -> bool {
         match tag {
-            Some(t) if !t.is_yaml_core_schema() => {
+            Some(t) if !t.starts_with(CORE_TAG) => {
                 self.ctx.error(
                     sp,
                     format!("YAML tag `{t}` is not supported in plans"),
@@ -237,117 +211,113 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn open(&mut self, is_map: bool, anchor: usize, tag: Option<&Tag>, sp: Span) -> bool {
-        self.check_tag(tag, sp);
-        if self.stack.len() >= MAX_DEPTH {
+    /// Types `n` (a key when `is_key`), returning the node and its bytes of text; `None`
+    /// when a limit stopped the build.
+    fn node(&mut self, n: &tree::Node, is_key: bool, depth: usize) -> Option<(Node, usize)> {
+        let sp = self.span(n.range());
+        if depth >= MAX_DEPTH {
             self.ctx.error(
                 sp,
                 format!("the plan nests deeper than {MAX_DEPTH} levels"),
                 "too deep",
             );
-            return false;
+            return None;
         }
-        if !self.count(1, 0, sp) {
-            return false;
-        }
-        let created_at = self.nodes;
-        let bytes_at = self.bytes;
-        self.stack.push(if is_map {
-            Frame::Map {
-                start: sp.start,
-                entries: Vec::new(),
-                key: None,
-                seen: HashMap::new(),
-                anchor,
-                created_at,
-                bytes_at,
+        match &n.value {
+            Value::Alias(target) => {
+                let key = Arc::as_ptr(target);
+                let (node, bytes) = match self.anchors.get(&key) {
+                    Some(done) => {
+                        let bytes = done.1;
+                        // Count before cloning: the bound holds before the memory is taken.
+                        if !self.count(bytes, sp) {
+                            return None;
+                        }
+                        self.anchors.get(&key).cloned()?
+                    }
+                    None => {
+                        let done = self.node(target, is_key, depth)?;
+                        self.anchors.insert(key, done.clone());
+                        done
+                    }
+                };
+                Some((Node { span: sp, ..node }, bytes))
             }
+            Value::Scalar(s) => self.scalar(s, is_key, sp),
+            Value::Seq(items) => {
+                self.check_tag(n.tag.as_deref(), sp);
+                let (mut out, mut bytes) = (Vec::with_capacity(items.len()), 0);
+                for item in items {
+                    let (node, b) = self.node(item, false, depth + 1)?;
+                    out.push(node);
+                    bytes += b;
+                }
+                Some((Node::new(Kind::Seq(out), sp), bytes))
+            }
+            Value::Map(entries) => {
+                self.check_tag(n.tag.as_deref(), sp);
+                let (mut out, mut bytes) = (Vec::with_capacity(entries.len()), 0);
+                // Each key's text and the line it was first defined on: one lookup per key
+                // (a scan of the entries made a wide mapping quadratic).
+                let mut seen: HashMap<String, u32> = HashMap::new();
+                for (k, v) in entries {
+                    let (key, kb) = self.node(k, true, depth + 1)?;
+                    if let Some(text) = key.scalar_text() {
+                        match seen.get(&text) {
+                            Some(&line) => self.ctx.error(
+                                key.span,
+                                format!("duplicate key `{text}`"),
+                                format!("first defined on line {line}"),
+                            ),
+                            None => {
+                                seen.insert(text, key.span.start.line);
+                            }
+                        }
+                    }
+                    let (value, vb) = self.node(v, false, depth + 1)?;
+                    out.push((key, value));
+                    bytes += kb + vb;
+                }
+                Some((Node::new(Kind::Map(out), sp), bytes))
+            }
+        }
+    }
+
+    fn scalar(&mut self, s: &tree::Scalar, is_key: bool, sp: Span) -> Option<(Node, usize)> {
+        if !self.count(s.text.len(), sp) {
+            return None;
+        }
+        let tag_ok = self.check_tag(s.tag.as_deref(), sp);
+        let tag = s
+            .tag
+            .as_deref()
+            .and_then(|t| t.strip_prefix(CORE_TAG))
+            .map(|suffix| {
+                Cow::Owned(Tag {
+                    handle: CORE_TAG.to_owned(),
+                    suffix: suffix.to_owned(),
+                })
+            });
+        // Quoted and block scalars are strings whatever their text; the style only matters
+        // as plain or not.
+        let style = if s.quoted {
+            ScalarStyle::SingleQuoted
         } else {
-            Frame::Seq {
-                start: sp.start,
-                items: Vec::new(),
-                anchor,
-                created_at,
-                bytes_at,
-            }
-        });
-        true
-    }
-
-    fn close(&mut self, sp: Span) -> bool {
-        let Some(frame) = self.stack.pop() else {
-            return true;
+            ScalarStyle::Plain
         };
-        let (kind, start, anchor, created_at, bytes_at) = match frame {
-            Frame::Seq {
-                start,
-                items,
-                anchor,
-                created_at,
-                bytes_at,
-            } => (Kind::Seq(items), start, anchor, created_at, bytes_at),
-            Frame::Map {
-                start,
-                entries,
-                anchor,
-                created_at,
-                bytes_at,
-                ..
-            } => (Kind::Map(entries), start, anchor, created_at, bytes_at),
-        };
-        let node = Node {
-            kind,
-            span: Span { start, end: sp.end },
-            expanded: false,
-        };
-        let size = self.nodes - created_at + 1;
-        let bytes = self.bytes - bytes_at;
-        self.place(node, anchor, size, bytes);
-        true
-    }
-
-    fn alias(&mut self, id: usize, sp: Span) -> bool {
-        let Some(&(_, size, bytes)) = self.anchors.get(&id) else {
-            self.ctx
-                .error(sp, "unknown YAML alias", "no anchor with this name");
-            return false;
-        };
-        // Count before cloning: the bound must hold before the memory is taken.
-        if !self.count(size, bytes, sp) {
-            return false;
-        }
-        let Some((node, _, _)) = self.anchors.get(&id).cloned() else {
-            return false;
-        };
-        let node = Node { span: sp, ..node };
-        self.place(node, 0, size, bytes);
-        true
-    }
-
-    fn scalar(
-        &mut self,
-        value: Cow<'_, str>,
-        style: saphyr_parser::ScalarStyle,
-        anchor: usize,
-        tag: Option<Cow<'_, Tag>>,
-        sp: Span,
-    ) -> bool {
-        if !self.count(1, value.len(), sp) {
-            return false;
-        }
-        let tag_ok = self.check_tag(tag.as_deref(), sp);
-        let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
-        let shown = value.to_string();
         let parsed = if tag_ok {
-            ScalarOwned::parse_from_cow_and_metadata(value, style, tag.as_ref())
+            ScalarOwned::parse_from_cow_and_metadata(Cow::Borrowed(&s.text), style, tag.as_ref())
         } else {
             Some(ScalarOwned::Null)
         };
         let kind = match parsed {
             None => {
-                let t = tag.as_deref().map(ToString::to_string).unwrap_or_default();
-                self.ctx
-                    .error(sp, format!("`{shown}` is not a valid {t}"), "invalid value");
+                let t = s.tag.as_deref().unwrap_or_default();
+                self.ctx.error(
+                    sp,
+                    format!("`{}` is not a valid {t}", s.text),
+                    "invalid value",
+                );
                 Kind::Null
             }
             Some(ScalarOwned::Null) => Kind::Null,
@@ -356,27 +326,22 @@ impl Builder<'_, '_> {
             Some(ScalarOwned::FloatingPoint(f)) => Kind::Float(f.into_inner()),
             Some(ScalarOwned::String(s)) => Kind::Str(s),
         };
-        let mut node = Node {
-            kind,
-            span: sp,
-            expanded: false,
-        };
-        if !is_key && let Kind::Str(s) = &node.kind {
-            let e = expand(s, self.ctx.env);
+        let mut node = Node::new(kind, sp);
+        if !is_key && let Kind::Str(text) = &node.kind {
+            let e = expand(text, self.ctx.env);
             self.report_env(&e.issues, sp);
             node.expanded = e.substituted;
-            let grown = e.text.len().saturating_sub(s.len());
+            let grown = e.text.len().saturating_sub(text.len());
             node.kind = Kind::Str(e.text);
-            if !self.count(0, grown, sp) {
-                return false;
+            if !self.count(grown, sp) {
+                return None;
             }
         }
         let bytes = match &node.kind {
             Kind::Str(s) => s.len(),
             _ => 0,
         };
-        self.place(node, anchor, 1, bytes);
-        true
+        Some((node, bytes))
     }
 
     fn report_env(&mut self, issues: &[EnvIssue], sp: Span) {
@@ -402,43 +367,6 @@ impl Builder<'_, '_> {
                 }
                 EnvIssue::Syntax(message) => self.ctx.error(sp, message.clone(), "in this value"),
             }
-        }
-    }
-
-    /// Put a finished node into its parent (or make it the document root).
-    fn place(&mut self, node: Node, anchor: usize, size: usize, bytes: usize) {
-        if anchor > 0 {
-            self.anchors.insert(anchor, (node.clone(), size, bytes));
-        }
-        match self.stack.last_mut() {
-            None => {
-                if self.root.is_none() {
-                    self.root = Some(node);
-                }
-            }
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries, key, seen, ..
-            }) => match key.take() {
-                None => {
-                    // One lookup per key: a scan of the entries made a wide mapping
-                    // quadratic (200,000 keys took minutes).
-                    if let Some(text) = node.scalar_text() {
-                        match seen.get(&text) {
-                            Some(&line) => self.ctx.error(
-                                node.span,
-                                format!("duplicate key `{text}`"),
-                                format!("first defined on line {line}"),
-                            ),
-                            None => {
-                                seen.insert(text, node.span.start.line);
-                            }
-                        }
-                    }
-                    *key = Some(node);
-                }
-                Some(k) => entries.push((k, node)),
-            },
         }
     }
 }

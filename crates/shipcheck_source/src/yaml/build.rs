@@ -8,8 +8,10 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 use crate::text::{SourceFile, Span, TextRange};
 use crate::yaml::node::{Node, Scalar, Value};
 
-/// The most nodes a document may stand for once aliases are expanded. Beyond this the
-/// input is rejected as an alias bomb; the tree itself never copies aliased nodes.
+/// The most nodes a document's aliases may stand for once expanded (the nodes written in
+/// the file are bounded by its size and not counted). Beyond this the input is rejected as
+/// an alias bomb; the tree itself never copies aliased nodes, but a reader that expands
+/// them (the plan loader) may.
 pub const MAX_EXPANDED_NODES: u64 = 250_000;
 
 /// Deepest nesting accepted.
@@ -51,6 +53,7 @@ struct Frame {
     items: Vec<Node>,
     entries: Vec<(Node, Node)>,
     pending_key: Option<Node>,
+    tag: Option<String>,
     weight: u64,
 }
 
@@ -61,6 +64,8 @@ struct Builder<'a> {
     root: Option<Node>,
     doc_start: u32,
     docs: Vec<Document>,
+    /// Nodes the current document's aliases stand for, expanded.
+    expanded: u64,
 }
 
 /// Parses every document of `file` (which must be YAML text).
@@ -72,6 +77,7 @@ pub fn parse_yaml(file: &SourceFile) -> YamlStream {
         root: None,
         doc_start: 0,
         docs: Vec::new(),
+        expanded: 0,
     };
     let mut parser = Parser::new_from_str(&file.text);
     let mut error = None;
@@ -114,6 +120,7 @@ impl Builder<'_> {
             Event::Nothing | Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart(_) => {
                 self.doc_start = s;
+                self.expanded = 0;
                 self.anchors.clear();
                 self.root = None;
                 self.stack.clear();
@@ -126,6 +133,7 @@ impl Builder<'_> {
                         tag: None,
                     }),
                     span: self.span(self.doc_start, self.doc_start),
+                    tag: None,
                     weight: 1,
                 });
                 let end = e.max(root.span.range.end);
@@ -150,6 +158,7 @@ impl Builder<'_> {
                         tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                     }),
                     span: self.span(s, e),
+                    tag: None,
                     weight: 1,
                 };
                 self.push(node, anchor)?;
@@ -161,14 +170,24 @@ impl Builder<'_> {
                         range: TextRange::new(s, e),
                     });
                 };
+                self.expanded = self.expanded.saturating_add(target.weight);
+                if self.expanded > MAX_EXPANDED_NODES {
+                    return Err(YamlError {
+                        message: format!(
+                            "aliases expand to more than {MAX_EXPANDED_NODES} nodes (possible alias bomb)"
+                        ),
+                        range: TextRange::new(s, e),
+                    });
+                }
                 let node = Node {
                     weight: target.weight,
                     value: Value::Alias(target),
                     span: self.span(s, e),
+                    tag: None,
                 };
                 self.push(node, 0)?;
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(YamlError {
                         message: format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -183,6 +202,7 @@ impl Builder<'_> {
                     items: Vec::new(),
                     entries: Vec::new(),
                     pending_key: None,
+                    tag: tag.as_ref().map(|t| format!("{}{}", t.handle, t.suffix)),
                     weight: 1,
                 });
             }
@@ -195,21 +215,16 @@ impl Builder<'_> {
                 } else {
                     f.items.last().map(|n| n.span.range.end)
                 };
-                // Flow collections end at their closing bracket; block ones at their last child.
-                let end = match last_end {
-                    Some(le)
-                        if e > le
-                            && self
-                                .file
-                                .text
-                                .as_bytes()
-                                .get(s as usize)
-                                .is_some_and(|b| *b == b'[' || *b == b'{') =>
-                    {
-                        e
-                    }
-                    Some(le) => le,
-                    None => e.max(f.start),
+                // Flow collections end after their closing bracket; block ones at their
+                // last child.
+                let close = match self.file.text.as_bytes().get(f.start as usize) {
+                    Some(b'[') => Some(b']'),
+                    Some(b'{') => Some(b'}'),
+                    _ => None,
+                };
+                let end = match close {
+                    Some(c) => self.past_closing(last_end.unwrap_or(f.start + 1), c),
+                    None => last_end.unwrap_or_else(|| e.max(f.start)),
                 };
                 let value = if f.is_map {
                     Value::Map(f.entries)
@@ -219,12 +234,31 @@ impl Builder<'_> {
                 let node = Node {
                     value,
                     span: self.span(f.start, end),
+                    tag: f.tag,
                     weight: f.weight,
                 };
                 self.push(node, f.anchor)?;
             }
         }
         Ok(())
+    }
+
+    /// The offset just past the bracket `c` closing a flow collection, skipping blanks
+    /// and commas from `from`; `from` when the bracket is not found there.
+    fn past_closing(&self, from: u32, c: u8) -> u32 {
+        let b = self.file.text.as_bytes();
+        let mut i = from as usize;
+        while b
+            .get(i)
+            .is_some_and(|x| x.is_ascii_whitespace() || *x == b',')
+        {
+            i += 1;
+        }
+        if b.get(i) == Some(&c) {
+            u32::try_from(i + 1).unwrap_or(from)
+        } else {
+            from
+        }
     }
 
     /// The offset just past the closing quote of a quoted scalar starting at `s`.
@@ -255,14 +289,6 @@ impl Builder<'_> {
             return Ok(());
         };
         top.weight = top.weight.saturating_add(node.weight);
-        if top.weight > MAX_EXPANDED_NODES {
-            return Err(YamlError {
-                message: format!(
-                    "aliases expand to more than {MAX_EXPANDED_NODES} nodes (possible alias bomb)"
-                ),
-                range: node.span.range,
-            });
-        }
         if top.is_map {
             match top.pending_key.take() {
                 None => top.pending_key = Some(node),

@@ -11,6 +11,9 @@ pub struct Node {
     pub value: Value,
     /// Where the node is written (for an alias: the `*name`, not the anchor).
     pub span: Span,
+    /// A collection's tag (`!!map`, `!custom`), as `handle` + `suffix`; a scalar keeps
+    /// its tag in [`Scalar::tag`].
+    pub tag: Option<String>,
     /// Number of nodes this one stands for once aliases are expanded.
     pub(crate) weight: u64,
 }

@@ -76,3 +76,17 @@ fn quoted_scalar_span_excludes_trailing_comment() {
     assert_eq!(f.slice(r.get("b").unwrap().range()), "'z'");
     assert_eq!(f.slice(r.get("c").unwrap().range()), "plain");
 }
+
+#[test]
+fn flow_collections_span_their_brackets() {
+    let f =
+        file("a:\n  drop: [NET_RAW] # c\n  m: { b: { c: 1 } } # d\n  e: []\n  s: [ \"x\" , y ]\n");
+    let s = parse_yaml(&f);
+    let root = &s.documents[0].root;
+    let span = |path: &[&str]| f.slice(root.path(path).unwrap().range()).to_owned();
+    assert_eq!(span(&["a", "drop"]), "[NET_RAW]");
+    assert_eq!(span(&["a", "m"]), "{ b: { c: 1 } }");
+    assert_eq!(span(&["a", "m", "b"]), "{ c: 1 }");
+    assert_eq!(span(&["a", "e"]), "[]");
+    assert_eq!(span(&["a", "s"]), "[ \"x\" , y ]");
+}
