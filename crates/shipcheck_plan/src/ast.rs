@@ -104,6 +104,8 @@ pub struct Check {
     pub capture: Vec<Capture>,
     /// Where the check starts in the plan file.
     pub pos: Pos,
+    /// What usually causes a failure of this check's kind.
+    pub hints: &'static [crate::kind::Hint],
 }
 
 /// A request body.

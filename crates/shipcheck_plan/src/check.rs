@@ -305,6 +305,7 @@ pub(crate) fn build(
             until: until_v?,
             skip: skip?,
             exclusive: exclusive?,
+            hints: kind?.hints(),
             probe: kind?.prepare(probe?, &expect),
             expect,
             capture: captures.into_iter().map(|(c, _)| c).collect(),

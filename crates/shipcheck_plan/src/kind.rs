@@ -57,12 +57,76 @@ pub trait ProbeKind: Send + Sync + 'static {
     fn captures(&self) -> bool {
         false
     }
+    /// What usually causes this kind's failures, for the report's issues (see [`Hint`]).
+    fn hints(&self) -> &'static [Hint] {
+        &[]
+    }
     /// Lets the kind adjust its parsed probe to what the expectations need fetched (a
     /// database probe fetches only the tables the expectations name).
     fn prepare(&self, probe: Arc<dyn Probe>, expect: &[Assertion]) -> Arc<dyn Probe> {
         let _ = expect;
         probe
     }
+}
+
+/// What usually causes a failure: shown with a failed or errored check in the report.
+#[derive(Debug)]
+pub struct Hint {
+    /// A failed assertion's subject, by its first word (`status`, `json`, `cookie`), or a
+    /// failure class (`connect`, `timeout`, `tls`, `dns`, `protocol`, `auth`).
+    pub when: &'static str,
+    /// One short sentence.
+    pub hint: &'static str,
+}
+
+/// Hints for failure classes that mean the same whatever the kind.
+static CLASS_HINTS: &[Hint] = &[
+    Hint {
+        when: "dns",
+        hint: "the name does not resolve from where shipcheck ran: a typo, a missing record, or a resolver that cannot see the zone",
+    },
+    Hint {
+        when: "connect",
+        hint: "nothing listens on that address and port, or a firewall or security group refuses the connection",
+    },
+    Hint {
+        when: "timeout",
+        hint: "the service is overloaded, stuck, or a network path drops packets silently; compare with the check's timeout",
+    },
+    Hint {
+        when: "tls",
+        hint: "an expired, self-signed or wrong-host certificate, a missing intermediate, or a proxy that does not speak TLS",
+    },
+    Hint {
+        when: "protocol",
+        hint: "the peer answered with something other than what the check speaks: a wrong port or a proxy in between",
+    },
+    Hint {
+        when: "auth",
+        hint: "wrong or expired credentials, or a secret that was not synced to this environment",
+    },
+];
+
+/// The hint for a failed or errored check: the kind's hint for the first failed
+/// assertion's subject, else the kind's or the generic hint for its failure class.
+pub fn pick_hint<'a>(
+    hints: &'static [Hint],
+    class: Option<&str>,
+    failed_subjects: impl IntoIterator<Item = &'a str>,
+) -> Option<&'static str> {
+    let first_word = |s: &'a str| s.split([' ', '.', '[']).next().unwrap_or(s);
+    for subject in failed_subjects {
+        let word = first_word(subject);
+        if let Some(h) = hints.iter().find(|h| h.when == word || h.when == subject) {
+            return Some(h.hint);
+        }
+    }
+    let class = class?;
+    hints
+        .iter()
+        .chain(CLASS_HINTS)
+        .find(|h| h.when == class)
+        .map(|h| h.hint)
 }
 
 /// The reference text of a kind, rendered into `docs/probes/`.
@@ -406,5 +470,32 @@ impl KindDoc {
             self.implied, self.example
         ));
         out
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::{Hint, pick_hint};
+
+    static HINTS: &[Hint] = &[
+        Hint {
+            when: "status",
+            hint: "kind: status",
+        },
+        Hint {
+            when: "timeout",
+            hint: "kind: timeout",
+        },
+    ];
+
+    #[test]
+    fn the_first_failed_subject_then_the_class_then_the_generic_class() {
+        let got = pick_hint(HINTS, Some("assertion"), ["json $.a", "status"]);
+        assert_eq!(got, Some("kind: status"));
+        assert_eq!(pick_hint(HINTS, Some("timeout"), []), Some("kind: timeout"));
+        let generic = pick_hint(HINTS, Some("connect"), []).unwrap_or_default();
+        assert!(generic.contains("nothing listens"), "{generic}");
+        assert_eq!(pick_hint(HINTS, Some("assertion"), ["json $.a"]), None);
+        assert_eq!(pick_hint(&[], None, ["status"]), None);
     }
 }

@@ -75,6 +75,35 @@ pub struct RenderConfig {
     /// Fit the results table into this many columns (the terminal's width), wrapping the
     /// notes column; `None` leaves the table its natural width (terminal output only).
     pub width: Option<u16>,
+    /// Which checks get a details section (Markdown and HTML).
+    pub details: DetailLevel,
+}
+
+/// Which checks' details the Markdown and HTML reports show (`--details`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DetailLevel {
+    /// Only checks that did not pass (the default: a healthy run stays short).
+    #[default]
+    Failed,
+    /// Every check; passed ones collapsed.
+    All,
+    /// None: summary, results, issues, performance and verdict only.
+    None,
+}
+
+impl FromStr for DetailLevel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "failed" => Ok(Self::Failed),
+            "all" => Ok(Self::All),
+            "none" => Ok(Self::None),
+            _ => Err(format!(
+                "unknown details level `{s}` (use all, failed or none)"
+            )),
+        }
+    }
 }
 
 /// A renderer: a pure function of the report and the config, writing to `out`.

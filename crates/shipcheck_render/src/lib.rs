@@ -44,5 +44,5 @@ mod fixtures;
 mod sanitize_tests;
 
 pub use error::{RenderError, UnknownFormat};
-pub use format::{Format, Render, RenderConfig, render, render_to_string};
+pub use format::{DetailLevel, Format, Render, RenderConfig, render, render_to_string};
 pub use progress::{progress_line, retry_line};

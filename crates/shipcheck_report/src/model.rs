@@ -298,6 +298,10 @@ pub struct CheckResult {
     /// Values measured over time during the check (a load timeline, a drill's probes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub series: Vec<Series>,
+    /// What usually causes this kind of failure, from the probe kind (failed or errored
+    /// checks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// A position in a source file (1-based line and column).
@@ -365,6 +369,7 @@ impl CheckResult {
             timings: None,
             pos: None,
             series: Vec::new(),
+            hint: None,
         }
     }
 

@@ -145,6 +145,12 @@ pub(crate) async fn run_check(check: &Check, env: &CheckEnv) -> CheckOutput {
     result.started_ms = ms(start.duration_since(env.run_start));
     result.duration_ms = ms(start.elapsed());
     result.attempts = attempts;
+    if matches!(result.status, Status::Failed | Status::Error) {
+        let class = result.error.as_ref().map(|e| e.class.as_str());
+        let failed = result.failed_assertions().map(|a| a.subject.as_str());
+        result.hint =
+            shipcheck_plan::kind::pick_hint(check.hints, class, failed).map(str::to_owned);
+    }
     for f in &mut findings {
         f.check_id = Some(check.id.clone());
     }

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 use shipcheck_lint::{
     LintError, LintOptions, Severity, lint_inputs, read_inputs, read_stdin, stdin_inputs,
 };
-use shipcheck_render::RenderConfig;
+use shipcheck_render::{DetailLevel, RenderConfig};
 use shipcheck_report::{Report, RunInfo};
 
 use crate::cli::GlobalArgs;
@@ -139,7 +139,9 @@ pub(crate) fn run(args: LintArgs, global: GlobalArgs) -> anyhow::Result<i32> {
 /// Writes the `--output` files, prints the chosen format and settles the exit code.
 fn emit(report: &Report, args: &LintArgs, global: GlobalArgs, code: i32) -> anyhow::Result<i32> {
     let written = match &args.output {
-        Some(dir) => crate::commands::verify::write_files(report, dir, &LINT_FILES),
+        Some(dir) => {
+            crate::commands::verify::write_files(report, dir, &LINT_FILES, DetailLevel::Failed)
+        }
         None => Ok(()),
     };
     let (ascii, width) = crate::cli::stdout_layout();
@@ -148,6 +150,7 @@ fn emit(report: &Report, args: &LintArgs, global: GlobalArgs, code: i32) -> anyh
         verbose: global.verbose,
         ascii,
         width,
+        details: DetailLevel::Failed,
     };
     let text = shipcheck_render::render_to_string(args.format.renderer(), report, &cfg)?;
     let stdout = exit::write_stdout(text.as_bytes())?;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use shipcheck_render::{Format, RenderConfig};
+use shipcheck_render::{DetailLevel, Format, RenderConfig};
 use shipcheck_report::Report;
 
 use crate::cli::GlobalArgs;
@@ -21,6 +21,9 @@ pub(crate) struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
+    /// Which checks get a details section (md, html): failed, all or none.
+    #[arg(long, default_value = "failed", value_parser = crate::commands::verify::parse_details)]
+    pub(crate) details: DetailLevel,
 }
 
 /// Runs `shipcheck report`.
@@ -61,6 +64,7 @@ pub(crate) fn run(args: ReportArgs, global: GlobalArgs) -> anyhow::Result<i32> {
         verbose: global.verbose,
         ascii,
         width,
+        details: args.details,
     };
     let rendered = shipcheck_render::render_to_string(format, &report, &cfg)
         .context("rendering the report")?;

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use shipcheck_plan::Plan;
-use shipcheck_render::{Format, RenderConfig};
+use shipcheck_render::{DetailLevel, Format, RenderConfig};
 use shipcheck_report::{PlanInfo, Report, RunInfo};
 use shipcheck_runner::{Cancel, RunEventKind, RunOptions};
 
@@ -50,6 +50,10 @@ pub(crate) struct RunArgs {
     /// Skip these checks (comma-separated ids).
     #[arg(long, value_delimiter = ',')]
     pub(crate) skip: Vec<String>,
+    /// Which checks get a details section in report.md and report.html: failed (those that
+    /// did not pass), all (passed ones collapsed), none.
+    #[arg(long, default_value = "failed", value_parser = parse_details)]
+    pub(crate) details: DetailLevel,
     /// `--color`, `-q`, `-v` (global options, filled in by the command dispatcher).
     #[arg(skip)]
     pub(crate) global: GlobalArgs,
@@ -72,6 +76,11 @@ impl RunArgs {
 
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+/// `--details all|failed|none`.
+pub(crate) fn parse_details(s: &str) -> Result<DetailLevel, String> {
+    s.parse()
 }
 
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -202,7 +211,7 @@ const RUN_FILES: [(&str, Format); 3] = [
 pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
     let dir = args.report_dir();
     let written = match &dir {
-        Some(dir) => write_files(report, dir, &RUN_FILES),
+        Some(dir) => write_files(report, dir, &RUN_FILES, args.details),
         None => Ok(()),
     };
     let (ascii, width) = crate::cli::stdout_layout();
@@ -211,6 +220,7 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
         verbose: args.global.verbose,
         ascii,
         width,
+        details: args.details,
     };
     let text = shipcheck_render::render_to_string(args.format, report, &cfg)
         .context("rendering the report")?;
@@ -237,10 +247,14 @@ pub(crate) fn write_files(
     report: &Report,
     dir: &Path,
     files: &[(&str, Format)],
+    details: DetailLevel,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
-    let cfg = RenderConfig::default();
+    let cfg = RenderConfig {
+        details,
+        ..RenderConfig::default()
+    };
     for (name, format) in files {
         let text = shipcheck_render::render_to_string(*format, report, &cfg)
             .with_context(|| format!("rendering {name}"))?;

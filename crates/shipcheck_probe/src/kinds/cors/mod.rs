@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use shipcheck_plan::Assertion;
 use shipcheck_plan::Pos;
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 
 pub use facts::CorsFacts;
@@ -28,6 +28,9 @@ impl ProbeKind for CorsKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -109,3 +112,15 @@ static DOC: KindDoc = KindDoc {
     implied: "`allowed: true` and `rejects_other_origins: true`",
     example: "- id: cors\n  cors: { url: \"{{ api }}/api/v1/vehicles\", origin: \"https://app.example.com\", method: POST, headers: [authorization, content-type] }\n  expect: { credentials: true }\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "preflight",
+        hint: "the CORS middleware or the ingress does not answer OPTIONS for this origin; check its allowed origins",
+    },
+    Hint {
+        when: "disallowed",
+        hint: "the allowed-origins list is too wide (often `*` left from development)",
+    },
+];

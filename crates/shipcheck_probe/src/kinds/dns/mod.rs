@@ -8,7 +8,7 @@ mod spec;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node, shown};
 use shipcheck_plan::{Assertion, Pos, Predicate};
 
@@ -29,6 +29,9 @@ impl ProbeKind for DnsKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, _base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -123,3 +126,15 @@ static DOC: KindDoc = KindDoc {
     implied: "`resolves: true` unless written",
     example: "- id: api-dns\n  dns: { name: api.example.com, nameserver: \"10.0.0.2\" }\n  expect: { includes: [203.0.113.10], excludes: [10.0.0.5] }\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "address",
+        hint: "the record points elsewhere than expected: a stale record, or a DNS change not yet propagated",
+    },
+    Hint {
+        when: "resolves",
+        hint: "the name does not resolve: a missing record, or a resolver that cannot see the zone",
+    },
+];

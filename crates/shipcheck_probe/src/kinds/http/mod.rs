@@ -13,7 +13,7 @@ mod tests;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, Pos};
 
@@ -31,6 +31,9 @@ impl ProbeKind for HttpKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -218,3 +221,39 @@ static DOC: KindDoc = KindDoc {
     implied: "`status: 2xx` unless `status`, `https_redirect` or `error` is written (a check never passes on any response)",
     example: "- id: liveness\n  http: { get: \"{{ api }}/health/live\" }\n  expect: { status: 200, json: { \"$.status\": ok }, duration: { under: 200ms } }\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "status",
+        hint: "a 5xx is the service failing (its logs say why; a schema drift or a missing migration often shows here first); a 4xx is the request: credentials, path or method",
+    },
+    Hint {
+        when: "json",
+        hint: "the response's shape differs from what the plan expects: the deployed version is not the one the plan was written for, or the endpoint returns an error document",
+    },
+    Hint {
+        when: "header",
+        hint: "a proxy, ingress or CDN in front of the service strips or overrides headers; check its annotations and configuration",
+    },
+    Hint {
+        when: "hsts",
+        hint: "HSTS is usually set by the ingress or the TLS-terminating proxy, not the app; check that layer",
+    },
+    Hint {
+        when: "security",
+        hint: "security headers are usually set by the ingress or proxy; a new route or a bypassed proxy loses them",
+    },
+    Hint {
+        when: "cookie",
+        hint: "the session cookie's flags come from the framework's session settings (Secure, HttpOnly, SameSite); a production setting missing from this environment is the usual cause",
+    },
+    Hint {
+        when: "duration",
+        hint: "slow answers usually come from a cold cache, a slow query, or too few replicas; the performance table shows the phases",
+    },
+    Hint {
+        when: "body",
+        hint: "the page or document changed: a different build, an error page, or a proxy answering instead of the service",
+    },
+];

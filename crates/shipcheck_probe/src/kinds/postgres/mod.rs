@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use shipcheck_plan::Assertion;
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 
 use super::db_common::{SQL_EXPECTATIONS, expect, fetch_list, with_probe};
@@ -43,6 +43,9 @@ impl ProbeKind for PostgresKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -124,3 +127,19 @@ static DOC: KindDoc = KindDoc {
     implied: "nothing beyond what is written",
     example: "- id: database\n  postgres: { url: \"postgres://app:${PGPASSWORD}@db:5432/app?sslmode=require\" }\n  expect:\n    server_version: { regex: \"^1[5-7]\\\\.\" }\n    tables: [users, vehicles]\n    rows: { table: users, where: \"username = 'admin'\", at_least: 1 }\n    migrations: { tool: alembic, migrations_dir: backend/alembic/versions }\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "columns",
+        hint: "the database schema is behind or ahead of the application model: a migration was not run, or was run against another database",
+    },
+    Hint {
+        when: "rows",
+        hint: "seed or reference data is missing: the seeding step did not run in this environment",
+    },
+    Hint {
+        when: "table",
+        hint: "the table does not exist: migrations did not run against this database",
+    },
+];

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use shipcheck_plan::Assertion;
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 
 use super::db_common::{SQL_EXPECTATIONS, expect, fetch_list, with_probe};
@@ -42,6 +42,9 @@ impl ProbeKind for SqliteKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -101,3 +104,19 @@ static DOC: KindDoc = KindDoc {
     implied: "nothing beyond what is written",
     example: "- id: seed-data\n  sqlite: { path: app.db }\n  expect:\n    integrity_check: ok\n    rows:\n      - { table: users, where: \"username = 'admin'\", at_least: 1 }\n      - { table: vehicles, at_least: 2 }\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "columns",
+        hint: "the database schema is behind or ahead of the application model: a migration was not run, or was run against another database",
+    },
+    Hint {
+        when: "rows",
+        hint: "seed or reference data is missing: the seeding step did not run in this environment",
+    },
+    Hint {
+        when: "table",
+        hint: "the table does not exist: migrations did not run against this database",
+    },
+];

@@ -7,7 +7,7 @@ mod spec;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, Pos};
 
@@ -28,6 +28,9 @@ impl ProbeKind for TcpKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, _base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -83,3 +86,11 @@ static DOC: KindDoc = KindDoc {
     implied: "`open: true` unless written; write `open: false` to assert that a port is closed",
     example: "- id: redis-not-exposed\n  tcp: \"{{ public_host }}:6379\"\n  expect: { open: false }\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "port",
+        hint: "a port that should be closed is reachable (or the reverse): check the Service type, security groups and firewall rules",
+    },
+];

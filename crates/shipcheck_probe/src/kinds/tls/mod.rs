@@ -13,7 +13,7 @@ mod tests;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, Pos};
 
@@ -34,6 +34,9 @@ impl ProbeKind for TlsKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -135,3 +138,19 @@ static DOC: KindDoc = KindDoc {
     implied: "`valid: true` unless written, so an expired, not yet valid, wrong-host or self-signed certificate fails the check, saying which",
     example: "- id: certificate\n  tls: { host: \"api.example.com\", sni: api.example.com, ca_file: certs/ca.pem }\n  expect:\n    expires_in: { at_least: 14d }\n    issuer: { contains: \"Let's Encrypt\" }\n    min_version: TLSv1.2\n    accepts: { TLSv1.0: false, TLSv1.1: false }\n    json: { \"$.chain[0].sans\": { length: { at_least: 1 } } }\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "expires",
+        hint: "the certificate is close to expiry: its automatic renewal (cert-manager, certbot) is failing or was never set up",
+    },
+    Hint {
+        when: "certificate",
+        hint: "the served certificate is not the expected one: a default certificate from the ingress, or an old secret",
+    },
+    Hint {
+        when: "minimum",
+        hint: "old TLS versions are enabled in the server or load balancer's TLS policy",
+    },
+];

@@ -8,7 +8,7 @@ mod spec;
 use std::path::Path;
 use std::sync::Arc;
 
-use shipcheck_plan::kind::{KeyDoc, KindDoc, Probe, ProbeKind};
+use shipcheck_plan::kind::{Hint, KeyDoc, KindDoc, Probe, ProbeKind};
 use shipcheck_plan::syntax::{Ctx, Node, Target, predicates};
 use shipcheck_plan::{Assertion, Predicate};
 
@@ -29,6 +29,9 @@ impl ProbeKind for WsKind {
     }
     fn doc(&self) -> &'static KindDoc {
         &DOC
+    }
+    fn hints(&self) -> &'static [Hint] {
+        HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -139,3 +142,11 @@ static DOC: KindDoc = KindDoc {
     implied: "nothing beyond what is written; captures take a JSONPath into the array of messages (or a regex over the messages)",
     example: "- id: command-stream\n  needs: [submit-command]\n  websocket:\n    url: \"{{ api }}/ws/responses/{{ command_id }}\"\n    query: { token: \"{{ token }}\" }\n    within: 5s\n  expect:\n    messages: { at_least: 2 }\n    json: { \"$[0].state\": accepted }\n    closed: true\n",
 };
+
+/// What usually causes this kind's failures.
+static HINTS: &[Hint] = &[
+    Hint {
+        when: "messages",
+        hint: "the server did not send what was expected in time: a proxy without WebSocket upgrade support, or an idle timeout in between",
+    },
+];
