@@ -2,9 +2,9 @@
 # Runs shipcheck's whole test suite on a fresh Debian machine: installs what the
 # tests need when it is missing (nginx for the HTTP integration tests, PostgreSQL
 # and Redis for the data-layer probes — the tests start private instances on
-# loopback ports, never the system services — and junitparser to load our JUnit
-# output with a standard consumer), then runs `cargo test --no-fail-fast`, so every test
-# binary runs even after one fails.
+# loopback ports, never the system services — headless Chromium for the HTML report,
+# and junitparser to load our JUnit output with a standard consumer), then runs
+# `cargo test --no-fail-fast`, so every test binary runs even after one fails.
 # Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,8 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
+# Headless Chromium opens report.html in the HTML report test.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   as_root apt-get update -qq

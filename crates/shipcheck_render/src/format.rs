@@ -5,6 +5,7 @@ use std::str::FromStr;
 use shipcheck_report::Report;
 
 use crate::error::{RenderError, UnknownFormat};
+use crate::html::HtmlRenderer;
 use crate::json::JsonRenderer;
 use crate::junit::JunitRenderer;
 use crate::markdown::MarkdownRenderer;
@@ -18,6 +19,8 @@ pub enum Format {
     Terminal,
     /// The Markdown report teams write by hand (`report.md`).
     Markdown,
+    /// One self-contained HTML page with charts (`report.html`).
+    Html,
     /// The report model itself (`report.json`).
     Json,
     /// JUnit XML for CI systems (`junit.xml`): checks and findings, one encoding.
@@ -32,6 +35,7 @@ impl Format {
         match self {
             Format::Terminal => "terminal",
             Format::Markdown => "markdown",
+            Format::Html => "html",
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Sarif => "sarif",
@@ -46,6 +50,7 @@ impl FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "terminal" => Ok(Format::Terminal),
             "md" | "markdown" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
             "json" => Ok(Format::Json),
             "junit" => Ok(Format::Junit),
             "sarif" => Ok(Format::Sarif),
@@ -127,6 +132,7 @@ pub fn render(
     let renderer: &dyn Render = match format {
         Format::Terminal => &TerminalRenderer,
         Format::Markdown => &MarkdownRenderer,
+        Format::Html => &HtmlRenderer,
         Format::Json => &JsonRenderer,
         Format::Junit => &JunitRenderer,
         Format::Sarif => &SarifRenderer,
@@ -155,6 +161,7 @@ mod tests {
             ("terminal", Format::Terminal),
             ("md", Format::Markdown),
             ("markdown", Format::Markdown),
+            ("html", Format::Html),
             ("Markdown", Format::Markdown),
             ("json", Format::Json),
             ("junit", Format::Junit),
@@ -162,9 +169,9 @@ mod tests {
         ] {
             assert_eq!(name.parse::<Format>(), Ok(want), "{name}");
         }
-        let err = "html".parse::<Format>().unwrap_err();
-        assert_eq!(err.given, "html");
-        assert!(err.to_string().contains("`html`"), "{err}");
+        let err = "pdf".parse::<Format>().unwrap_err();
+        assert_eq!(err.given, "pdf");
+        assert!(err.to_string().contains("`pdf`"), "{err}");
     }
 
     #[test]
@@ -172,6 +179,7 @@ mod tests {
         for f in [
             Format::Terminal,
             Format::Markdown,
+            Format::Html,
             Format::Json,
             Format::Junit,
             Format::Sarif,

@@ -22,6 +22,52 @@ fn offset_in(snippet: &str, first_line: u32, line: u32, col: u32) -> usize {
     snippet.len()
 }
 
+/// One finding as a code frame (its message, the snippet with the span marked, the help).
+pub(crate) fn finding_frame(f: &Finding, renderer: &Renderer) -> String {
+    let level = match f.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let title = level.primary_title(f.message.as_str()).id(f.rule.as_str());
+    match &f.snippet {
+        Some(snippet) => {
+            let start = offset_in(snippet, f.line, f.line, f.column);
+            let end = match (f.end_line, f.end_column) {
+                (Some(l), Some(c)) => offset_in(snippet, f.line, l, c),
+                _ => start,
+            };
+            let mut end = end.clamp(start, snippet.len());
+            if end == start {
+                end = snippet[start..]
+                    .char_indices()
+                    .nth(1)
+                    .map_or(snippet.len(), |(b, _)| start + b);
+            }
+            let snip = Snippet::source(snippet.as_str())
+                .line_start(f.line as usize)
+                .path(f.path.as_str())
+                .annotation(AnnotationKind::Primary.span(start..end));
+            let mut group = title.element(snip);
+            if let Some(h) = &f.help {
+                group = group.element(Level::HELP.message(h.as_str()));
+            }
+            renderer.render(&[group])
+        }
+        None => {
+            let mut group = title.element(
+                annotate_snippets::Origin::path(f.path.as_str())
+                    .line(f.line as usize)
+                    .char_column(f.column as usize),
+            );
+            if let Some(h) = &f.help {
+                group = group.element(Level::HELP.message(h.as_str()));
+            }
+            renderer.render(&[group])
+        }
+    }
+}
+
 /// The findings of a lint run with code frames (coloured when `color`), then a one-line
 /// summary.
 pub(crate) fn lint_text(report: &Report, files_scanned: usize, color: bool) -> String {
@@ -33,48 +79,7 @@ pub(crate) fn lint_text(report: &Report, files_scanned: usize, color: bool) -> S
         Renderer::plain()
     };
     for f in findings {
-        let level = match f.severity {
-            Severity::Error => Level::ERROR,
-            Severity::Warning => Level::WARNING,
-            Severity::Info => Level::INFO,
-        };
-        let title = level.primary_title(f.message.as_str()).id(f.rule.as_str());
-        let text = match &f.snippet {
-            Some(snippet) => {
-                let start = offset_in(snippet, f.line, f.line, f.column);
-                let end = match (f.end_line, f.end_column) {
-                    (Some(l), Some(c)) => offset_in(snippet, f.line, l, c),
-                    _ => start,
-                };
-                let mut end = end.clamp(start, snippet.len());
-                if end == start {
-                    end = snippet[start..]
-                        .char_indices()
-                        .nth(1)
-                        .map_or(snippet.len(), |(b, _)| start + b);
-                }
-                let snip = Snippet::source(snippet.as_str())
-                    .line_start(f.line as usize)
-                    .path(f.path.as_str())
-                    .annotation(AnnotationKind::Primary.span(start..end));
-                let mut group = title.element(snip);
-                if let Some(h) = &f.help {
-                    group = group.element(Level::HELP.message(h.as_str()));
-                }
-                renderer.render(&[group])
-            }
-            None => {
-                let mut group = title.element(
-                    annotate_snippets::Origin::path(f.path.as_str())
-                        .line(f.line as usize)
-                        .char_column(f.column as usize),
-                );
-                if let Some(h) = &f.help {
-                    group = group.element(Level::HELP.message(h.as_str()));
-                }
-                renderer.render(&[group])
-            }
-        };
+        let text = finding_frame(f, &renderer);
         out.push_str(&text);
         out.push_str("\n\n");
     }

@@ -1,4 +1,5 @@
-//! Renderers of the shipcheck report model: terminal, Markdown, JSON, JUnit XML and SARIF.
+//! Renderers of the shipcheck report model: terminal, Markdown, HTML, JSON, JUnit XML and
+//! SARIF.
 //!
 //! Every command (`verify`, `demo`, `lint`, `report`) renders the same model here; a lint
 //! run's terminal output shows code frames from the findings' own snippets, and SARIF takes
@@ -26,6 +27,7 @@
 mod error;
 mod format;
 mod frames;
+mod html;
 mod json;
 mod junit;
 mod markdown;

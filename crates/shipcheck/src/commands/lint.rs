@@ -16,8 +16,9 @@ use crate::exit::{self, Stdout};
 use crate::files;
 
 /// Files `--output DIR` writes for a lint run.
-const LINT_FILES: [(&str, shipcheck_render::Format); 3] = [
+const LINT_FILES: [(&str, shipcheck_render::Format); 4] = [
     ("report.json", shipcheck_render::Format::Json),
+    ("report.html", shipcheck_render::Format::Html),
     ("report.sarif", shipcheck_render::Format::Sarif),
     ("junit.xml", shipcheck_render::Format::Junit),
 ];
@@ -83,7 +84,7 @@ pub(crate) struct LintArgs {
     /// Namespace of objects that declare none (they then count as production if it matches).
     #[arg(long)]
     pub(crate) namespace: Option<String>,
-    /// Also write report.json, report.sarif and junit.xml into this directory.
+    /// Also write report.json, report.html, report.sarif and junit.xml into this directory.
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
 }

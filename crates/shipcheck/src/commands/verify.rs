@@ -199,8 +199,9 @@ pub(crate) async fn run_plan_async(
 }
 
 /// Files `--output DIR` writes for `verify` and `demo`.
-const RUN_FILES: [(&str, Format); 3] = [
+const RUN_FILES: [(&str, Format); 4] = [
     ("report.md", Format::Markdown),
+    ("report.html", Format::Html),
     ("report.json", Format::Json),
     ("junit.xml", Format::Junit),
 ];
@@ -231,7 +232,7 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
     }
     if let Some(dir) = dir.as_ref().filter(|_| !args.global.quiet) {
         eprintln!(
-            "report written to {} (report.md, report.json, junit.xml)",
+            "report written to {} (report.md, report.html, report.json, junit.xml)",
             dir.display()
         );
     }

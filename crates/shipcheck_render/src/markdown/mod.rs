@@ -8,6 +8,8 @@
 mod checks;
 mod perf;
 
+pub(crate) use perf::timing_groups;
+
 use std::fmt::Write as _;
 use std::io::Write;
 
