@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     completions::CompletionsArgs, demo::DemoArgs, lint::LintArgs, report::ReportArgs,
-    rules::RulesArgs, verify::VerifyArgs,
+    rules::RulesArgs, verify::VerifyArgs, watch::WatchArgs,
 };
 
 /// Tells a team, with evidence, whether a deployment is ready for production.
@@ -91,6 +91,8 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Start the built-in demo service and verify it with the bundled plan.
     Demo(DemoArgs),
+    /// Run a plan again and again and serve its results to Prometheus (/metrics).
+    Watch(WatchArgs),
     /// Lint Kubernetes manifests, compose files, Dockerfiles and .env templates.
     Lint(LintArgs),
     /// List lint rules, or explain one.

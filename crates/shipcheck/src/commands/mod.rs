@@ -6,6 +6,8 @@ pub(crate) mod lint;
 pub(crate) mod report;
 pub(crate) mod rules;
 pub(crate) mod verify;
+pub(crate) mod watch;
+mod watch_metrics;
 
 use crate::cli::{Cli, Command};
 
@@ -21,6 +23,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo(mut args) => {
             args.run.global = global;
             demo::run(args)
+        }
+        Command::Watch(mut args) => {
+            args.run.global = global;
+            watch::run(args)
         }
         Command::Lint(args) => lint::run(args, global),
         Command::Rules(args) => rules::run(args),
