@@ -7,10 +7,10 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use shipcheck_test_support::prometheus::Prometheus;
 use shipcheck_test_support::{Listen, Nginx, free_port};
 
 /// A child process killed (by its PID) when dropped.
@@ -52,37 +52,6 @@ fn wait_for(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-fn start_prometheus(dir: &Path, target: u16) -> Option<(Guard, u16)> {
-    let bin = Path::new("/usr/bin/prometheus");
-    if !bin.exists() {
-        shipcheck_test_support::skip_or_fail("prometheus (Debian package `prometheus`)");
-        return None;
-    }
-    let port = free_port();
-    let conf = dir.join("prometheus.yml");
-    std::fs::write(
-        &conf,
-        format!(
-            "global: {{ scrape_interval: 1s, evaluation_interval: 1s }}\n\
-             scrape_configs:\n  - job_name: shipcheck\n    static_configs:\n      \
-             - targets: ['127.0.0.1:{target}']\n"
-        ),
-    )
-    .unwrap();
-    let child = Command::new(bin)
-        .arg(format!("--config.file={}", conf.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Some((Guard(child), port))
-}
-
 #[test]
 fn prometheus_scrapes_watch_and_sees_a_check_go_down_and_up() {
     let builder = Nginx::builder().file("site/health.txt", "ok\n");
@@ -111,9 +80,12 @@ fn prometheus_scrapes_watch_and_sees_a_check_go_down_and_up() {
         .spawn()
         .unwrap();
     let mut watch = Guard(watch);
-    let Some((_prom, prom)) = start_prometheus(dir.path(), metrics_port) else {
+    let Some(prometheus) =
+        Prometheus::start(&[("shipcheck", vec![format!("127.0.0.1:{metrics_port}")])])
+    else {
         return;
     };
+    let prom = prometheus.port;
 
     wait_for("the first run", Duration::from_secs(20), || {
         get(metrics_port, "/metrics").is_some_and(|m| m.contains("shipcheck_check_up{"))

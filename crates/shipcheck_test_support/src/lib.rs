@@ -1,9 +1,9 @@
 //! Test support for shipcheck's integration tests, used only as a dev-dependency.
 //!
 //! It starts real servers as child processes on 127.0.0.1 — a private [`Nginx`] built from
-//! the caller's server blocks, a PostgreSQL cluster ([`postgres::Postgres`]) and a
-//! `redis-server` ([`redis::Redis`]) — each in its own temporary directory, on free ports,
-//! and killed by PID when dropped. [`skip_or_fail`] lets a test skip when a server is not
+//! the caller's server blocks, a PostgreSQL cluster ([`postgres::Postgres`]), a
+//! `redis-server` ([`redis::Redis`]) and a Prometheus ([`prometheus::Prometheus`]) — each
+//! in its own temporary directory, on free ports, and killed by PID when dropped. [`skip_or_fail`] lets a test skip when a server is not
 //! installed, except under `CI=true`, where a missing install step must fail loudly.
 //!
 //! It does not know shipcheck's plans, probes or reports (those helpers stay with the tests
@@ -18,6 +18,7 @@ mod certs;
 mod net;
 mod nginx;
 pub mod postgres;
+pub mod prometheus;
 pub mod redis;
 mod skip;
 

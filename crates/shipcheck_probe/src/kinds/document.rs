@@ -40,9 +40,21 @@ pub(crate) fn parse(
     base_dir: &Path,
     kind: &str,
 ) -> Option<FetchProbe> {
+    parse_with(ctx, n, base_dir, kind, &[])
+}
+
+/// [`parse`] for a kind that reads more keys of its own (`extra`) from the same mapping.
+pub(crate) fn parse_with(
+    ctx: &mut Ctx<'_>,
+    n: &Node,
+    base_dir: &Path,
+    kind: &str,
+    extra: &[&str],
+) -> Option<FetchProbe> {
     let (url_node, entries) = match &n.kind {
         Kind::Map(entries) => {
-            ctx.keys(entries, KEYS, &format!("a {kind} probe"));
+            let keys: Vec<&str> = KEYS.iter().chain(extra).copied().collect();
+            ctx.keys(entries, &keys, &format!("a {kind} probe"));
             let Some(u) = get(entries, "url") else {
                 ctx.error(
                     n.span,

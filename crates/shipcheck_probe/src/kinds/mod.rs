@@ -68,6 +68,7 @@ registry! {
     webhook,
     lint,
     metrics,
+    prometheus,
     openapi,
     cors,
 }
