@@ -226,25 +226,37 @@ fn issue18_9_config_fifo_is_refused() {
     assert!(err.to_string().contains("not a regular file"), "{err}");
 }
 
-/// Suppressions are applied in one sweep: 120,000 suppression comments over as many
-/// findings (testing every pair took 43 s for 80,000 in a debug build; now ~4 s).
+/// Suppressions are applied in one sweep: testing every pair took 43 s for 80,000 in a
+/// debug build. The check is on growth, not on seconds (which depend on the machine and
+/// its load): doubling the suppressions must not much more than double the time (a
+/// quadratic sweep would quadruple it).
 #[test]
 fn many_suppressions_apply_in_linear_time() {
-    let mut text = String::from("FROM alpine:3.19\nUSER app\nHEALTHCHECK CMD true\n");
-    for i in 0..120_000 {
-        text.push_str(&format!(
-            "# shipcheck-ignore dockerfile/secret-in-env: test\nENV A{i}_PASSWORD=fakepw{i:08}x\n"
-        ));
-    }
-    text.push_str("ENV LAST_PASSWORD=fakepwlastone\n");
-    let start = std::time::Instant::now();
-    let o = lint("Dockerfile", &text);
-    let took = start.elapsed();
-    let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
-    assert_eq!(
-        rules,
-        ["dockerfile/secret-in-env"],
-        "only the unsuppressed line"
+    let timed = |n: usize| {
+        let mut text = String::from("FROM alpine:3.19\nUSER app\nHEALTHCHECK CMD true\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "# shipcheck-ignore dockerfile/secret-in-env: test\nENV A{i}_PASSWORD=fakepw{i:08}x\n"
+            ));
+        }
+        text.push_str("ENV LAST_PASSWORD=fakepwlastone\n");
+        let start = std::time::Instant::now();
+        let o = lint("Dockerfile", &text);
+        let took = start.elapsed();
+        let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            ["dockerfile/secret-in-env"],
+            "only the unsuppressed line"
+        );
+        took.as_secs_f64()
+    };
+    // The smaller run first also warms caches and the allocator.
+    let small = timed(30_000);
+    let large = timed(60_000);
+    let growth = large / small.max(1e-3);
+    assert!(
+        growth < 3.2,
+        "doubling the suppressions took {growth:.2}x as long ({small:.2}s → {large:.2}s)"
     );
-    assert!(took.as_secs() < 20, "took {took:?}");
 }

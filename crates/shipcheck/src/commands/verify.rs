@@ -88,15 +88,21 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("invalid duration `{s}` (e.g. 500ms, 30s, 10m)"))
 }
 
+/// Loads a plan with the process environment; on errors prints them (with code frames)
+/// and gives the exit code.
+pub(crate) fn load_plan(path: &Path) -> Result<Plan, i32> {
+    let env = |name: &str| std::env::var(name).ok();
+    shipcheck_plan::load_file(path, &env, shipcheck_probe::KINDS).map_err(|errors| {
+        eprintln!("{errors}");
+        exit::USAGE
+    })
+}
+
 /// Runs `shipcheck verify`.
 pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<i32> {
-    let env = |name: &str| std::env::var(name).ok();
-    let plan = match shipcheck_plan::load_file(&args.plan, &env, shipcheck_probe::KINDS) {
+    let plan = match load_plan(&args.plan) {
         Ok(p) => p,
-        Err(errors) => {
-            eprintln!("{errors}");
-            return Ok(exit::USAGE);
-        }
+        Err(code) => return Ok(code),
     };
     let report = run_plan(&plan, &args.run, "verify")?;
     emit(&report, &args.run)

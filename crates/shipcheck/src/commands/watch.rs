@@ -43,13 +43,9 @@ type Shared = Arc<Mutex<WatchState>>;
 
 /// Runs `shipcheck watch`.
 pub(crate) fn run(mut args: WatchArgs) -> anyhow::Result<i32> {
-    let env = |name: &str| std::env::var(name).ok();
-    let plan = match shipcheck_plan::load_file(&args.plan, &env, shipcheck_probe::KINDS) {
+    let plan = match super::verify::load_plan(&args.plan) {
         Ok(p) => p,
-        Err(errors) => {
-            eprintln!("{errors}");
-            return Ok(exit::USAGE);
-        }
+        Err(code) => return Ok(code),
     };
     // Progress lines would interleave forever; watch reports through its endpoints.
     args.run.global.quiet = true;

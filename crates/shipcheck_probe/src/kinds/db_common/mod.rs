@@ -118,3 +118,19 @@ pub(crate) const SQL_EXPECTATIONS: [KeyDoc; 7] = [
         doc: "time of the attempt",
     },
 ];
+
+/// What usually causes a database kind's failures (`sqlite`, `postgres`).
+pub(crate) static HINTS: &[shipcheck_plan::kind::Hint] = &[
+    shipcheck_plan::kind::Hint {
+        when: "columns",
+        hint: "the database schema is behind or ahead of the application model: a migration was not run, or was run against another database",
+    },
+    shipcheck_plan::kind::Hint {
+        when: "rows",
+        hint: "seed or reference data is missing: the seeding step did not run in this environment",
+    },
+    shipcheck_plan::kind::Hint {
+        when: "table",
+        hint: "the table does not exist: migrations did not run against this database",
+    },
+];

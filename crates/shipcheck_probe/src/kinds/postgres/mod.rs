@@ -45,7 +45,7 @@ impl ProbeKind for PostgresKind {
         &DOC
     }
     fn hints(&self) -> &'static [Hint] {
-        HINTS
+        super::db_common::HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -127,19 +127,3 @@ static DOC: KindDoc = KindDoc {
     implied: "nothing beyond what is written",
     example: "- id: database\n  postgres: { url: \"postgres://app:${PGPASSWORD}@db:5432/app?sslmode=require\" }\n  expect:\n    server_version: { regex: \"^1[5-7]\\\\.\" }\n    tables: [users, vehicles]\n    rows: { table: users, where: \"username = 'admin'\", at_least: 1 }\n    migrations: { tool: alembic, migrations_dir: backend/alembic/versions }\n",
 };
-
-/// What usually causes this kind's failures.
-static HINTS: &[Hint] = &[
-    Hint {
-        when: "columns",
-        hint: "the database schema is behind or ahead of the application model: a migration was not run, or was run against another database",
-    },
-    Hint {
-        when: "rows",
-        hint: "seed or reference data is missing: the seeding step did not run in this environment",
-    },
-    Hint {
-        when: "table",
-        hint: "the table does not exist: migrations did not run against this database",
-    },
-];

@@ -44,7 +44,7 @@ impl ProbeKind for SqliteKind {
         &DOC
     }
     fn hints(&self) -> &'static [Hint] {
-        HINTS
+        super::db_common::HINTS
     }
     fn parse(&self, cx: &mut Ctx<'_>, node: &Node, base_dir: &Path) -> Option<Arc<dyn Probe>> {
         spec::parse(cx, node, base_dir).map(|p| Arc::new(p) as Arc<dyn Probe>)
@@ -104,19 +104,3 @@ static DOC: KindDoc = KindDoc {
     implied: "nothing beyond what is written",
     example: "- id: seed-data\n  sqlite: { path: app.db }\n  expect:\n    integrity_check: ok\n    rows:\n      - { table: users, where: \"username = 'admin'\", at_least: 1 }\n      - { table: vehicles, at_least: 2 }\n",
 };
-
-/// What usually causes this kind's failures.
-static HINTS: &[Hint] = &[
-    Hint {
-        when: "columns",
-        hint: "the database schema is behind or ahead of the application model: a migration was not run, or was run against another database",
-    },
-    Hint {
-        when: "rows",
-        hint: "seed or reference data is missing: the seeding step did not run in this environment",
-    },
-    Hint {
-        when: "table",
-        hint: "the table does not exist: migrations did not run against this database",
-    },
-];
