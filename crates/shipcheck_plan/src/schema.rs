@@ -24,6 +24,19 @@ fn duration(doc: &str) -> Value {
     json!({ "type": "string", "description": format!("{doc} (a duration: 250ms, 5s, 1m30s)") })
 }
 
+/// `schema`, or a string with a `${…}` in it: integers and booleans may come from the
+/// environment (`critical: "${CRITICAL}"`), checked by the loader after expansion.
+fn or_env(mut schema: Value) -> Value {
+    let description = schema
+        .as_object_mut()
+        .and_then(|o| o.remove("description"))
+        .unwrap_or_default();
+    json!({
+        "description": description,
+        "anyOf": [schema, { "type": "string", "pattern": "\\$\\{[A-Za-z_]" }],
+    })
+}
+
 /// The schema and description of a loader key, `None` for a key this table does not know
 /// (a test keeps that from happening).
 fn key_schema(section: &str, key: &str) -> Option<Value> {
@@ -58,10 +71,10 @@ fn key_schema(section: &str, key: &str) -> Option<Value> {
         }),
         ("defaults" | "check", "timeout") => duration("Bound on one attempt (default 10s)"),
         ("defaults" | "check", "retry") => json!({ "$ref": "#/$defs/retry" }),
-        ("defaults", "concurrency") => json!({
+        ("defaults", "concurrency") => or_env(json!({
             "type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY,
             "description": "At most this many checks run at once (default 8).",
-        }),
+        })),
         ("check", "id") => json!({
             "type": "string", "pattern": "^[A-Za-z0-9._-]+$",
             "description": "The check's unique id (letters, digits, `-`, `_`, `.`).",
@@ -71,16 +84,16 @@ fn key_schema(section: &str, key: &str) -> Option<Value> {
             "description": "Ids of checks that must pass first.",
             "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }],
         }),
-        ("check", "critical") => json!({
+        ("check", "critical") => or_env(json!({
             "type": "boolean",
             "description": "Whether a failure makes the deployment not ready (default true).",
-        }),
+        })),
         ("check", "until") => json!({ "$ref": "#/$defs/until" }),
         ("check", "skip") => scalar("Skip this check, with this reason."),
-        ("check", "exclusive") => json!({
+        ("check", "exclusive") => or_env(json!({
             "type": "boolean",
             "description": "Run alone, with no other check in flight (default false).",
-        }),
+        })),
         ("check", "expect") => json!({ "$ref": "#/$defs/expect" }),
         ("check", "capture") => json!({
             "type": "object",
@@ -96,10 +109,10 @@ fn key_schema(section: &str, key: &str) -> Option<Value> {
                 ],
             },
         }),
-        ("retry", "attempts") => json!({
+        ("retry", "attempts") => or_env(json!({
             "type": "integer", "minimum": 1, "maximum": MAX_ATTEMPTS,
             "description": "Attempts in all (default 1).",
-        }),
+        })),
         ("retry", "delay") => duration("Pause between attempts (default 0s)"),
         ("until", "within") => {
             duration("Keep polling until the expectations hold, for at most this long")
@@ -112,12 +125,12 @@ fn key_schema(section: &str, key: &str) -> Option<Value> {
 
 fn capture_key(key: &str) -> Value {
     match key {
-        "group" => {
-            json!({ "type": "integer", "minimum": 0, "description": "The regex group to capture." })
-        }
-        "secret" => {
-            json!({ "type": "boolean", "description": "Redact the value from every output." })
-        }
+        "group" => or_env(
+            json!({ "type": "integer", "minimum": 0, "description": "The regex group to capture." }),
+        ),
+        "secret" => or_env(
+            json!({ "type": "boolean", "description": "Redact the value from every output." }),
+        ),
         other => json!({ "type": "string", "description": format!("Capture by {other}.") }),
     }
 }

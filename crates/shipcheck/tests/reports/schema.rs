@@ -153,6 +153,15 @@ fn every_example_plan_validates_against_the_plan_schema() {
         std::fs::write(&p, format!("name: example\nchecks:\n{checks}")).unwrap();
         plans.push(p);
     }
+    // Integers and booleans may come from the environment (a string until expanded).
+    let expanded = dir.join("expanded.yaml");
+    let text = "name: x\ndefaults: { concurrency: \"${CONC:-4}\" }\nchecks:\n  - id: a\n    tcp: \"h:1\"\n    critical: \"${CRITICAL:-true}\"\n    retry: { attempts: \"${TRIES:-2}\", delay: 1s }\n";
+    std::fs::write(&expanded, text).unwrap();
+    assert!(
+        shipcheck_plan::load_str(text, &expanded, &|_| None, shipcheck_probe::KINDS).is_ok(),
+        "the loader takes it"
+    );
+    plans.push(expanded);
     assert_all_valid(&schema_path, &plans);
 
     // Editors complete from the schema: every kind is a check key, with its own keys.
