@@ -5,7 +5,7 @@
 //! Reading is bounded: at most [`MAX_ENTRIES`] entries and [`MAX_UNPACKED_BYTES`] of content.
 
 use std::collections::BTreeMap;
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
@@ -104,8 +104,7 @@ pub(crate) fn write(path: &Path, report: &Report, files: &[(&str, Format)]) -> a
             .with_context(|| format!("adding {name} to the bundle"))?;
     }
     let gz = tar.into_inner().context("finishing the bundle")?;
-    let mut bytes = gz.finish().context("compressing the bundle")?;
-    bytes.flush().context("compressing the bundle")?;
+    let bytes = gz.finish().context("compressing the bundle")?;
     let (dir, name) = match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) => (
             if dir.as_os_str().is_empty() {
