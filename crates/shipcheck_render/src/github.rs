@@ -92,7 +92,13 @@ fn check(out: &mut String, report: &Report, c: &CheckResult) {
         _ => return,
     };
     let lvl = if c.critical { lvl } else { "warning" };
-    let file = report.run.plan.as_ref().map(|p| p.path.clone());
+    // The plan's path, when it names a plan file (the demo's bundled plan has none).
+    let file = report
+        .run
+        .plan
+        .as_ref()
+        .map(|p| p.path.clone())
+        .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"));
     let pos = c.pos.filter(|_| file.is_some());
     command(
         out,
@@ -230,6 +236,23 @@ mod tests {
                 .unwrap()
                 .starts_with("::error title=shipcheck verdict::not ready")
         );
+        // A failed check points at its line in the plan file.
+        let mut located = report.clone();
+        located.checks[1].pos = Some(shipcheck_report::SourcePos {
+            line: 12,
+            column: 5,
+        });
+        let text = render_to_string(Format::Github, &located, &RenderConfig::default()).unwrap();
+        let (_, props, _) = parse(text.lines().find(|l| l.contains("check login")).unwrap());
+        assert!(
+            props.contains(&("file".into(), "plans/staging.yaml".into())),
+            "{props:?}"
+        );
+        assert!(props.contains(&("line".into(), "12".into())), "{props:?}");
+        // No file for a plan that is not a file (the demo's bundled plan).
+        located.run.plan.as_mut().unwrap().path = "bundled demo plan (shipcheck demo)".into();
+        let text = render_to_string(Format::Github, &located, &RenderConfig::default()).unwrap();
+        assert!(!text.contains("file=bundled"), "{text}");
     }
 
     fn level_of(s: Severity) -> String {
