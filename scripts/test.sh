@@ -29,5 +29,11 @@ if ! python3 -c 'import junitparser' 2>/dev/null; then
   python3 -m pip install -q junitparser 2>/dev/null \
     || python3 -m pip install -q --break-system-packages junitparser
 fi
+# jsonschema (the standard validator) and PyYAML check plans, report.json files and
+# .shipcheck.yaml against `shipcheck schema plan|report|config`.
+if ! python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+  python3 -m pip install -q jsonschema pyyaml 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages jsonschema pyyaml
+fi
 
 cargo test --workspace --no-fail-fast "$@"

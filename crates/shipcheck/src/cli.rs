@@ -5,8 +5,9 @@ use std::io::IsTerminal as _;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    completions::CompletionsArgs, demo::DemoArgs, lint::LintArgs, report::ReportArgs,
-    rules::RulesArgs, verify::VerifyArgs, watch::WatchArgs,
+    bundle::BundleArgs, completions::CompletionsArgs, demo::DemoArgs, diff::DiffArgs,
+    lint::LintArgs, report::ReportArgs, rules::RulesArgs, schema::SchemaArgs, verify::VerifyArgs,
+    watch::WatchArgs,
 };
 
 /// Tells a team, with evidence, whether a deployment is ready for production.
@@ -99,4 +100,10 @@ pub(crate) enum Command {
     Rules(RulesArgs),
     /// Print a shell completion script (bash, zsh or fish) on standard output.
     Completions(CompletionsArgs),
+    /// Compare two saved runs: status changes, new and fixed findings, regressions.
+    Diff(DiffArgs),
+    /// Check an evidence bundle (`--bundle out.tar.gz`) against its SHA-256 manifest.
+    Bundle(BundleArgs),
+    /// Print the JSON Schema of the plan, report.json or .shipcheck.yaml.
+    Schema(SchemaArgs),
 }

@@ -1,5 +1,7 @@
 //! The `shipcheck` command-line tool.
 
+mod bundle;
+mod ci;
 mod cli;
 mod commands;
 mod exit;

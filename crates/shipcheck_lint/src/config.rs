@@ -26,6 +26,7 @@ use shipcheck_source::yaml::{Node as Y, parse_yaml};
 use shipcheck_source::{FileId, FileKind, SourceError, SourceFile};
 
 use crate::Rule;
+use crate::config_schema::{ENABLE_WORDS, IgnoreKey, OptionKey, RuleKey, SEVERITY_WORDS, TopKey};
 use crate::error::LintError;
 
 /// The config file name looked up from each linted file upwards.
@@ -148,11 +149,12 @@ impl Config {
         }
         let pos = |n: &Y| file.line_col(n.range().start);
         for (k, v) in root.entries() {
-            match k.as_str().unwrap_or("") {
-                "rules" => cfg.parse_rules(v, &pos).map_err(&err)?,
-                "ignore" => cfg.parse_ignores(v, &pos).map_err(&err)?,
-                "options" => cfg.parse_options(v, &pos).map_err(&err)?,
-                "images" => {
+            let name = k.as_str().unwrap_or("");
+            match TopKey::from_name(name) {
+                Some(TopKey::Rules) => cfg.parse_rules(v, &pos).map_err(&err)?,
+                Some(TopKey::Ignore) => cfg.parse_ignores(v, &pos).map_err(&err)?,
+                Some(TopKey::Options) => cfg.parse_options(v, &pos).map_err(&err)?,
+                Some(TopKey::Images) => {
                     for (ik, iv) in v.entries() {
                         if let (Some(image), Some(df)) = (ik.as_str(), iv.as_str()) {
                             cfg.options
@@ -161,9 +163,9 @@ impl Config {
                         }
                     }
                 }
-                other => cfg
+                None => cfg
                     .warnings
-                    .push(format!("{}: unknown key `{other}`", pos(k))),
+                    .push(format!("{}: unknown key `{name}`", pos(k))),
             }
         }
         Ok(cfg)
@@ -196,18 +198,19 @@ impl Config {
                 })?;
             } else if val.is_map() {
                 for (sk, sv) in val.entries() {
-                    match sk.as_str().unwrap_or("") {
-                        "enabled" => setting.enabled = sv.as_bool(),
-                        "severity" => {
+                    let key = sk.as_str().unwrap_or("");
+                    match RuleKey::from_name(key) {
+                        Some(RuleKey::Enabled) => setting.enabled = sv.as_bool(),
+                        Some(RuleKey::Severity) => {
                             let s = sv.as_str().unwrap_or("");
                             setting.severity =
                                 Some(parse_severity(s).ok_or_else(|| {
                                     format!("{}: unknown severity `{s}`", pos(sv))
                                 })?);
                         }
-                        other => self
+                        None => self
                             .warnings
-                            .push(format!("{}: unknown key `{other}`", pos(sk))),
+                            .push(format!("{}: unknown key `{key}`", pos(sk))),
                     }
                 }
             }
@@ -229,9 +232,16 @@ impl Config {
         pos: &dyn Fn(&Y) -> shipcheck_source::LineCol,
     ) -> Result<(), String> {
         for item in v.items() {
+            for (k, _) in item.entries() {
+                let key = k.as_str().unwrap_or("");
+                if IgnoreKey::from_name(key).is_none() {
+                    self.warnings
+                        .push(format!("{}: unknown key `{key}` in ignore", pos(k)));
+                }
+            }
             let mut b = GlobSetBuilder::new();
             let paths: Vec<&str> = item
-                .get("paths")
+                .get(IgnoreKey::Paths.name())
                 .map(Y::items)
                 .unwrap_or_default()
                 .iter()
@@ -240,7 +250,7 @@ impl Config {
             for p in &paths {
                 b.add(Glob::new(p).map_err(|e| format!("{}: bad glob `{p}`: {e}", pos(item)))?);
             }
-            let rules: Vec<String> = match item.get("rules") {
+            let rules: Vec<String> = match item.get(IgnoreKey::Rules.name()) {
                 Some(r) => r
                     .items()
                     .iter()
@@ -261,14 +271,15 @@ impl Config {
         pos: &dyn Fn(&Y) -> shipcheck_source::LineCol,
     ) -> Result<(), String> {
         for (k, val) in v.entries() {
-            match k.as_str().unwrap_or("") {
-                "production_namespace" => {
+            let key = k.as_str().unwrap_or("");
+            match OptionKey::from_name(key) {
+                Some(OptionKey::ProductionNamespace) => {
                     let s = val.as_str().unwrap_or("");
                     self.options.production_namespace = Regex::new(s).map_err(|e| {
                         format!("{}: bad production_namespace pattern: {e}", pos(val))
                     })?;
                 }
-                "kubernetes_version" => {
+                Some(OptionKey::KubernetesVersion) => {
                     let s = val.as_str().unwrap_or("");
                     self.options.kubernetes_version = parse_version(s).ok_or_else(|| {
                         format!("{}: kubernetes_version must look like `1.33`", pos(val))
@@ -283,7 +294,7 @@ impl Config {
                         ));
                     }
                 }
-                "allowed_registries" => {
+                Some(OptionKey::AllowedRegistries) => {
                     self.options.allowed_registries = val
                         .items()
                         .iter()
@@ -291,9 +302,9 @@ impl Config {
                         .map(str::to_owned)
                         .collect();
                 }
-                other => self
+                None => self
                     .warnings
-                    .push(format!("{}: unknown option `{other}`", pos(k))),
+                    .push(format!("{}: unknown option `{key}`", pos(k))),
             }
         }
         Ok(())
@@ -328,10 +339,9 @@ impl Config {
 }
 
 fn apply_word(s: &mut RuleSetting, w: &str) -> Option<()> {
-    match w {
-        "off" | "disable" | "disabled" => s.enabled = Some(false),
-        "on" | "enable" | "enabled" => s.enabled = Some(true),
-        _ => {
+    match ENABLE_WORDS.iter().find(|(word, _)| *word == w) {
+        Some((_, on)) => s.enabled = Some(*on),
+        None => {
             s.severity = Some(parse_severity(w)?);
             s.enabled = Some(true);
         }
@@ -341,12 +351,10 @@ fn apply_word(s: &mut RuleSetting, w: &str) -> Option<()> {
 
 /// Parses `error`, `warning`, `info`.
 pub(crate) fn parse_severity(s: &str) -> Option<Severity> {
-    match s {
-        "error" => Some(Severity::Error),
-        "warning" | "warn" => Some(Severity::Warning),
-        "info" => Some(Severity::Info),
-        _ => None,
-    }
+    SEVERITY_WORDS
+        .iter()
+        .find(|(word, _)| *word == s)
+        .map(|(_, sev)| *sev)
 }
 
 fn parse_version(s: &str) -> Option<(u32, u32)> {

@@ -19,6 +19,7 @@
 
 mod codes;
 mod config;
+mod config_schema;
 mod context;
 mod engine;
 mod error;
@@ -38,6 +39,7 @@ mod test_support;
 
 pub use codes::Rule;
 pub use config::{CONFIG_FILE_NAME, Config, DEFAULT_PRODUCTION_NAMESPACE, Options};
+pub use config_schema::{CONFIG_SCHEMA_ID, config_schema};
 pub use engine::{
     LintInput, LintOptions, LintOutcome, lint_inputs, lint_paths, lint_stdin_text, read_inputs,
     read_stdin, stdin_inputs,

@@ -6,7 +6,7 @@ use crate::expect::{json_path, regex};
 use crate::template::is_identifier;
 use crate::yaml::{Kind, Node};
 
-const CAPTURE_KEYS: &[&str] = &["jsonpath", "header", "regex", "group", "secret"];
+pub(crate) const CAPTURE_KEYS: &[&str] = &["jsonpath", "header", "regex", "group", "secret"];
 const SOURCES: &[&str] = &["jsonpath", "header", "regex"];
 
 /// Build the captures of one check; `(capture, span of its name)`.

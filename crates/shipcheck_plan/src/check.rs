@@ -14,7 +14,7 @@ use crate::yaml::{Kind, Node};
 
 /// Keys of a check besides its probe, in the order error messages list them: these, then
 /// the probe keys, then [`CHECK_TAIL_KEYS`].
-const CHECK_HEAD_KEYS: &[&str] = &[
+pub(crate) const CHECK_HEAD_KEYS: &[&str] = &[
     "id",
     "title",
     "needs",
@@ -26,7 +26,7 @@ const CHECK_HEAD_KEYS: &[&str] = &[
     "exclusive",
 ];
 /// Listed after the probe keys.
-const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
+pub(crate) const CHECK_TAIL_KEYS: &[&str] = &["expect", "capture"];
 
 /// "captures need an http, websocket or exec probe": the kinds that support captures.
 fn captures_need(kinds: Kinds) -> String {
@@ -46,8 +46,12 @@ fn captures_need(kinds: Kinds) -> String {
     format!("captures need {article} {list} probe")
 }
 
+/// Keys of `retry:`.
+pub(crate) const RETRY_KEYS: &[&str] = &["attempts", "delay"];
+/// Keys of `until:`.
+pub(crate) const UNTIL_KEYS: &[&str] = &["within", "every"];
 /// Most attempts a `retry` may ask for.
-const MAX_ATTEMPTS: u64 = 100;
+pub(crate) const MAX_ATTEMPTS: u64 = 100;
 /// Default `until.every`.
 const DEFAULT_EVERY: Duration = Duration::from_secs(1);
 
@@ -100,7 +104,7 @@ pub fn positive_duration(ctx: &mut Ctx<'_>, n: &Node, what: &str) -> Option<Dura
 /// `retry: { attempts, delay }`.
 pub(crate) fn retry(ctx: &mut Ctx<'_>, n: &Node) -> Option<Retry> {
     let entries = ctx.map(n, "retry")?;
-    ctx.keys(entries, &["attempts", "delay"], "retry");
+    ctx.keys(entries, RETRY_KEYS, "retry");
     let attempts = match get(entries, "attempts") {
         Some(a) => match ctx.uint(a, "attempts", MAX_ATTEMPTS)? {
             0 => {
@@ -121,7 +125,7 @@ pub(crate) fn retry(ctx: &mut Ctx<'_>, n: &Node) -> Option<Retry> {
 /// `until: { within, every }`.
 fn until(ctx: &mut Ctx<'_>, n: &Node) -> Option<Until> {
     let entries = ctx.map(n, "until")?;
-    ctx.keys(entries, &["within", "every"], "until");
+    ctx.keys(entries, UNTIL_KEYS, "until");
     let Some(within_node) = get(entries, "within") else {
         ctx.error(n.span, "`until` needs `within`", "add `within: 60s`");
         return None;

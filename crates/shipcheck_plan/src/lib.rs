@@ -31,6 +31,7 @@ pub mod kind;
 mod load;
 mod probe;
 mod quantity;
+mod schema;
 pub mod template;
 mod yaml;
 
@@ -39,6 +40,7 @@ pub use error::{PlanError, PlanErrors};
 pub use file::read_regular_file;
 pub use load::{load_file, load_str};
 pub use quantity::{format_duration, parse_duration, parse_quantity};
+pub use schema::{PLAN_SCHEMA_ID, plan_schema};
 
 /// What a probe kind's folder uses to parse its plan keys and expectations: the loader's
 /// context (errors at positions, typed accessors), the YAML nodes, and the generic

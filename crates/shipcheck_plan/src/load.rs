@@ -15,14 +15,17 @@ use crate::kind::Kinds;
 use crate::template::is_identifier;
 use crate::yaml::{self, Kind, Node};
 
+/// Keys of `defaults:`.
+pub(crate) const DEFAULTS_KEYS: &[&str] = &["timeout", "retry", "concurrency"];
 /// Largest plan file accepted.
 pub(crate) const MAX_PLAN_BYTES: usize = 4 * 1024 * 1024;
 /// Largest `defaults.concurrency`.
-const MAX_CONCURRENCY: u64 = 1024;
+pub(crate) const MAX_CONCURRENCY: u64 = 1024;
 /// Shortest secret value that can be redacted without hiding ordinary text.
 const MIN_SECRET_CHARS: usize = 4;
 
-const TOP_KEYS: &[&str] = &[
+/// The plan's top-level keys (the loader and the plan schema read this one list).
+pub(crate) const TOP_KEYS: &[&str] = &[
     "name",
     "release",
     "version",
@@ -333,7 +336,7 @@ fn secrets(ctx: &mut Ctx<'_>, n: &Node) -> (Vec<String>, Vec<String>) {
 
 fn defaults(ctx: &mut Ctx<'_>, n: &Node) -> Option<Defaults> {
     let entries = ctx.map(n, "defaults")?;
-    ctx.keys(entries, &["timeout", "retry", "concurrency"], "defaults");
+    ctx.keys(entries, DEFAULTS_KEYS, "defaults");
     let mut d = Defaults::default();
     if let Some(t) = get(entries, "timeout") {
         d.timeout = check::positive_duration(ctx, t, "timeout")?;

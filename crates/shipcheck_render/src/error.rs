@@ -31,9 +31,12 @@ impl RenderError {
     }
 }
 
-/// A format name that is not one of `terminal`, `md`, `markdown`, `json`, `junit`, `sarif`.
+/// A format name that is not one of `terminal`, `md`, `markdown`, `json`, `junit`, `sarif`,
+/// `github`, `gitlab`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report format `{given}` (expected terminal, md, markdown, json, junit or sarif)")]
+#[error(
+    "unknown report format `{given}` (expected terminal, md, markdown, json, junit, sarif, github or gitlab)"
+)]
 pub struct UnknownFormat {
     /// The name that was given.
     pub given: String,

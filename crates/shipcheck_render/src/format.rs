@@ -5,6 +5,8 @@ use std::str::FromStr;
 use shipcheck_report::Report;
 
 use crate::error::{RenderError, UnknownFormat};
+use crate::github::GithubRenderer;
+use crate::gitlab::GitlabRenderer;
 use crate::html::HtmlRenderer;
 use crate::json::JsonRenderer;
 use crate::junit::JunitRenderer;
@@ -27,10 +29,15 @@ pub enum Format {
     Junit,
     /// SARIF 2.1.0 for code-scanning UIs: the findings, with rule help.
     Sarif,
+    /// GitHub Actions workflow commands: annotations for findings and failed checks.
+    Github,
+    /// GitLab Code Quality JSON: the findings.
+    Gitlab,
 }
 
 impl Format {
-    /// The canonical name: `terminal`, `markdown`, `json`, `junit`, `sarif`.
+    /// The canonical name: `terminal`, `markdown`, `json`, `junit`, `sarif`, `github`,
+    /// `gitlab`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Terminal => "terminal",
@@ -39,6 +46,8 @@ impl Format {
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
         }
     }
 }
@@ -54,6 +63,8 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "junit" => Ok(Format::Junit),
             "sarif" => Ok(Format::Sarif),
+            "github" => Ok(Format::Github),
+            "gitlab" => Ok(Format::Gitlab),
             _ => Err(UnknownFormat {
                 given: s.to_owned(),
             }),
@@ -136,6 +147,8 @@ pub fn render(
         Format::Json => &JsonRenderer,
         Format::Junit => &JunitRenderer,
         Format::Sarif => &SarifRenderer,
+        Format::Github => &GithubRenderer,
+        Format::Gitlab => &GitlabRenderer,
     };
     renderer.render(report, cfg, out)
 }
@@ -166,6 +179,8 @@ mod tests {
             ("json", Format::Json),
             ("junit", Format::Junit),
             ("sarif", Format::Sarif),
+            ("github", Format::Github),
+            ("gitlab", Format::Gitlab),
         ] {
             assert_eq!(name.parse::<Format>(), Ok(want), "{name}");
         }
@@ -183,6 +198,8 @@ mod tests {
             Format::Json,
             Format::Junit,
             Format::Sarif,
+            Format::Github,
+            Format::Gitlab,
         ] {
             assert_eq!(f.as_str().parse::<Format>(), Ok(f));
         }

@@ -24,9 +24,12 @@
 //! assert!(md.contains("## Verdict"));
 //! ```
 
+mod diff;
 mod error;
 mod format;
 mod frames;
+mod github;
+mod gitlab;
 mod html;
 mod json;
 mod junit;
@@ -45,6 +48,7 @@ mod fixtures;
 #[cfg(test)]
 mod sanitize_tests;
 
+pub use diff::{DiffFormat, render_diff};
 pub use error::{RenderError, UnknownFormat};
 pub use format::{DetailLevel, Format, Render, RenderConfig, render, render_to_string};
 pub use progress::{progress_line, retry_line};

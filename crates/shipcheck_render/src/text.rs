@@ -114,6 +114,15 @@ fn reason_or_error(c: &CheckResult) -> String {
         .unwrap_or_else(|| "no reason given".to_owned())
 }
 
+/// A path as CI systems want it (relative to the project): without leading `./`.
+pub(crate) fn project_path(p: &str) -> &str {
+    let mut p = p;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p
+}
+
 /// Makes control characters visible (`␛` for ESC…) so text from a server cannot drive the
 /// terminal; newlines and tabs are kept.
 pub(crate) fn clean(s: &str) -> String {

@@ -18,10 +18,12 @@
 //! ```
 
 mod control;
+pub mod diff;
 mod model;
 mod redact;
 mod redact_credentials;
 mod redact_views;
+mod schema;
 mod verdict;
 
 pub use control::strip_controls;
@@ -31,4 +33,5 @@ pub use model::{
     RunInfo, SCHEMA_VERSION, Series, Severity, SourcePos, Status, Subject,
 };
 pub use redact::{REDACTED, Redactor, redact_url_password};
+pub use schema::{REPORT_SCHEMA_ID, report_schema};
 pub use verdict::{Coverage, Flaky, Summary, Verdict, VerdictStatus, summarize};

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::verdict::{Coverage, Summary, Verdict};
@@ -9,10 +10,17 @@ use crate::verdict::{Coverage, Summary, Verdict};
 /// Version of the `report.json` layout; bumped on breaking changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The version of reports that carry no `schema_version`.
+fn first_schema_version() -> u32 {
+    1
+}
+
 /// One run of shipcheck: what ran, what was found, and the verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
-    /// Layout version of this document ([`SCHEMA_VERSION`]).
+    /// Layout version of this document ([`SCHEMA_VERSION`]); reports written before the
+    /// field existed load as version 1.
+    #[serde(default = "first_schema_version")]
     pub schema_version: u32,
     /// Run metadata.
     pub run: RunInfo,
@@ -109,7 +117,7 @@ impl Report {
 }
 
 /// Metadata about the run itself.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunInfo {
     /// Tool name, `shipcheck`.
     pub tool: String,
@@ -140,7 +148,7 @@ pub struct RunInfo {
 
 /// What a run verifies, from the plan's `release`, `version` and `commit` keys: shown as
 /// declared by the plan, not verified.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Subject {
     /// The plan's `release` (e.g. a release name or Helm release).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,7 +182,7 @@ impl Subject {
 }
 
 /// The plan behind a `verify` run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanInfo {
     /// The plan's `name`.
     pub name: String,
@@ -183,7 +191,9 @@ pub struct PlanInfo {
 }
 
 /// Outcome of one check. Exactly these five; skipped is never counted as passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Ran, and every expectation held.
@@ -212,7 +222,7 @@ impl Status {
 }
 
 /// Why a check failed or could not run; one enum for every probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureClass {
     /// Name resolution failed.
@@ -247,7 +257,7 @@ impl FailureClass {
 }
 
 /// The error that stopped a check from running.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckError {
     /// Classification of the failure.
     pub class: FailureClass,
@@ -256,7 +266,7 @@ pub struct CheckError {
 }
 
 /// The result of one planned check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckResult {
     /// The check's `id` in the plan.
     pub id: String,
@@ -305,7 +315,7 @@ pub struct CheckResult {
 }
 
 /// A position in a source file (1-based line and column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SourcePos {
     /// 1-based line.
     pub line: u32,
@@ -314,7 +324,7 @@ pub struct SourcePos {
 }
 
 /// A named time series: values measured at offsets from the check's start.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Series {
     /// Name, e.g. `latency`, `probe status`, `requests per second`.
     pub name: String,
@@ -325,7 +335,7 @@ pub struct Series {
 }
 
 /// One point of a [`Series`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Point {
     /// Milliseconds since the check started.
     pub t_ms: f64,
@@ -334,7 +344,7 @@ pub struct Point {
 }
 
 /// The phases of one HTTP exchange, in milliseconds (DESIGN.md §11).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HttpTimings {
     /// Name resolution; `None` for an IP address.
     pub dns: Option<f64>,
@@ -380,7 +390,7 @@ impl CheckResult {
 }
 
 /// One attempt at a check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Attempt {
     /// 1-based attempt number.
     pub number: u32,
@@ -394,7 +404,7 @@ pub struct Attempt {
 }
 
 /// An assertion (query + predicate) and how it came out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AssertionResult {
     /// What was queried, e.g. `status`, `json $.status`, `header content-type`.
     pub subject: String,
@@ -409,7 +419,7 @@ pub struct AssertionResult {
 }
 
 /// A measured number, optionally compared with a target.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Measurement {
     /// Name, e.g. `total`, `first_byte`, `body_size`, `p95`.
     pub name: String,
@@ -426,7 +436,7 @@ pub struct Measurement {
 }
 
 /// The unit of a [`Measurement`] (serialised as `ms`, `bytes`, `ratio`, `days`, `count`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MeasureUnit {
     /// Milliseconds.
@@ -469,7 +479,7 @@ impl Measurement {
 }
 
 /// A value a check captured for later checks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CaptureRecord {
     /// Variable name.
     pub name: String,
@@ -480,7 +490,7 @@ pub struct CaptureRecord {
 }
 
 /// A piece of evidence: a request/response or query transcript.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// What this is, e.g. `request`, `response`, `query`, `redirect 1`.
     pub label: String,
@@ -492,7 +502,9 @@ pub struct Evidence {
 }
 
 /// Severity of a static finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational.
@@ -515,7 +527,7 @@ impl Severity {
 }
 
 /// A static finding from `lint`, with an exact position.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// Rule ID, e.g. `k8s/privileged-container`.
     pub rule: String,
@@ -547,7 +559,7 @@ pub struct Finding {
 }
 
 /// Metadata of one lint rule, carried inside the report (SARIF rule help, terminal help).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleInfo {
     /// Rule ID, e.g. `k8s/privileged-container`.
     pub id: String,
@@ -562,7 +574,7 @@ pub struct RuleInfo {
 }
 
 /// What a `shipcheck lint` run covered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LintRun {
     /// Number of files linted (of a known kind).
     pub files_scanned: usize,
@@ -618,7 +630,10 @@ mod tests {
         let mut json = serde_json::to_value(&report).unwrap();
         assert!(json.get("rules").is_none() && json.get("lint").is_none());
         json.as_object_mut().unwrap().remove("rules");
-        let back: Report = serde_json::from_value(json).unwrap();
+        let back: Report = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(back, report);
+        json.as_object_mut().unwrap().remove("schema_version");
+        let old: Report = serde_json::from_value(json).unwrap();
+        assert_eq!(old.schema_version, 1);
     }
 }

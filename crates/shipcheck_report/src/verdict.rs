@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CheckResult, Finding, Severity, Status};
 
 /// The three readiness verdicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum VerdictStatus {
     /// Every planned check ran and passed.
@@ -39,7 +40,7 @@ impl VerdictStatus {
 }
 
 /// The verdict and the reasons behind it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Verdict {
     /// The verdict.
     pub status: VerdictStatus,
@@ -48,7 +49,7 @@ pub struct Verdict {
 }
 
 /// How much of the plan ran: "N of M planned checks ran".
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Coverage {
     /// Checks in the plan.
     pub planned: usize,
@@ -67,7 +68,7 @@ pub struct Coverage {
 }
 
 /// Counts per status and per finding severity.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Number of checks.
     pub total: usize,
@@ -82,7 +83,7 @@ pub struct Summary {
 }
 
 /// A check that passed only after earlier attempts failed or errored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Flaky {
     /// The check's id.
     pub id: String,

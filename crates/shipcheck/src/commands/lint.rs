@@ -38,6 +38,10 @@ pub(crate) enum Format {
     /// The Markdown report.
     #[value(alias = "md")]
     Markdown,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 impl Format {
@@ -48,6 +52,8 @@ impl Format {
             Format::Sarif => shipcheck_render::Format::Sarif,
             Format::Junit => shipcheck_render::Format::Junit,
             Format::Markdown => shipcheck_render::Format::Markdown,
+            Format::Github => shipcheck_render::Format::Github,
+            Format::Gitlab => shipcheck_render::Format::Gitlab,
         }
     }
 }
@@ -87,6 +93,10 @@ pub(crate) struct LintArgs {
     /// Also write report.json, report.html, report.sarif and junit.xml into this directory.
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
+    /// Also write an evidence bundle: the report files and a SHA-256 manifest in one .tar.gz
+    /// (check it with `shipcheck bundle verify`).
+    #[arg(long, value_name = "OUT.tar.gz")]
+    pub(crate) bundle: Option<PathBuf>,
 }
 
 /// Runs `shipcheck lint`.
@@ -144,7 +154,12 @@ fn emit(report: &Report, args: &LintArgs, global: GlobalArgs, code: i32) -> anyh
             crate::commands::verify::write_files(report, dir, &LINT_FILES, DetailLevel::Failed)
         }
         None => Ok(()),
-    };
+    }
+    .and_then(|()| match &args.bundle {
+        Some(path) => crate::bundle::write(path, report, &LINT_FILES),
+        None => Ok(()),
+    });
+    crate::ci::append_step_summary(report);
     let (ascii, width) = crate::cli::stdout_layout();
     let cfg = RenderConfig {
         color: args.format == Format::Human && global.stdout_color(),

@@ -1,10 +1,13 @@
 //! One module per subcommand; each returns the process exit code.
 
+pub(crate) mod bundle;
 pub(crate) mod completions;
 pub(crate) mod demo;
+pub(crate) mod diff;
 pub(crate) mod lint;
 pub(crate) mod report;
 pub(crate) mod rules;
+pub(crate) mod schema;
 pub(crate) mod verify;
 pub(crate) mod watch;
 mod watch_metrics;
@@ -31,5 +34,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Lint(args) => lint::run(args, global),
         Command::Rules(args) => rules::run(args),
         Command::Completions(args) => completions::run(&args),
+        Command::Diff(args) => diff::run(args, global),
+        Command::Bundle(args) => bundle::run(&args),
+        Command::Schema(args) => schema::run(&args),
     }
 }

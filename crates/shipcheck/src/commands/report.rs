@@ -15,7 +15,7 @@ use crate::files;
 pub(crate) struct ReportArgs {
     /// A `report.json` written by `shipcheck verify`, `demo` or `lint --format json`.
     pub(crate) run: PathBuf,
-    /// Output format: md, html, json, junit, sarif or terminal.
+    /// Output format: md, html, json, junit, sarif, github, gitlab or terminal.
     #[arg(long, default_value = "md")]
     pub(crate) format: String,
     /// Write to this file instead of standard output.

@@ -32,7 +32,11 @@ pub(crate) struct RunArgs {
     /// Write no report files (the same as `--output -`).
     #[arg(long, conflicts_with = "output")]
     pub(crate) no_report: bool,
-    /// Format printed on standard output: terminal, md, json, junit or sarif.
+    /// Also write an evidence bundle: the report files, every check's redacted evidence
+    /// and a SHA-256 manifest in one .tar.gz (check it with `shipcheck bundle verify`).
+    #[arg(long, value_name = "OUT.tar.gz")]
+    pub(crate) bundle: Option<PathBuf>,
+    /// Format printed on standard output: terminal, md, json, junit, sarif, github or gitlab.
     #[arg(long, default_value = "terminal", value_parser = parse_format)]
     pub(crate) format: Format,
     /// At most this many checks run at once [default: the plan's `defaults.concurrency`, else 8].
@@ -220,7 +224,12 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
     let written = match &dir {
         Some(dir) => write_files(report, dir, &RUN_FILES, args.details),
         None => Ok(()),
-    };
+    }
+    .and_then(|()| match &args.bundle {
+        Some(path) => crate::bundle::write(path, report, &RUN_FILES),
+        None => Ok(()),
+    });
+    crate::ci::append_step_summary(report);
     let (ascii, width) = crate::cli::stdout_layout();
     let cfg = RenderConfig {
         color: args.format == Format::Terminal && args.global.stdout_color(),
