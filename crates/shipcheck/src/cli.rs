@@ -5,8 +5,8 @@ use std::io::IsTerminal as _;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    completions::CompletionsArgs, demo::DemoArgs, lint::LintArgs, report::ReportArgs,
-    rules::RulesArgs, verify::VerifyArgs,
+    completions::CompletionsArgs, demo::DemoArgs, lint::LintArgs, load::LoadArgs,
+    report::ReportArgs, rules::RulesArgs, verify::VerifyArgs,
 };
 
 /// Tells a team, with evidence, whether a deployment is ready for production.
@@ -95,6 +95,8 @@ pub(crate) enum Command {
     Lint(LintArgs),
     /// List lint rules, or explain one.
     Rules(RulesArgs),
+    /// Send HTTP load with latency budgets (closed or open model, shards), or merge shards.
+    Load(Box<LoadArgs>),
     /// Print a shell completion script (bash, zsh or fish) on standard output.
     Completions(CompletionsArgs),
 }
