@@ -409,13 +409,12 @@ impl Worker {
             }
             None => {
                 self.conns[i].state = State::Idle;
-                self.on_idle(i);
+                self.on_idle(i, Instant::now());
             }
         }
     }
 
-    fn on_idle(&mut self, i: usize) {
-        let now = Instant::now();
+    fn on_idle(&mut self, i: usize, now: Instant) {
         match self.plan.model {
             WorkModel::Closed { .. } => {
                 if self.may_send(now) {
@@ -526,7 +525,7 @@ impl Worker {
             self.reopen(i);
         } else {
             self.conns[i].state = State::Idle;
-            self.on_idle(i);
+            self.on_idle(i, now);
         }
     }
 
