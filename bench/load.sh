@@ -87,8 +87,10 @@ if [ "$mode" = "--soak" ]; then
     echo "soak: shipcheck load $URL --rate $rate -c $CONNS -d ${minutes}m; RSS every minute" >&2
     timeout $((minutes * 60 + 120)) "$SHIPCHECK_BIN" load "$URL" --rate "$rate" -c "$CONNS" \
         -d "${minutes}m" --format json --no-report -q > "$work/soak.json" &
-    pid=$!
+    # $! is the `timeout` wrapper: sample the shipcheck process it runs.
     sleep 5
+    pid=$(cat "/proc/$!/task/$!/children" 2>/dev/null | awk '{print $1}')
+    [ -n "$pid" ] || { echo "shipcheck did not start" >&2; exit 1; }
     samples=""
     i=0
     while [ $i -le "$minutes" ] && kill -0 "$pid" 2>/dev/null; do
@@ -97,7 +99,7 @@ if [ "$mode" = "--soak" ]; then
         i=$((i + 1))
         [ $i -le "$minutes" ] && sleep 60
     done
-    wait "$pid" || true
+    wait || true
     python3 - "$work/soak.json" $samples <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))

@@ -75,15 +75,13 @@ pub fn check_target(url: &str, allowed: &[String]) -> Result<Target, LoadError> 
             .trim_end_matches(']')
             .eq_ignore_ascii_case(bare)
     });
-    if !is_allowed {
-        if let Some(a) = addrs.iter().find(|a| !a.ip().is_loopback()) {
-            let detail = if bare.parse::<IpAddr>().is_ok() {
-                String::new()
-            } else {
-                format!(" (it resolves to {})", a.ip())
-            };
-            return Err(LoadError::NotAllowed { host, detail });
-        }
+    if !is_allowed && let Some(a) = addrs.iter().find(|a| !a.ip().is_loopback()) {
+        let detail = if bare.parse::<IpAddr>().is_ok() {
+            String::new()
+        } else {
+            format!(" (it resolves to {})", a.ip())
+        };
+        return Err(LoadError::NotAllowed { host, detail });
     }
     let mut path = parsed.path().to_owned();
     if let Some(q) = parsed.query() {

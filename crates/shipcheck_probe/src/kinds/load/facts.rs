@@ -187,6 +187,9 @@ pub(super) fn measurements(r: &LoadResult) -> Vec<Measurement> {
     out
 }
 
+/// A count read from one second of the timeline.
+type PerSecond = dyn Fn(&shipcheck_load::Second) -> u64;
+
 /// The per-second timeline as report series: throughput, failures, p50 and p99.
 fn timeline(r: &LoadResult) -> Vec<Series> {
     let series = |name: &str, unit, f: &dyn Fn(&shipcheck_load::Second) -> f64| Series {
@@ -207,7 +210,7 @@ fn timeline(r: &LoadResult) -> Vec<Series> {
         series("p50", MeasureUnit::Ms, &|s| s.p50_ms),
         series("p99", MeasureUnit::Ms, &|s| s.p99_ms),
     ];
-    let classes: [(&str, &dyn Fn(&shipcheck_load::Second) -> u64); 5] = [
+    let classes: [(&str, &PerSecond); 5] = [
         ("4xx per second", &|s| s.status.s4xx),
         ("5xx per second", &|s| s.status.s5xx),
         ("connect errors per second", &|s| s.errors.connect),

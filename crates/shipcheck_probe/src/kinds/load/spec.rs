@@ -327,7 +327,7 @@ pub fn parse_rate(text: &str) -> Option<f64> {
     };
     let v: f64 = num.parse().ok()?;
     let rate = v / per;
-    (rate.is_finite() && rate >= 0.0 && rate <= 10_000_000.0).then_some(rate)
+    (0.0..=10_000_000.0).contains(&rate).then_some(rate)
 }
 
 /// `INDEX/COUNT`.
