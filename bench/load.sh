@@ -47,6 +47,8 @@ if [ -z "${SHIPCHECK_BIN:-}" ]; then
 fi
 
 work=$(mktemp -d /tmp/shipcheck-load-bench.XXXXXX)
+# nginx's worker runs as an unprivileged user: it must be able to read the page.
+chmod 755 "$work"
 nginx_pid=""
 cleanup() {
     [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
@@ -87,9 +89,10 @@ if [ "$mode" = "--soak" ]; then
     echo "soak: shipcheck load $URL --rate $rate -c $CONNS -d ${minutes}m; RSS every minute" >&2
     timeout $((minutes * 60 + 120)) "$SHIPCHECK_BIN" load "$URL" --rate "$rate" -c "$CONNS" \
         -d "${minutes}m" --format json --no-report -q > "$work/soak.json" &
+    tpid=$!
     # $! is the `timeout` wrapper: sample the shipcheck process it runs.
     sleep 5
-    pid=$(cat "/proc/$!/task/$!/children" 2>/dev/null | awk '{print $1}')
+    pid=$(cat "/proc/$tpid/task/$tpid/children" 2>/dev/null | awk '{print $1}')
     [ -n "$pid" ] || { echo "shipcheck did not start" >&2; exit 1; }
     samples=""
     i=0
@@ -99,14 +102,14 @@ if [ "$mode" = "--soak" ]; then
         i=$((i + 1))
         [ $i -le "$minutes" ] && sleep 60
     done
-    wait || true
+    wait "$tpid" || true
     python3 - "$work/soak.json" $samples <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 c = report["checks"][0]
 m = {x["name"]: x["value"] for x in c["measurements"]}
 rss = [int(x) for x in sys.argv[2:]]
-print(f"status {c['status']}: {m.get('requests'):.0f} requests, {m.get('rps')} req/s, "
+print(f"status {c['status']} ({c.get('reason') or 'all expectations held'}): {m.get('requests'):.0f} requests, {m.get('responses_2xx', 0):.0f} 2xx, {m.get('rps')} req/s, "
       f"rate achieved {m.get('rate_achieved', 0)*100:.2f}%, p99 {m.get('p99')} ms")
 if len(rss) >= 2:
     ratio = rss[-1] / rss[0]
@@ -144,6 +147,8 @@ cpu = float(u) + float(s)
 def unit_ms(v, unit):
     return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 if tool == "wrk":
+    if "Non-2xx" in text:
+        print("wrk: non-2xx responses: " + text.split("Non-2xx")[1].split("\n")[0], file=sys.stderr)
     req = int(re.search(r"(\d+) requests in", text).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", text)
@@ -160,6 +165,8 @@ else:
     c = json.loads(text)["checks"][0]
     v = {x["name"]: x["value"] for x in c["measurements"]}
     req = int(v["requests"]); rps = float(v["rps"]); p99 = float(v["p99"])
+    if v.get("responses_2xx", 0) != req:
+        print(f"shipcheck: only {v.get('responses_2xx', 0):.0f} of {req} answers were 2xx", file=sys.stderr)
 print(req, cpu, rss, rps, p99)
 PY
 }
