@@ -360,17 +360,17 @@ impl Worker {
                         c.sock = Some(s);
                         c.state = State::Connecting;
                     }
-                    Err(e) => self.connect_failed(i, &format!("{addr}: {e}")),
+                    Err(e) => self.connect_failed(i, &e.to_string()),
                 }
             }
-            Err(e) => self.connect_failed(i, &format!("{addr}: {e}")),
+            Err(e) => self.connect_failed(i, &e.to_string()),
         }
     }
 
     fn connect_failed(&mut self, i: usize, msg: &str) {
         self.errors.connect += 1;
         self.sec.errors.connect += 1;
-        self.last_error = Some(format!("connect {msg}"));
+        self.last_error = Some(msg.to_owned());
         let c = &mut self.conns[i];
         c.sock = None;
         c.state = State::Closed;
@@ -403,10 +403,7 @@ impl Worker {
             },
         };
         match err {
-            Some(e) => {
-                let addr = self.plan.addrs[(self.plan.first_conn + i) % self.plan.addrs.len()];
-                self.connect_failed(i, &format!("{addr}: {e}"));
-            }
+            Some(e) => self.connect_failed(i, &e),
             None => {
                 self.conns[i].state = State::Idle;
                 self.on_idle(i, Instant::now());
