@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     bundle::BundleArgs, completions::CompletionsArgs, demo::DemoArgs, diff::DiffArgs,
-    lint::LintArgs, report::ReportArgs, rules::RulesArgs, schema::SchemaArgs, verify::VerifyArgs,
-    watch::WatchArgs,
+    lint::LintArgs, load::LoadArgs, report::ReportArgs, rules::RulesArgs, schema::SchemaArgs,
+    verify::VerifyArgs, watch::WatchArgs,
 };
 
 /// Tells a team, with evidence, whether a deployment is ready for production.
@@ -98,6 +98,8 @@ pub(crate) enum Command {
     Lint(LintArgs),
     /// List lint rules, or explain one.
     Rules(RulesArgs),
+    /// Send HTTP load with latency budgets (closed or open model, shards), or merge shards.
+    Load(Box<LoadArgs>),
     /// Print a shell completion script (bash, zsh or fish) on standard output.
     Completions(CompletionsArgs),
     /// Compare two saved runs: status changes, new and fixed findings, regressions.

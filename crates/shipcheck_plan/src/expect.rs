@@ -55,6 +55,9 @@ pub enum Target {
     Number,
     /// A text fact of another probe (`version`, `cipher`…), named for messages.
     Text(&'static str),
+    /// A fraction, named for messages: bounds written as a percentage (`0.1%`) or a
+    /// number from 0 to 1; both compare as a percentage.
+    Ratio(&'static str),
 }
 
 impl Target {
@@ -67,7 +70,7 @@ impl Target {
             Target::BodySize => "body_size",
             Target::Duration => "duration",
             Target::Number => "count/length",
-            Target::Text(name) => name,
+            Target::Text(name) | Target::Ratio(name) => name,
         }
     }
 
@@ -93,7 +96,7 @@ impl Target {
                 "under",
                 "over",
             ],
-            Target::Duration => &["at_least", "at_most", "under", "over"],
+            Target::Duration | Target::Ratio(_) => &["at_least", "at_most", "under", "over"],
         }
     }
 }
@@ -350,6 +353,15 @@ fn literal(ctx: &mut Ctx<'_>, v: &Node, target: Target) -> Option<Predicate> {
             );
             None
         }
+        Target::Ratio(name) => {
+            ctx.error_help(
+                v.span,
+                format!("`{name}` takes a predicate object"),
+                format!("found {}", shown(v)),
+                format!("e.g. `{name}: {{ under: 0.1% }}`"),
+            );
+            None
+        }
     }
 }
 
@@ -500,6 +512,16 @@ fn quantity(ctx: &mut Ctx<'_>, n: &Node, target: Target, what: &str) -> Option<Q
         (Target::Duration, _) => (false, "a duration such as `200ms` or `2s`"),
         (Target::BodySize, Some(Unit::Bytes | Unit::Number)) => (true, ""),
         (Target::BodySize, _) => (false, "a size such as `256KiB` or a number of bytes"),
+        (Target::Ratio(_), Some(Unit::Percent)) => (true, ""),
+        (Target::Ratio(_), Some(Unit::Number))
+            if q.is_some_and(|q| (0.0..=1.0).contains(&q.value)) =>
+        {
+            (true, "")
+        }
+        (Target::Ratio(_), _) => (
+            false,
+            "a percentage such as `0.1%` or a fraction from 0 to 1",
+        ),
         (_, Some(Unit::Number)) => (true, ""),
         (_, _) => (false, "a number"),
     };
@@ -511,6 +533,10 @@ fn quantity(ctx: &mut Ctx<'_>, n: &Node, target: Target, what: &str) -> Option<Q
         Target::BodySize => Quantity {
             value: q.value,
             unit: Unit::Bytes,
+        },
+        Target::Ratio(_) if q.unit == Unit::Number => Quantity {
+            value: q.value * 100.0,
+            unit: Unit::Percent,
         },
         _ => q,
     })

@@ -181,6 +181,10 @@ pub trait Facts: fmt::Debug + Send + Sync + Any {
         let _ = capture;
         Err("this probe does not support captures".into())
     }
+    /// Values measured over time during the attempt (a load timeline), for the report.
+    fn series(&self) -> Vec<shipcheck_report::Series> {
+        Vec::new()
+    }
     /// For the kind's own queries: the concrete facts.
     fn as_any(&self) -> &dyn Any;
 }

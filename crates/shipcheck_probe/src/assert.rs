@@ -98,6 +98,8 @@ fn evaluate_one(a: &Assertion, facts: &dyn Facts) -> AssertionResult {
                     result.actual.push_str("ms");
                 } else if unit == Unit::Bytes {
                     result.actual.push_str(" B");
+                } else if unit == Unit::Percent {
+                    result.actual.push('%');
                 }
             }
             many => {

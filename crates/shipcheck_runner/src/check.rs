@@ -245,6 +245,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         }
     };
     result.assertions = shipcheck_probe::evaluate(&expect, observed.facts.as_ref());
+    result.series = observed.facts.series();
     let findings = observed.findings;
     result.timings = observed.timings;
     result.measurements = observed.measurements;

@@ -5,6 +5,7 @@ pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod diff;
 pub(crate) mod lint;
+pub(crate) mod load;
 pub(crate) mod report;
 pub(crate) mod rules;
 pub(crate) mod schema;
@@ -32,6 +33,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<i32> {
             watch::run(args)
         }
         Command::Lint(args) => lint::run(args, global),
+        Command::Load(args) => load::run(*args, global),
         Command::Rules(args) => rules::run(args),
         Command::Completions(args) => completions::run(&args),
         Command::Diff(args) => diff::run(args, global),

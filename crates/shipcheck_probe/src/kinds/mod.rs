@@ -71,4 +71,5 @@ registry! {
     prometheus,
     openapi,
     cors,
+    load,
 }
