@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
-use shipcheck_report::{Evidence, FailureClass, Finding, HttpTimings, Measurement};
+use shipcheck_report::{Evidence, FailureClass, Finding, HttpTimings, Measurement, Series};
 
 use crate::ast::{Assertion, Capture, Pos, Unit};
 use crate::ctx::Ctx;
@@ -327,6 +327,8 @@ pub struct Observed {
     pub timings: Option<HttpTimings>,
     /// Static findings, for kinds that produce them (lint).
     pub findings: Vec<Finding>,
+    /// Values measured over time during the attempt (a drill's probes).
+    pub series: Vec<Series>,
 }
 
 impl Observed {
@@ -339,6 +341,7 @@ impl Observed {
             sent_secrets: Vec::new(),
             timings: None,
             findings: Vec::new(),
+            series: Vec::new(),
         }
     }
 }

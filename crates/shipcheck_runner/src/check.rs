@@ -242,6 +242,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
     let findings = observed.findings;
     result.timings = observed.timings;
     result.measurements = observed.measurements;
+    result.series = observed.series;
     result.evidence = observed.evidence;
     attach_targets(check, &mut result.measurements, &result.assertions);
     let mut captures = Vec::new();

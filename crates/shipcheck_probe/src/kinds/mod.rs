@@ -70,4 +70,5 @@ registry! {
     metrics,
     openapi,
     cors,
+    drill,
 }
