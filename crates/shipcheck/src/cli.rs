@@ -5,8 +5,8 @@ use std::io::IsTerminal as _;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    completions::CompletionsArgs, demo::DemoArgs, lint::LintArgs, report::ReportArgs,
-    rules::RulesArgs, verify::VerifyArgs,
+    completions::CompletionsArgs, demo::DemoArgs, drill::DrillArgs, lint::LintArgs,
+    report::ReportArgs, rules::RulesArgs, verify::VerifyArgs,
 };
 
 /// Tells a team, with evidence, whether a deployment is ready for production.
@@ -91,6 +91,8 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Start the built-in demo service and verify it with the bundled plan.
     Demo(DemoArgs),
+    /// Measure the downtime a command causes: probe a URL before, during and after it.
+    Drill(DrillArgs),
     /// Lint Kubernetes manifests, compose files, Dockerfiles and .env templates.
     Lint(LintArgs),
     /// List lint rules, or explain one.

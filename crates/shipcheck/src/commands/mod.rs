@@ -2,6 +2,7 @@
 
 pub(crate) mod completions;
 pub(crate) mod demo;
+pub(crate) mod drill;
 pub(crate) mod lint;
 pub(crate) mod report;
 pub(crate) mod rules;
@@ -21,6 +22,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo(mut args) => {
             args.run.global = global;
             demo::run(args)
+        }
+        Command::Drill(mut args) => {
+            args.run.global = global;
+            drill::run(args)
         }
         Command::Lint(args) => lint::run(args, global),
         Command::Rules(args) => rules::run(args),
