@@ -28,8 +28,8 @@ pub(crate) enum Send {
     /// An HTTP request through `client` (new connections unless it keeps them).
     Http {
         client: Client,
-        request: Request,
-        opts: RequestOptions,
+        request: Box<Request>,
+        opts: Box<RequestOptions>,
     },
     /// A TCP connect.
     Tcp(String),

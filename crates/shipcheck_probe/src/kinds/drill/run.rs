@@ -194,8 +194,8 @@ fn sender(p: &DrillProbe, cx: &ProbeContext<'_>) -> Result<(Send, Vec<String>, S
             Ok((
                 Send::Http {
                     client,
-                    request,
-                    opts,
+                    request: Box::new(request),
+                    opts: Box::new(opts),
                 },
                 secrets,
                 line,

@@ -34,7 +34,7 @@ impl Samples {
     /// Adds one value.
     pub(crate) fn push(&mut self, v: f64) {
         self.seen += 1;
-        if (self.seen - 1) % self.stride != 0 {
+        if !(self.seen - 1).is_multiple_of(self.stride) {
             return;
         }
         if self.values.len() == self.cap {
@@ -44,7 +44,7 @@ impl Samples {
                 i % 2 == 1
             });
             self.stride *= 2;
-            if (self.seen - 1) % self.stride != 0 {
+            if !(self.seen - 1).is_multiple_of(self.stride) {
                 return;
             }
         }
