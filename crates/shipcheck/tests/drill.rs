@@ -128,3 +128,85 @@ fn ctrl_c_mid_drill_stops_the_command_and_writes_the_report_marked_interrupted()
     assert!(out.join("report.md").is_file());
     drop(listener);
 }
+
+/// `demo --serve` lets a user try `shipcheck drill` by hand: `POST /admin/upgrade` restarts
+/// the service into the next version, and the drill measures the gap and the switch.
+#[test]
+fn a_drill_by_hand_against_the_demo_upgrade_endpoint() {
+    use std::io::{BufRead as _, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+        .args(["demo", "--serve"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = BufReader::new(demo.stdout.take().unwrap())
+        .lines()
+        .take(4)
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.trim_start()
+                .strip_prefix("http:")
+                .map(|u| u.trim().to_owned())
+        })
+        .unwrap();
+    let upgrade = format!(
+        "import urllib.request; urllib.request.urlopen(urllib.request.Request('{http}/admin/upgrade', method='POST'), timeout=5)"
+    );
+    let out = dir.path().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+        .args([
+            "drill",
+            "--probe",
+            &format!("{http}/health/live"),
+            "--every",
+            "10ms",
+        ])
+        .args([
+            "--baseline",
+            "300ms",
+            "--settle",
+            "800ms",
+            "--version-header",
+            "x-demo-version",
+        ])
+        .args([
+            "--quiet",
+            "--output",
+            out.to_str().unwrap(),
+            "--",
+            "python3",
+            "-c",
+            &upgrade,
+        ])
+        .output()
+        .unwrap();
+    let _ = demo.kill();
+    let _ = demo.wait();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let measurements = report["checks"][0]["measurements"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let m = |name: &str| {
+        measurements
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {measurements:?}"))["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((150.0..1000.0).contains(&m("downtime")), "{measurements:?}");
+    // The upgrade answers 202 before it restarts: v1 may answer a probe or two after it.
+    assert!(m("version_share[v2]") >= 0.9, "{measurements:?}");
+    assert_eq!(m("mixed_version_window"), 0.0);
+}
