@@ -180,7 +180,9 @@ async fn an_nginx_stopped_for_a_second_shows_the_gap_within_two_intervals() {
         timeline(&o)
     );
     eprintln!("nginx stop/start: measured downtime {downtime:.1} ms, true gap {true_gap_ms:.1} ms");
-    assert_eq!(measured(&o, "failed_probes[connect]"), measured(&o, "failed_probes"));
+    // Refused connections, mostly; a probe caught mid-shutdown may see a reset instead.
+    let refused = measured(&o, "failed_probes[connect]");
+    assert!(refused >= 0.9 * measured(&o, "failed_probes"), "{}", timeline(&o));
     assert!(measured(&o, "time_to_first_error") >= 0.0);
     assert!(timeline(&o).contains("DOWN"), "{}", timeline(&o));
 }
