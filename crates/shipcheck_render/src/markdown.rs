@@ -320,6 +320,42 @@ fn check_details(s: &mut String, n: usize, c: &CheckResult) {
         }
         s.push('\n');
     }
+    if !c.series.is_empty() {
+        // A summary per series; the points themselves stay in report.json (for charts).
+        let _ = writeln!(s, "**Series** (points in report.json)\n");
+        table_head(s, &["Series", "Unit", "Points", "From", "To", "Min", "Max"]);
+        for se in &c.series {
+            let (lo, hi) = se
+                .points
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                    (lo.min(p.value), hi.max(p.value))
+                });
+            let (from, to, lo, hi) = match (se.points.first(), se.points.last()) {
+                (Some(f), Some(l)) => {
+                    let v = |x: f64| match se.unit {
+                        shipcheck_report::MeasureUnit::Ms => fmt_ms(x),
+                        _ => format!("{}", (x * 1000.0).round() / 1000.0),
+                    };
+                    (fmt_ms(f.t_ms), fmt_ms(l.t_ms), v(lo), v(hi))
+                }
+                _ => ("–".into(), "–".into(), "–".into(), "–".into()),
+            };
+            row(
+                s,
+                &[
+                    &cell(&se.name),
+                    se.unit.as_str(),
+                    &se.points.len().to_string(),
+                    &from,
+                    &to,
+                    &lo,
+                    &hi,
+                ],
+            );
+        }
+        s.push('\n');
+    }
     if !c.captures.is_empty() {
         let _ = writeln!(s, "**Captures**\n");
         table_head(s, &["Name", "Value", "Secret"]);
@@ -564,6 +600,33 @@ mod tests {
     #[test]
     fn snapshot_mixed() {
         insta::assert_snapshot!(md(&fixtures::mixed()));
+    }
+
+    #[test]
+    fn series_are_summarised_not_listed() {
+        use shipcheck_report::{MeasureUnit, Point, Series};
+        let mut report = fixtures::all_passed();
+        let points = (0..5_000)
+            .map(|i| Point {
+                t_ms: f64::from(i) * 10.0,
+                value: f64::from(i % 2),
+            })
+            .collect();
+        report.checks[0].series.push(Series {
+            name: "up".into(),
+            unit: MeasureUnit::Count,
+            points,
+        });
+        let text = md(&report);
+        assert!(
+            text.contains("**Series** (points in report.json)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| up | count | 5000 | 0.0 ms | 49.99 s | 0 | 1 |"),
+            "{text}"
+        );
+        assert!(!text.contains("49990"), "points are not listed");
     }
 
     #[test]

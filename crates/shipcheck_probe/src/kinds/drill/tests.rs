@@ -78,7 +78,7 @@ impl MasterNginx {
             dir.path().join("nginx.conf"),
             format!(
                 "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-                 events {{ worker_connections 256; }}\nhttp {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
+                 events {{ worker_connections 256; }}\nhttp {{\n  log_format conn '$connection';\n  access_log {d}/access.log conn;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
                  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  \
                  server {{ listen 127.0.0.1:{port}; location / {{ return 200 \"ok\\n\"; }} }}\n}}\n"
             ),
@@ -115,6 +115,44 @@ impl Drop for MasterNginx {
             }
         }
     }
+}
+
+/// The connection numbers nginx logged, one per request.
+fn connections(nginx: &MasterNginx) -> Vec<String> {
+    std::fs::read_to_string(nginx.dir.path().join("access.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn probes_open_a_new_connection_each_unless_told_to_reuse_one() {
+    let Some(nginx) = MasterNginx::start() else { return };
+    let drill = |reuse: bool| {
+        check(&format!(
+            "    timeout: 20s\n    drill:\n      probe: \"{}\"\n      every: 20ms\n      reuse: {reuse}\n      baseline: 200ms\n      settle: 200ms\n      run: \"sleep 0.2\"\n    expect: {{ failed_probes: 0 }}\n",
+            nginx.url()
+        ))
+    };
+    let (o, r) = run(&drill(false)).await;
+    assert!(r.iter().all(|a| a.passed), "{r:?}");
+    let fresh = connections(&nginx);
+    let mut distinct = fresh.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(fresh.len() as f64, measured(&o, "total_probes"));
+    assert_eq!(distinct.len(), fresh.len(), "one connection per probe");
+    let (o, r) = run(&drill(true)).await;
+    assert!(r.iter().all(|a| a.passed), "{r:?}");
+    assert!(timeline(&o).contains("connection reused"));
+    let reused: Vec<String> = connections(&nginx).split_off(fresh.len());
+    let mut distinct = reused.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert!(reused.len() >= 20, "{}", reused.len());
+    // Probes overlap only when one is slow: a few connections at most.
+    assert!(distinct.len() <= 3, "{} connections for {} probes", distinct.len(), reused.len());
 }
 
 #[tokio::test]
