@@ -75,7 +75,8 @@ impl Prober {
                     }
                     std::thread::sleep(left.min(NAP));
                 }
-                handle.spawn(probe(Arc::clone(&shared), seq, due));
+                let spawned = Instant::now();
+                handle.spawn(probe(Arc::clone(&shared), seq, due, spawned));
                 seq += 1;
                 sent2.store(seq, Ordering::Release);
             }
@@ -103,12 +104,13 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// One probe: sends, judges and records.
-async fn probe(s: Arc<Shared>, seq: u64, due: Instant) {
+async fn probe(s: Arc<Shared>, seq: u64, due: Instant, spawned: Instant) {
     let start = Instant::now();
     let mut o = Outcome {
         seq,
         intended_ms: ms(due.saturating_duration_since(s.origin)),
         lateness_ms: ms(start.saturating_duration_since(due)),
+        spawn_lateness_ms: ms(spawned.saturating_duration_since(due)),
         latency_ms: 0.0,
         up: false,
         class: None,

@@ -34,6 +34,11 @@ pub(super) fn extra_measurements(t: &Timeline) -> Vec<Measurement> {
             out.push(Measurement::new(format!("send_lateness.{name}"), v, MeasureUnit::Ms));
         }
     }
+    if let Some([p50, p99, max]) = t.spawn_lateness.percentiles([50.0, 99.0, 100.0]) {
+        for (name, v) in [("p50", p50), ("p99", p99), ("max", max)] {
+            out.push(Measurement::new(format!("schedule_lateness.{name}"), v, MeasureUnit::Ms));
+        }
+    }
     for (version, share) in t.versions.shares_after() {
         out.push(Measurement::new(format!("version_share[{version}]"), share, MeasureUnit::Ratio));
     }

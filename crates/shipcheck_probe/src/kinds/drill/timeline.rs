@@ -23,8 +23,11 @@ pub(crate) struct Outcome {
     pub(crate) seq: u64,
     /// When it was due, in ms since the drill started.
     pub(crate) intended_ms: f64,
-    /// How late it was sent, in ms.
+    /// How late it was sent (its task started), in ms.
     pub(crate) lateness_ms: f64,
+    /// How late the schedule thread started it, in ms (the rest of `lateness_ms` is the
+    /// wait for a runtime worker).
+    pub(crate) spawn_lateness_ms: f64,
     /// From sending to the answer (or the failure), in ms.
     pub(crate) latency_ms: f64,
     /// Whether the answer met the `up` expectation.
@@ -88,8 +91,9 @@ pub(crate) struct Timeline {
     pub(crate) command_end_ms: Option<f64>,
     /// Latency samples per phase.
     pub(crate) latency: [Samples; 3],
-    /// How late probes were sent.
+    /// How late probes were sent, and how late the schedule started them.
     pub(crate) lateness: Samples,
+    pub(crate) spawn_lateness: Samples,
     /// Probes taken in order.
     pub(crate) total: u64,
     /// Probes not up.
@@ -130,6 +134,7 @@ impl Timeline {
             command_end_ms: None,
             latency: Default::default(),
             lateness: Samples::default(),
+            spawn_lateness: Samples::default(),
             total: 0,
             failed: 0,
             failed_before: 0,
@@ -182,6 +187,7 @@ impl Timeline {
         self.last_ms = t;
         self.latency[phase as usize].push(o.latency_ms);
         self.lateness.push(o.lateness_ms);
+        self.spawn_lateness.push(o.spawn_lateness_ms);
         self.latency_point(t, o.latency_ms);
         if let Some(w) = &mut self.wait
             && w.found_ms.is_none()
@@ -326,6 +332,7 @@ mod tests {
             seq,
             intended_ms: seq as f64 * 10.0,
             lateness_ms: 0.1,
+            spawn_lateness_ms: 0.05,
             latency_ms: 1.0,
             up,
             class: (!up).then(|| "connect".to_owned()),
