@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     bundle::BundleArgs, completions::CompletionsArgs, demo::DemoArgs, diff::DiffArgs,
-    lint::LintArgs, load::LoadArgs, report::ReportArgs, rules::RulesArgs, schema::SchemaArgs,
-    verify::VerifyArgs, watch::WatchArgs,
+    drill::DrillArgs, lint::LintArgs, load::LoadArgs, report::ReportArgs, rules::RulesArgs,
+    schema::SchemaArgs, verify::VerifyArgs, watch::WatchArgs,
 };
 
 /// Tells a team, with evidence, whether a deployment is ready for production.
@@ -94,6 +94,8 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Run a plan again and again and serve its results to Prometheus (/metrics).
     Watch(WatchArgs),
+    /// Measure the downtime a command causes: probe a URL before, during and after it.
+    Drill(DrillArgs),
     /// Lint Kubernetes manifests, compose files, Dockerfiles and .env templates.
     Lint(LintArgs),
     /// List lint rules, or explain one.

@@ -93,6 +93,27 @@ fn healthy_is_ready() {
     );
     // The admin password is a declared secret: it reached the server but no output.
     assert!(report.to_string().contains("[REDACTED]"));
+    // Issue 10: the bundled plan measures the demo's rolling restart (a 200 ms listener gap).
+    let drill = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "rolling-restart")
+        .unwrap();
+    assert_eq!(drill["status"], "passed", "{drill}");
+    let m = |name: &str| {
+        drill["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {drill}"))["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((150.0..1000.0).contains(&m("downtime")), "{drill}");
+    // The command returns before the restart: v1 may answer a probe or two after it.
+    assert!(m("version_share[v2]") >= 0.9, "{drill}");
 }
 
 #[test]

@@ -33,6 +33,8 @@ pub(crate) struct AppState {
     pub(crate) allowed_origins: Vec<String>,
     /// HMAC key of the signed webhook endpoint.
     pub(crate) webhook_secret: String,
+    /// The version served and the rolling restarts asked for.
+    pub(crate) rollout: Arc<crate::rollout::Rollout>,
 }
 
 pub(crate) type SharedState = Arc<AppState>;
@@ -54,10 +56,16 @@ pub(crate) fn router(state: SharedState) -> Router {
         .route("/api/v1/commands", post(api::submit_command))
         .route("/ws/responses/{command_id}", get(crate::stream::responses))
         .route("/webhooks/diagnostics", post(crate::webhook::receive))
+        .route("/admin/upgrade", post(crate::rollout::upgrade))
+        .route("/admin/rollback", post(crate::rollout::rollback))
         .fallback(api::not_found)
         .layer(from_fn_with_state(Arc::clone(&state), layers::cors))
         .layer(from_fn_with_state(Arc::clone(&state), layers::faults))
         .layer(from_fn_with_state(Arc::clone(&state), layers::observe))
+        .layer(from_fn_with_state(
+            Arc::clone(&state),
+            crate::rollout::version_header,
+        ))
         .layer(axum::middleware::from_fn(crate::hygiene::headers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

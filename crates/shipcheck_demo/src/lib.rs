@@ -41,6 +41,7 @@ mod error;
 mod hygiene;
 mod layers;
 mod metrics;
+mod rollout;
 mod scenario;
 mod serve;
 mod server;

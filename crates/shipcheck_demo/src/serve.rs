@@ -37,14 +37,35 @@ pub(crate) fn spawn(
     router: Router,
     shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tokio::spawn(accept_loop(listener, tls, router, shutdown))
+    tokio::spawn(accept_loop(listener, tls, router, shutdown, None))
+}
+
+/// Serves plain HTTP like [`spawn`], and does a rolling restart whenever `rollout` asks:
+/// the listener closes for [`GAP`](crate::rollout::GAP), then listens again on the same
+/// address (connections in flight finish meanwhile).
+pub(crate) fn spawn_restartable(
+    listener: TcpListener,
+    router: Router,
+    shutdown: watch::Receiver<bool>,
+    rollout: Arc<crate::rollout::Rollout>,
+) -> JoinHandle<()> {
+    tokio::spawn(accept_loop(listener, None, router, shutdown, Some(rollout)))
+}
+
+/// Resolves when `rollout` asks for a restart; never without one.
+async fn restart_asked(rollout: Option<&crate::rollout::Rollout>) {
+    match rollout {
+        Some(r) => r.asked().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn accept_loop(
-    listener: TcpListener,
+    mut listener: TcpListener,
     tls: Option<TlsAcceptor>,
     router: Router,
     shutdown: watch::Receiver<bool>,
+    rollout: Option<Arc<crate::rollout::Rollout>>,
 ) {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut connections = JoinSet::new();
@@ -60,6 +81,14 @@ async fn accept_loop(
         };
         let stream = tokio::select! {
             () = &mut stop => break,
+            () = restart_asked(rollout.as_deref()) => {
+                drop(permit);
+                match restart(listener, rollout.as_deref()).await {
+                    Some(l) => listener = l,
+                    None => break,
+                }
+                continue;
+            }
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => stream,
                 Err(_) => {
@@ -83,6 +112,27 @@ async fn accept_loop(
     if drained.is_err() {
         connections.abort_all();
     }
+}
+
+/// Closes `listener`, waits the restart gap and listens on the same address again (a few
+/// tries: the port may be taken meanwhile); `None` when it cannot.
+async fn restart(
+    listener: TcpListener,
+    rollout: Option<&crate::rollout::Rollout>,
+) -> Option<TcpListener> {
+    let addr = listener.local_addr().ok()?;
+    drop(listener);
+    tokio::time::sleep(crate::rollout::GAP).await;
+    for _ in 0..20 {
+        if let Ok(l) = TcpListener::bind(addr).await {
+            if let Some(r) = rollout {
+                r.restarted();
+            }
+            return Some(l);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
 }
 
 async fn serve_connection(

@@ -53,6 +53,11 @@ pub struct DemoServer {
     pub admin_password: String,
     /// HMAC-SHA256 key of `POST /webhooks/diagnostics`, random per start: a secret too.
     pub webhook_secret: String,
+    /// Touching this file (`tmp/restart.txt` under the data directory) makes the service
+    /// do a rolling restart into the next version: its HTTP listener closes for a short gap
+    /// and the `x-demo-version` header moves on (`POST /admin/upgrade` and
+    /// `/admin/rollback` do the same by hand).
+    pub restart_file: PathBuf,
     /// `127.0.0.1:PORT` of the demo's DNS responder (UDP), which answers
     /// [`DEMO_NAME`](crate::DEMO_NAME) with 127.0.0.1.
     pub dns_addr: String,
@@ -143,6 +148,14 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         https_url.clone(),
         format!("https://127.0.0.1:{https_port}"),
     ];
+    let rollout = Arc::new(crate::rollout::Rollout::default());
+    let restart_file = data_dir.join("tmp").join("restart.txt");
+    if let Some(dir) = restart_file.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| DemoError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
     let state = Arc::new(AppState {
         scenario: opts.scenario,
         delay: opts.delay,
@@ -153,13 +166,19 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         request_counts: std::sync::Mutex::new(std::collections::HashMap::new()),
         allowed_origins,
         webhook_secret: webhook_secret.clone(),
+        rollout: Arc::clone(&rollout),
     });
     let app = router(state);
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (dns_addr, dns_task) = crate::dns::spawn(shutdown_rx.clone()).await?;
     let tasks = vec![
         dns_task,
-        serve::spawn(http_listener, None, app.clone(), shutdown_rx.clone()),
+        crate::rollout::watch_file(
+            restart_file.clone(),
+            Arc::clone(&rollout),
+            shutdown_rx.clone(),
+        ),
+        serve::spawn_restartable(http_listener, app.clone(), shutdown_rx.clone(), rollout),
         serve::spawn(
             https_listener,
             Some(TlsAcceptor::from(demo_tls.server_config)),
@@ -175,6 +194,7 @@ pub async fn start(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         admin_username: ADMIN_USERNAME.to_owned(),
         admin_password,
         webhook_secret,
+        restart_file,
         dns_addr: dns_addr.to_string(),
         shutdown,
         tasks,

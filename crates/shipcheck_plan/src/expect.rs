@@ -156,12 +156,12 @@ pub(crate) fn build(
 }
 
 /// `duration:` — bounds on the attempt's duration (any kind).
-pub(crate) fn duration(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+pub fn duration(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
     predicates(ctx, v, Target::Duration, &Query::Duration, out);
 }
 
 /// `json: { "$.path": predicate, … }` — JSONPath queries on the kind's JSON document.
-pub(crate) fn json(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
+pub fn json(ctx: &mut Ctx<'_>, v: &Node, out: &mut Vec<Assertion>) {
     for (path_node, pv) in ctx.map(v, "json").unwrap_or_default() {
         let Some(path) = json_path(ctx, path_node) else {
             continue;

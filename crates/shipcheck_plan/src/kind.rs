@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
-use shipcheck_report::{Evidence, FailureClass, Finding, HttpTimings, Measurement};
+use shipcheck_report::{Evidence, FailureClass, Finding, HttpTimings, Measurement, Series};
 
 use crate::ast::{Assertion, Capture, Pos, Unit};
 use crate::ctx::Ctx;
@@ -180,10 +180,6 @@ pub trait Facts: fmt::Debug + Send + Sync + Any {
     fn capture(&self, capture: &Capture) -> Result<Value, String> {
         let _ = capture;
         Err("this probe does not support captures".into())
-    }
-    /// Values measured over time during the attempt (a load timeline), for the report.
-    fn series(&self) -> Vec<shipcheck_report::Series> {
-        Vec::new()
     }
     /// For the kind's own queries: the concrete facts.
     fn as_any(&self) -> &dyn Any;
@@ -395,6 +391,8 @@ pub struct Observed {
     pub timings: Option<HttpTimings>,
     /// Static findings, for kinds that produce them (lint).
     pub findings: Vec<Finding>,
+    /// Values measured over time during the attempt (a drill's probes).
+    pub series: Vec<Series>,
 }
 
 impl Observed {
@@ -407,6 +405,7 @@ impl Observed {
             sent_secrets: Vec::new(),
             timings: None,
             findings: Vec::new(),
+            series: Vec::new(),
         }
     }
 }

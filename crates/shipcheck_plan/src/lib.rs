@@ -49,7 +49,9 @@ pub mod syntax {
     pub use crate::check::positive_duration;
     pub use crate::ctx::{Ctx, entry, get, shown, suggest};
     pub use crate::error::{Mark, Span};
-    pub use crate::expect::{Target, predicates};
+    pub use crate::expect::{
+        Target, duration as duration_predicates, json as json_predicates, predicates,
+    };
     pub use crate::probe::{pairs, resolve};
     pub use crate::yaml::{Kind, Node};
 }

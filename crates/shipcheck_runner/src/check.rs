@@ -245,10 +245,10 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         }
     };
     result.assertions = shipcheck_probe::evaluate(&expect, observed.facts.as_ref());
-    result.series = observed.facts.series();
     let findings = observed.findings;
     result.timings = observed.timings;
     result.measurements = observed.measurements;
+    result.series = observed.series;
     result.evidence = observed.evidence;
     attach_targets(check, &mut result.measurements, &result.assertions);
     let mut captures = Vec::new();

@@ -130,6 +130,7 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
     let password = server.admin_password.clone();
     let webhook_secret = server.webhook_secret.clone();
     let dns = server.dns_addr.clone();
+    let restart = server.restart_file.display().to_string();
     move |name: &str| match name {
         "DEMO_HTTP_URL" => Some(http.clone()),
         "DEMO_HTTPS_URL" => Some(https.clone()),
@@ -139,6 +140,7 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
         "DEMO_ADMIN_PASSWORD" => Some(password.clone()),
         "DEMO_WEBHOOK_SECRET" => Some(webhook_secret.clone()),
         "DEMO_DNS" => Some(dns.clone()),
+        "DEMO_RESTART_FILE" => Some(restart.clone()),
         other => std::env::var(other).ok(),
     }
 }
@@ -146,14 +148,22 @@ fn demo_env(server: &DemoServer) -> impl Fn(&str) -> Option<String> + use<> {
 async fn serve(server: &DemoServer) {
     let text = format!(
         "shipcheck demo service\n  http:  {}\n  https: {} (CA: {})\n  login: {} / {}\n  \
-         dns:   {} (answers {})\npress Ctrl-C to stop\n",
+         dns:   {} (answers {})\n  rolling restart (HTTP listener closed ~200 ms, x-demo-version moves on):\n    \
+         touch {}  or  POST {}/admin/upgrade  (POST {}/admin/rollback goes back)\n  \
+         try:   shipcheck drill --probe {}/health/live --every 10ms --version-header x-demo-version -- touch {}\n\
+         press Ctrl-C to stop\n",
         server.http_url,
         server.https_url,
         server.ca_pem_path.display(),
         server.admin_username,
         server.admin_password,
         server.dns_addr,
-        shipcheck_demo::DEMO_NAME
+        shipcheck_demo::DEMO_NAME,
+        server.restart_file.display(),
+        server.http_url,
+        server.http_url,
+        server.http_url,
+        server.restart_file.display(),
     );
     // A closed stdout (`demo --serve | head -1`) must not stop the service or panic.
     let _ = crate::exit::write_stdout(text.as_bytes());

@@ -4,6 +4,7 @@ pub(crate) mod bundle;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod diff;
+pub(crate) mod drill;
 pub(crate) mod lint;
 pub(crate) mod load;
 pub(crate) mod report;
@@ -31,6 +32,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Watch(mut args) => {
             args.run.global = global;
             watch::run(args)
+        }
+        Command::Drill(mut args) => {
+            args.run.global = global;
+            drill::run(args)
         }
         Command::Lint(args) => lint::run(args, global),
         Command::Load(args) => load::run(*args, global),

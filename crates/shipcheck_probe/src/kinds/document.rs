@@ -138,7 +138,7 @@ pub(crate) async fn fetch(
         headers.retain(|(name, _)| name != k);
         headers.push((k.clone(), value));
     }
-    let client = crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None)?;
+    let client = crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None, 0)?;
     let request = Request {
         headers,
         ..Request::get(url.clone())

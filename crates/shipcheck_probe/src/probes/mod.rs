@@ -31,8 +31,11 @@ pub(crate) fn http_client(
     insecure: bool,
     ca_file: Option<&Path>,
     identity: Option<shipcheck_http::ClientIdentity>,
+    keep_alive: usize,
 ) -> Result<shipcheck_http::Client, ProbeError> {
-    let mut builder = shipcheck_http::Client::builder().insecure(insecure);
+    let mut builder = shipcheck_http::Client::builder()
+        .insecure(insecure)
+        .keep_alive(keep_alive);
     if let Some(pem) = read_ca_file(ca_file)? {
         builder = builder.extra_ca_pem(pem);
     }

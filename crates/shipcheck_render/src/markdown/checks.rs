@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use shipcheck_report::{CheckResult, Evidence, Finding, Report, Severity, Status};
+use shipcheck_report::{CheckResult, Evidence, Finding, MeasureUnit, Report, Severity, Status};
 
 use super::{finding_counts, row, status_cell, table_head};
 use crate::format::DetailLevel;
@@ -125,6 +125,7 @@ fn check_details(s: &mut String, n: usize, c: &CheckResult, excerpt: bool) {
         }
         s.push('\n');
     }
+    series(s, c);
     if !c.captures.is_empty() && !excerpt {
         let _ = writeln!(s, "**Captures**\n");
         table_head(s, &["Name", "Value", "Secret"]);
@@ -143,6 +144,46 @@ fn check_details(s: &mut String, n: usize, c: &CheckResult, excerpt: bool) {
     for ev in &c.evidence {
         evidence(s, ev, excerpt);
     }
+}
+
+/// A summary row per time series; the points stay in `report.json` (and the HTML charts).
+fn series(s: &mut String, c: &CheckResult) {
+    if c.series.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "**Series** (points in report.json)\n");
+    table_head(s, &["Series", "Unit", "Points", "From", "To", "Min", "Max"]);
+    for se in &c.series {
+        let (lo, hi) = se
+            .points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.value), hi.max(p.value))
+            });
+        let (from, to, lo, hi) = match (se.points.first(), se.points.last()) {
+            (Some(f), Some(l)) => {
+                let v = |x: f64| match se.unit {
+                    MeasureUnit::Ms => fmt_ms(x),
+                    _ => format!("{}", (x * 1000.0).round() / 1000.0),
+                };
+                (fmt_ms(f.t_ms), fmt_ms(l.t_ms), v(lo), v(hi))
+            }
+            _ => ("–".into(), "–".into(), "–".into(), "–".into()),
+        };
+        row(
+            s,
+            &[
+                &cell(&se.name),
+                se.unit.as_str(),
+                &se.points.len().to_string(),
+                &from,
+                &to,
+                &lo,
+                &hi,
+            ],
+        );
+    }
+    s.push('\n');
 }
 
 /// The assertion table; for a problem check only the failed assertions (and a count of

@@ -175,3 +175,30 @@ fn a_hint_from_the_kind_is_shown_with_its_issue() {
     let text = md(&report);
     assert!(text.contains("- **Usual cause:** the service answered with an error: see its logs"));
 }
+
+#[test]
+fn series_are_summarised_not_listed() {
+    use shipcheck_report::{MeasureUnit, Point, Series};
+    let mut report = fixtures::all_passed();
+    let points = (0..5_000)
+        .map(|i| Point {
+            t_ms: f64::from(i) * 10.0,
+            value: f64::from(i % 2),
+        })
+        .collect();
+    report.checks[0].series.push(Series {
+        name: "up".into(),
+        unit: MeasureUnit::Count,
+        points,
+    });
+    let text = md_with(&report, DetailLevel::All);
+    assert!(
+        text.contains("**Series** (points in report.json)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| up | count | 5000 | 0.0 ms | 49.99 s | 0 | 1 |"),
+        "{text}"
+    );
+    assert!(!text.contains("49990"), "points are not listed");
+}

@@ -17,7 +17,7 @@ pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Obse
     let start = Instant::now();
     let render = |s: &str| cx.render(s);
     let url = cx.url(&p.url)?;
-    let client = crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None)?;
+    let client = crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None, 0)?;
     let mut facts = CorsFacts {
         url: url.to_string(),
         origin: render(&p.origin)?,
@@ -101,5 +101,6 @@ pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Obse
         sent_secrets: Vec::new(),
         timings: None,
         findings: Vec::new(),
+        series: Vec::new(),
     })
 }

@@ -151,6 +151,7 @@ pub(super) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Obse
         sent_secrets: Vec::new(),
         timings: None,
         findings: Vec::new(),
+        series: Vec::new(),
     })
 }
 

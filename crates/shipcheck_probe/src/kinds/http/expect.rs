@@ -42,7 +42,7 @@ fn boolean(ctx: &mut Ctx<'_>, v: &Node, what: &str, query: HttpQuery, out: &mut 
 }
 
 /// Whether `a` already says which status is acceptable (so `status: 2xx` is not implied).
-pub(super) fn implies_status(a: &Assertion) -> bool {
+pub(crate) fn implies_status(a: &Assertion) -> bool {
     let Query::Kind(k) = &a.query else {
         return false;
     };
@@ -63,7 +63,7 @@ pub(super) fn is_error(a: &Assertion) -> bool {
 }
 
 /// `status: 2xx`, implied at the check's position.
-pub(super) fn implied_status(pos: Pos) -> Assertion {
+pub(crate) fn implied_status(pos: Pos) -> Assertion {
     Assertion {
         query: q(HttpQuery::Status),
         predicate: Predicate::StatusIn(vec![StatusPattern::Class(2)]),
@@ -72,7 +72,7 @@ pub(super) fn implied_status(pos: Pos) -> Assertion {
 }
 
 /// One `expect:` key.
-pub(super) fn build(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
+pub(crate) fn build(ctx: &mut Ctx<'_>, key: &str, v: &Node, out: &mut Vec<Assertion>) {
     match key {
         "status" => predicates(ctx, v, Target::Status, &q(HttpQuery::Status), out),
         "body" => predicates(ctx, v, Target::Body, &q(HttpQuery::Body), out),

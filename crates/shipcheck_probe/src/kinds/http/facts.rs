@@ -69,6 +69,11 @@ impl HttpFacts {
         }
     }
 
+    /// The class of the failure, for a request that got no response.
+    pub(crate) fn failure(&self) -> Option<FailureClass> {
+        self.error.as_ref().map(|(class, _)| *class)
+    }
+
     /// With the latency of the samples.
     pub(crate) fn with_latency(mut self, latency: Option<Latency>) -> Self {
         self.latency = latency;

@@ -18,6 +18,10 @@ use shipcheck_plan::syntax::{Ctx, Node};
 use shipcheck_plan::{Assertion, Pos};
 
 pub use spec::HttpProbe;
+pub(crate) use expect::{build as build_expect, implied_status, implies_status};
+pub(crate) use facts::HttpFacts;
+pub(crate) use run::{build_request, client_keeping};
+pub(crate) use spec::parse as parse_spec;
 
 /// The `http` kind's registry entry.
 pub(crate) static KIND: HttpKind = HttpKind;

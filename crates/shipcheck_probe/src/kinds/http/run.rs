@@ -89,6 +89,7 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
         sent_secrets: with_exchange_credentials(sent_secrets, &exchange),
         facts: Box::new(HttpFacts::new(exchange).with_latency(latency)),
         findings: Vec::new(),
+        series: Vec::new(),
     })
 }
 
@@ -164,7 +165,13 @@ fn failed(
 
 /// The client for this probe: its TLS settings, client certificate and the proxies of the
 /// environment.
-fn client(p: &HttpProbe) -> Result<Client, ProbeError> {
+pub(crate) fn client(p: &HttpProbe) -> Result<Client, ProbeError> {
+    client_keeping(p, 0)
+}
+
+/// [`client`], keeping up to `keep_alive` idle connections per origin (0: a new connection
+/// per request).
+pub(crate) fn client_keeping(p: &HttpProbe, keep_alive: usize) -> Result<Client, ProbeError> {
     let identity = match &p.identity {
         Some((cert, key)) => {
             let read = |path: &std::path::Path, what: &str| {
@@ -182,11 +189,11 @@ fn client(p: &HttpProbe) -> Result<Client, ProbeError> {
         }
         None => None,
     };
-    crate::probes::http_client(p.insecure, p.ca_file.as_deref(), identity)
+    crate::probes::http_client(p.insecure, p.ca_file.as_deref(), identity, keep_alive)
 }
 
 /// The rendered request, and the credential values it carries (for redaction).
-fn build_request(
+pub(crate) fn build_request(
     p: &HttpProbe,
     cx: &ProbeContext<'_>,
 ) -> Result<(Request, Vec<String>), ProbeError> {

@@ -100,7 +100,7 @@ pub enum Part {
 }
 
 /// `http:` — short form `{ get: URL }` or long form `{ method, url }`, plus options.
-pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<HttpProbe> {
+pub(crate) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<HttpProbe> {
     let entries = ctx.map(n, "http")?;
     ctx.keys(entries, HTTP_KEYS, "an http probe");
     let method_entries: Vec<_> = entries

@@ -130,6 +130,7 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
         sent_secrets: Vec::new(),
         timings: None,
         findings,
+        series: Vec::new(),
     })
 }
 

@@ -19,10 +19,6 @@ impl Facts for LoadFacts {
         self.duration_ms
     }
 
-    fn series(&self) -> Vec<Series> {
-        timeline(&self.result)
-    }
-
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
@@ -191,7 +187,7 @@ pub(super) fn measurements(r: &LoadResult) -> Vec<Measurement> {
 type PerSecond = dyn Fn(&shipcheck_load::Second) -> u64;
 
 /// The per-second timeline as report series: throughput, failures, p50 and p99.
-fn timeline(r: &LoadResult) -> Vec<Series> {
+pub(super) fn timeline(r: &LoadResult) -> Vec<Series> {
     let series = |name: &str, unit, f: &dyn Fn(&shipcheck_load::Second) -> f64| Series {
         name: name.into(),
         unit,

@@ -55,6 +55,7 @@ pub(super) async fn observe(p: &LoadProbe, cx: &ProbeContext<'_>) -> Result<Obse
     };
     let mut observed = Observed::new(facts.clone());
     observed.measurements = measurements(&facts.result);
+    observed.series = super::facts::timeline(&facts.result);
     observed.evidence = evidence;
     Ok(observed)
 }

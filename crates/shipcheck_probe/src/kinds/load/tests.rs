@@ -122,7 +122,7 @@ async fn a_run_measures_saves_and_merges() {
     for want in ["requests", "rps", "p50", "p90", "p95", "p99", "p99_9", "max", "error_rate", "rate_achieved"] {
         assert!(names.contains(&want), "{want} in {names:?}");
     }
-    let series = o.facts.series();
+    let series = &o.series;
     assert_eq!(series[0].name, "requests per second");
     assert_eq!(series[0].points.iter().map(|p| p.value).sum::<f64>(), 200.0);
     assert!(o.evidence[0].text.contains("latency (from intended start)"), "{}", o.evidence[0].text);

@@ -36,5 +36,6 @@ pub(super) async fn observe(p: &FetchProbe, cx: &ProbeContext<'_>) -> Result<Obs
         facts: Box::new(facts),
         timings: None,
         findings: Vec::new(),
+        series: Vec::new(),
     })
 }

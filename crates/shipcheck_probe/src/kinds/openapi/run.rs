@@ -47,6 +47,7 @@ pub(super) async fn observe(p: &FetchProbe, cx: &ProbeContext<'_>) -> Result<Obs
         facts: Box::new(facts),
         timings: None,
         findings: Vec::new(),
+        series: Vec::new(),
     })
 }
 

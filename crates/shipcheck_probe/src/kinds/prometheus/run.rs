@@ -127,5 +127,6 @@ pub(super) async fn observe(
         facts: Box::new(facts),
         timings: None,
         findings: Vec::new(),
+        series: Vec::new(),
     })
 }

@@ -80,7 +80,7 @@ pub(super) async fn observe(
     }
     headers.push((p.header.clone(), header_value.clone()));
     let client =
-        crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None).map_err(with_secrets)?;
+        crate::probes::http_client(p.insecure, p.ca_file.as_deref(), None, 0).map_err(with_secrets)?;
     // A body that no longer matches the signature: one byte more at the end.
     let tampered = format!("{body} ");
     let mut facts = WebhookFacts {
@@ -155,6 +155,7 @@ pub(super) async fn observe(
         sent_secrets: secrets,
         timings: None,
         findings: Vec::new(),
+        series: Vec::new(),
     })
 }
 
