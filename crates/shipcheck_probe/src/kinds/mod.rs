@@ -10,6 +10,7 @@ mod document_expect;
 mod net_common;
 #[cfg(test)]
 mod tests;
+mod timestamp;
 
 use shipcheck_plan::kind::Kinds;
 
@@ -70,4 +71,5 @@ registry! {
     metrics,
     openapi,
     cors,
+    package,
 }
