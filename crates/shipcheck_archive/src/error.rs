@@ -75,6 +75,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// The message with its causes, on one line (for reports that show one string).
+    pub fn with_causes(&self) -> String {
+        let mut s = self.to_string();
+        let mut cur = std::error::Error::source(self);
+        while let Some(c) = cur {
+            s.push_str(": ");
+            s.push_str(&c.to_string());
+            cur = c.source();
+        }
+        s
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),

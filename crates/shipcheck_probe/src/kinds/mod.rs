@@ -72,4 +72,5 @@ registry! {
     openapi,
     cors,
     package,
+    parity,
 }

@@ -62,7 +62,7 @@ fn read(p: &PackageProbe) -> Result<(PackageFacts, String), ProbeError> {
     let shown = p.path.display().to_string();
     let tree = shipcheck_archive::open(&p.path, p.limits).map_err(|e| {
         let class = if matches!(&e, shipcheck_archive::Error::Io { .. }) { FailureClass::Connect } else { FailureClass::Protocol };
-        ProbeError::new(class, chain(&e))
+        ProbeError::new(class, e.with_causes())
     })?;
     let mut facts = PackageFacts::default();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
@@ -101,7 +101,7 @@ fn read(p: &PackageProbe) -> Result<(PackageFacts, String), ProbeError> {
         }
         Ok(())
     })
-    .map_err(|e| ProbeError::new(FailureClass::Protocol, chain(&e)))?;
+    .map_err(|e| ProbeError::new(FailureClass::Protocol, e.with_causes()))?;
 
     facts.checksum = p.checksum.as_deref().map(|c| checksums(c, &hashes));
     facts.build_info = match build_info {
@@ -125,17 +125,6 @@ fn read(p: &PackageProbe) -> Result<(PackageFacts, String), ProbeError> {
     facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
     let summary = summary(&shown, tree.format(), &facts);
     Ok((facts, summary))
-}
-
-/// The error and its causes, on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let _ = write!(s, ": {c}");
-        cur = c.source();
-    }
-    s
 }
 
 /// Verifies each `HASH  NAME` line: NAME is an entry of the package, or a file next to
@@ -164,7 +153,7 @@ fn checksums(file: &Path, hashes: &BTreeMap<String, String>) -> Result<Vec<Check
             None => {
                 let disk = dir.join(name);
                 if disk.is_file() {
-                    sha256_file(&disk, u64::MAX / 2).map_err(|e| chain(&e))
+                    sha256_file(&disk, u64::MAX / 2).map_err(|e| e.with_causes())
                 } else {
                     Err("missing (neither in the package nor next to the checksum file)".into())
                 }
