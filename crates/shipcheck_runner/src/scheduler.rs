@@ -90,6 +90,7 @@ pub async fn execute(
     mut on_event: impl FnMut(RunEvent),
 ) -> RunOutcome {
     let run_start = Instant::now();
+    let plan_start = std::time::SystemTime::now();
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let mut redactor = Redactor::new();
     for s in &plan.secret_values {
@@ -225,6 +226,7 @@ pub async fn execute(
                 redactor: Arc::clone(&redactor),
                 events: tx.clone(),
                 run_start,
+                plan_start,
                 evidence_cap: opts.evidence_cap,
                 sensitive: Arc::clone(&sensitive),
                 chain,

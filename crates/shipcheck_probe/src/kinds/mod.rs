@@ -73,4 +73,5 @@ registry! {
     cors,
     package,
     parity,
+    logs,
 }

@@ -2,8 +2,8 @@
 //! dry run), its exit code and bounded output as facts, killed at the check's timeout.
 
 mod facts;
-mod run;
-mod spec;
+pub(crate) mod run;
+pub(crate) mod spec;
 #[cfg(test)]
 mod tests;
 

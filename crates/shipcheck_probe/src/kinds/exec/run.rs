@@ -23,7 +23,8 @@ struct Drained {
     total: u64,
 }
 
-fn drain(mut stream: impl Read + Send + 'static, cap: u64) -> Receiver<Drained> {
+/// With `tail`, the last `cap` bytes are kept instead of the first.
+fn drain(mut stream: impl Read + Send + 'static, cap: u64, tail: bool) -> Receiver<Drained> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         let mut kept = Vec::new();
@@ -32,11 +33,25 @@ fn drain(mut stream: impl Read + Send + 'static, cap: u64) -> Receiver<Drained> 
         loop {
             match stream.read(&mut buf) {
                 Ok(0) | Err(_) => break,
+                Ok(n) if tail => {
+                    kept.extend_from_slice(&buf[..n]);
+                    total += n as u64;
+                    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+                    if kept.len() > cap.saturating_mul(2).max(64 * 1024) {
+                        kept.drain(..kept.len() - cap);
+                    }
+                }
                 Ok(n) => {
                     let room = usize::try_from(cap.saturating_sub(total)).unwrap_or(usize::MAX);
                     kept.extend_from_slice(&buf[..n.min(room)]);
                     total += n as u64;
                 }
+            }
+        }
+        if tail {
+            let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+            if kept.len() > cap {
+                kept.drain(..kept.len() - cap);
             }
         }
         let _ = tx.send(Drained { kept, total });
@@ -91,7 +106,7 @@ fn shown(argv: &[String]) -> String {
         .join(" ")
 }
 
-pub(super) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
+pub(crate) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let argv: Vec<String> = match &p.command {
         Command::Argv(args) => args.iter().map(|a| cx.render(a)).collect::<Result<_, _>>()?,
         Command::Shell(line) => vec!["sh".into(), "-c".into(), cx.render(line)?],
@@ -130,8 +145,8 @@ pub(super) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Obse
             let _ = pipe.write_all(text.as_bytes());
         });
     }
-    let out = child.child_mut().stdout.take().map(|s| drain(s, p.max_output));
-    let err = child.child_mut().stderr.take().map(|s| drain(s, p.max_output));
+    let out = child.child_mut().stdout.take().map(|s| drain(s, p.max_output, p.keep_tail));
+    let err = child.child_mut().stderr.take().map(|s| drain(s, p.max_output, false));
     let deadline = start + cx.timeout;
     let status = wait(&mut child, deadline, &line).await?;
     let duration_ms = start.elapsed().as_secs_f64() * 1000.0;

@@ -27,6 +27,7 @@ async fn run(c: &Check) -> Result<Observed, ProbeError> {
     let chain = ChainState::default();
     let cx = ProbeContext {
         timeout: c.timeout,
+        plan_start: std::time::SystemTime::now(),
         lookup: &lookup,
         evidence_cap: 8 * 1024,
         sensitive: &[],

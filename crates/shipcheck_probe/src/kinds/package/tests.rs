@@ -23,7 +23,7 @@ fn check(dir: &Path, yaml: &str) -> Check {
 async fn run(c: &Check) -> Result<Observed, ProbeError> {
     let lookup = |_: &str| None;
     let chain = ChainState::default();
-    let cx = ProbeContext { timeout: c.timeout, lookup: &lookup, evidence_cap: 16 * 1024, sensitive: &[], chain: &chain };
+    let cx = ProbeContext { timeout: c.timeout, plan_start: std::time::SystemTime::now(), lookup: &lookup, evidence_cap: 16 * 1024, sensitive: &[], chain: &chain };
     c.probe.observe(&cx).await
 }
 
