@@ -28,6 +28,7 @@ mod file;
 mod graph;
 mod interp;
 pub mod kind;
+mod lifecycle;
 mod load;
 mod probe;
 mod quantity;
@@ -37,6 +38,7 @@ mod yaml;
 pub use ast::*;
 pub use error::{PlanError, PlanErrors};
 pub use file::read_regular_file;
+pub use lifecycle::step_dir;
 pub use load::{load_file, load_str};
 pub use quantity::{format_duration, parse_duration, parse_quantity};
 

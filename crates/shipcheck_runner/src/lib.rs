@@ -21,6 +21,7 @@
 
 mod check;
 mod events;
+mod lifecycle;
 mod ready;
 mod scheduler;
 mod withhold;
