@@ -74,7 +74,7 @@ pub(super) async fn observe(p: &LogsProbe, cx: &ProbeContext<'_>) -> Result<Obse
         match since {
             None => String::new(),
             Some(_) if !facts.stamped => " (no timestamps: all of them)".into(),
-            Some(t) => format!(" (stamped since {t:.0} Unix time)"),
+            Some(t) => format!(" (stamped since {})", shown_time(t)),
         },
         facts.errors
     );
@@ -98,6 +98,14 @@ pub(super) async fn observe(p: &LogsProbe, cx: &ProbeContext<'_>) -> Result<Obse
     observed.measurements = measurements;
     observed.evidence.push(Evidence { label: "logs".into(), text: ev, truncated });
     Ok(observed)
+}
+
+/// Unix seconds as RFC 3339 UTC.
+fn shown_time(t: f64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t as i64)
+        .ok()
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| format!("{t:.0} (Unix time)"))
 }
 
 trait WithNote {
