@@ -326,7 +326,7 @@ async fn background(
     drop(cmd); // our copies of the pipe's write end
     let output = drain_tail(reader, STEP_OUTPUT as usize);
     tokio::time::sleep(BACKGROUND_GRACE).await;
-    let pos = r.pos.clone().unwrap_or(SourcePos { line: 0, column: 0 });
+    let pos = r.pos.unwrap_or(SourcePos { line: 0, column: 0 });
     match child.try_wait() {
         Ok(Some(status)) => {
             let text = output
@@ -423,7 +423,7 @@ async fn stop(mut bg: Background, run_start: Instant) -> CheckResult {
     let mut r = CheckResult::new(&format!("stop-{}", bg.id), "teardown");
     r.title = format!("teardown stop {}", bg.id);
     r.critical = false;
-    r.pos = Some(bg.pos.clone());
+    r.pos = Some(bg.pos);
     r.started_ms = run_start.elapsed().as_secs_f64() * 1000.0;
     let t0 = Instant::now();
     let exited_before = matches!(bg.child.try_wait(), Ok(Some(_)));
