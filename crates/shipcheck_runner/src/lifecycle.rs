@@ -82,15 +82,15 @@ fn error(r: &mut CheckResult, class: FailureClass, message: String) {
     r.error = Some(CheckError { class, message });
 }
 
-/// Runs the setup steps in order until one fails; their results go to `out` as they end.
-/// Returns why setup failed, if it did.
+/// Runs the setup steps in order until one fails; each result goes to `done` as its step
+/// ends. Returns why setup failed, if it did.
 pub(crate) async fn setup(
     plan: &Plan,
     vars: &mut BTreeMap<String, Value>,
     started: &mut Started,
     run_start: Instant,
     plan_start: SystemTime,
-    out: &mut Vec<CheckResult>,
+    done: &mut dyn FnMut(CheckResult),
 ) -> Option<String> {
     for step in &plan.setup {
         let mut r = base(step, "setup", run_start);
@@ -129,7 +129,7 @@ pub(crate) async fn setup(
         r.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
         let failed = r.status != Status::Passed;
         let reason = r.reason.clone().unwrap_or_default();
-        out.push(r);
+        done(r);
         if failed {
             return Some(format!("setup step `{}` failed: {reason}", step.id));
         }

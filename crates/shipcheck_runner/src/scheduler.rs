@@ -202,8 +202,13 @@ pub async fn execute(
     let mut started_steps = lifecycle::Started::default();
     let mut setup_results: Vec<CheckResult> = Vec::new();
     if !plan.setup.is_empty() && interrupted.is_none() {
+        let mut done = |r: CheckResult| {
+            let r = redact(&r);
+            send(emit_at(RunEventKind::CheckFinished(Box::new(r.clone()))));
+            setup_results.push(r);
+        };
         let failed = tokio::select! {
-            failed = lifecycle::setup(plan, &mut vars_map, &mut started_steps, run_start, plan_start, &mut setup_results) => failed,
+            failed = lifecycle::setup(plan, &mut vars_map, &mut started_steps, run_start, plan_start, &mut done) => failed,
             _ = cancel_rx.changed() => {
                 interrupted = Some(cancel_rx.borrow().clone().unwrap_or_else(|| "cancelled".into()));
                 None
@@ -213,10 +218,6 @@ pub async fn execute(
                 None
             }
         };
-        setup_results = setup_results.iter().map(&redact).collect();
-        for r in &setup_results {
-            send(emit_at(RunEventKind::CheckFinished(Box::new(r.clone()))));
-        }
         if let Some(reason) = failed {
             for (i, c) in checks.iter().enumerate() {
                 if results[i].is_none() {

@@ -21,6 +21,8 @@ use crate::kinds::sqlite::SqliteProbe;
 const MAX_SCAN_BYTES: usize = 1024 * 1024;
 const MAX_CHECKSUM_FILE: u64 = 1024 * 1024;
 const MAX_SECRETS: usize = 100;
+/// Largest file hashed for a checksum line naming a file next to the checksum file.
+const MAX_HASHED_FILE: u64 = 64 * 1024 * 1024 * 1024;
 
 pub(super) async fn observe(p: &PackageProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let probe = p.clone();
@@ -153,7 +155,7 @@ fn checksums(file: &Path, hashes: &BTreeMap<String, String>) -> Result<Vec<Check
             None => {
                 let disk = dir.join(name);
                 if disk.is_file() {
-                    sha256_file(&disk, u64::MAX / 2).map_err(|e| e.with_causes())
+                    sha256_file(&disk, MAX_HASHED_FILE).map_err(|e| e.with_causes())
                 } else {
                     Err("missing (neither in the package nor next to the checksum file)".into())
                 }
