@@ -70,9 +70,8 @@ echo "release: $FILES files, ${size} KiB unpacked, deploy.zip ${zsize} KiB; $RUN
 
 # One timed run: prints "seconds rss_kib"; the command must succeed.
 measure() {
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$WORK/err" ; } 2>&1 ) || { cat "$WORK/err" >&2; echo "FAILED: $*" >&2; exit 1; }
-  tail -1 <<<"$out"
+  /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; echo "FAILED: $*" >&2; exit 1; }
+  tail -1 "$WORK/time"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 declare -A T R
