@@ -94,8 +94,16 @@ fn read(path: &Path, max_files: usize) -> Result<BTreeMap<String, Seen>, ProbeEr
 
 fn compare(p: &ParityProbe) -> Result<ParityFacts, ProbeError> {
     let start = Instant::now();
-    let local = read(&p.local, p.max_files)?;
-    let deployed = read(&p.deployed, p.max_files)?;
+    // The two trees are read (and hashed) at once, one thread each.
+    let (local, deployed) = std::thread::scope(|s| {
+        let other = s.spawn(|| read(&p.deployed, p.max_files));
+        let local = read(&p.local, p.max_files);
+        let deployed = other.join().unwrap_or_else(|_| {
+            Err(ProbeError::new(FailureClass::Protocol, "reading the deployed tree failed"))
+        });
+        (local, deployed)
+    });
+    let (local, deployed) = (local?, deployed?);
     let mut diffs = Vec::new();
     let mut push = |path: &str, kind, detail: String| {
         diffs.push(Diff { path: path.to_owned(), kind, detail, allowed: p.allow_set.is_match(path) });
