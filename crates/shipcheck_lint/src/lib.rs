@@ -33,6 +33,7 @@ mod registry;
 mod report;
 mod rule;
 mod rules;
+mod scan;
 mod suppress;
 #[cfg(test)]
 mod test_support;
@@ -48,6 +49,7 @@ pub use error::LintError;
 pub use explain::{explain_text, rule_markdown, rules_index_markdown, summary};
 pub use report::rule_infos;
 pub use rule::{Family, FixAvailability, RuleStatus};
+pub use scan::{SecretHit, secrets_in_text};
 
 /// Severity of a finding (re-exported from the report model).
 pub use shipcheck_report::Severity;

@@ -45,6 +45,40 @@ pub struct Plan {
     /// `defaults: { concurrency }`: at most this many checks at once, unless the command
     /// line says otherwise (the runner's default is 8).
     pub concurrency: Option<usize>,
+    /// `setup:` — run before the checks, in order; a failed step makes every check `not-run`.
+    pub setup: Vec<Step>,
+    /// `teardown:` — run after the checks, always (after failures, Ctrl-C, the global timeout).
+    pub teardown: Vec<Step>,
+}
+
+/// One step of `setup:` or `teardown:`.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The step's id (`setup-N`/`teardown-N` when not written).
+    pub id: String,
+    /// What it does.
+    pub action: StepAction,
+    /// Working directory (template, relative to the plan; default the plan's directory).
+    pub dir: Option<String>,
+    /// Extra environment variables (value templates).
+    pub env: Vec<(String, String)>,
+    /// Bound on a foreground step (default 60 s).
+    pub timeout: Duration,
+    /// Started and left running until the teardown (the system under test).
+    pub background: bool,
+    /// Where the step is written.
+    pub pos: Pos,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepAction {
+    /// A program and its arguments (templates), run without a shell.
+    Argv(Vec<String>),
+    /// A line run by `sh -c` (template).
+    Shell(String),
+    /// A new temporary directory, read as `{{ NAME }}`, removed at the teardown.
+    TempDir(String),
 }
 
 /// `retry: { attempts, delay }`.

@@ -288,6 +288,9 @@ impl Kinds {
 pub struct ProbeContext<'a> {
     /// Bound on the attempt.
     pub timeout: Duration,
+    /// When the plan started (before its `setup`): "since the plan started" for kinds
+    /// that read time-stamped output.
+    pub plan_start: std::time::SystemTime,
     /// Resolves `{{ name }}` (plan vars and captures of needed checks).
     pub lookup: &'a (dyn Fn(&str) -> Option<Value> + Sync),
     /// Keep at most this many bytes of each body as evidence.

@@ -12,6 +12,7 @@ use crate::file::read_regular_file;
 use crate::graph::{self, VarDef};
 use crate::interp::is_env_name;
 use crate::kind::Kinds;
+use crate::lifecycle;
 use crate::template::is_identifier;
 use crate::yaml::{self, Kind, Node};
 
@@ -34,6 +35,8 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "vars",
     "secrets",
     "defaults",
+    "setup",
+    "teardown",
     "checks",
 ];
 
@@ -194,7 +197,18 @@ fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path, src: &str) -> Option<Plan>
     });
     let environment =
         get(entries, "environment").map_or_else(BTreeMap::new, |n| environment(ctx, n));
-    let (vars, var_defs) = get(entries, "vars").map_or_else(Default::default, |n| vars(ctx, n));
+    let (vars, mut var_defs) = get(entries, "vars").map_or_else(Default::default, |n| vars(ctx, n));
+    let mut step_sites = Vec::new();
+    let setup = get(entries, "setup")
+        .map(|n| lifecycle::steps(ctx, n, false, &mut step_sites))
+        .unwrap_or_default();
+    let teardown = get(entries, "teardown")
+        .map(|n| lifecycle::steps(ctx, n, true, &mut step_sites))
+        .unwrap_or_default();
+    let tempdirs = lifecycle::tempdir_vars(ctx, &setup, get(entries, "setup"), &var_defs);
+    var_defs.extend(tempdirs);
+    let known: Vec<&str> = var_defs.iter().map(|v| v.name.as_str()).collect();
+    lifecycle::validate(ctx, &step_sites, &known);
     let (secret_names, secret_values) =
         get(entries, "secrets").map_or_else(Default::default, |n| secrets(ctx, n));
     let defaults =
@@ -232,6 +246,8 @@ fn build(ctx: &mut Ctx<'_>, root: &Node, path: &Path, src: &str) -> Option<Plan>
         secret_values,
         checks,
         concurrency,
+        setup,
+        teardown,
     })
 }
 

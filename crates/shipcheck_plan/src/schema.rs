@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::capture::CAPTURE_KEYS;
 use crate::check::{CHECK_HEAD_KEYS, CHECK_TAIL_KEYS, MAX_ATTEMPTS, RETRY_KEYS, UNTIL_KEYS};
 use crate::kind::{KeyDoc, Kinds, ProbeKind};
+use crate::lifecycle::STEP_KEYS;
 use crate::load::{DEFAULTS_KEYS, MAX_CONCURRENCY, TOP_KEYS};
 
 /// The `$id` of the plan schema.
@@ -69,6 +70,36 @@ fn key_schema(section: &str, key: &str) -> Option<Value> {
             "minItems": 1,
             "items": { "$ref": "#/$defs/check" },
         }),
+        ("plan", "setup") => json!({
+            "type": "array",
+            "description": "Steps run in order before any check (commands, background processes, temporary directories); a failed one makes every check not-run.",
+            "items": { "$ref": "#/$defs/step" },
+        }),
+        ("plan", "teardown") => json!({
+            "type": "array",
+            "description": "Steps run after the checks, always (after failures, Ctrl-C and the global timeout).",
+            "items": { "$ref": "#/$defs/step" },
+        }),
+        ("step", "id") => text("The step's id (default setup-N / teardown-N)."),
+        ("step", "command") => json!({
+            "type": "array", "items": { "type": "string" },
+            "description": "A program and its arguments (no shell); templates allowed.",
+        }),
+        ("step", "shell") => text("A line run by `sh -c`."),
+        ("step", "tempdir") => text(
+            "A new temporary directory whose path is this variable name; removed at the teardown.",
+        ),
+        ("step", "background") => or_env(json!({
+            "type": "boolean",
+            "description": "Start the command and leave it running until the teardown (setup only).",
+        })),
+        ("step", "dir") => text("Working directory (template, relative to the plan)."),
+        ("step", "env") => json!({
+            "type": "object",
+            "description": "Extra environment variables (value templates).",
+            "additionalProperties": { "type": "string" },
+        }),
+        ("step", "timeout") => duration("Bound on a foreground step (default 60s)"),
         ("defaults" | "check", "timeout") => duration("Bound on one attempt (default 10s)"),
         ("defaults" | "check", "retry") => json!({ "$ref": "#/$defs/retry" }),
         ("defaults", "concurrency") => or_env(json!({
@@ -270,6 +301,14 @@ pub fn plan_schema(kinds: Kinds) -> Value {
             "allOf": narrow,
         }),
     );
+    defs.insert(
+        "step".into(),
+        closed_object(
+            "step",
+            STEP_KEYS,
+            "A setup or teardown step: exactly one of command, shell, tempdir.",
+        ),
+    );
     let top = closed_object("plan", TOP_KEYS, "A shipcheck plan (docs/plan.md).");
     let mut schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -297,6 +336,7 @@ mod tests {
             ("check", CHECK_TAIL_KEYS),
             ("retry", RETRY_KEYS),
             ("until", UNTIL_KEYS),
+            ("step", STEP_KEYS),
         ] {
             for key in keys {
                 assert!(

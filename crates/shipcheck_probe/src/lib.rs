@@ -13,6 +13,7 @@ mod assert;
 mod capture;
 pub mod kinds;
 mod probes;
+pub mod process;
 mod value;
 
 pub use assert::evaluate;

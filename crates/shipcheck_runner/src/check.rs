@@ -27,6 +27,8 @@ pub(crate) struct CheckEnv {
     pub(crate) redactor: Arc<Mutex<Redactor>>,
     pub(crate) events: UnboundedSender<RunEvent>,
     pub(crate) run_start: Instant,
+    /// The wall-clock time the plan started (for "since the plan started").
+    pub(crate) plan_start: std::time::SystemTime,
     pub(crate) evidence_cap: usize,
     /// Declared secrets and secret captures so far: never sent to another origin.
     pub(crate) sensitive: Arc<Vec<String>>,
@@ -191,6 +193,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
     let lookup = |name: &str| env.lookup(name);
     let cx = ProbeContext {
         timeout: check.timeout,
+        plan_start: env.plan_start,
         lookup: &lookup,
         evidence_cap: env.evidence_cap,
         sensitive: &env.sensitive,

@@ -5,6 +5,11 @@
 //! bounded by the check's timeout, retries and polling by their own limits, and the whole
 //! run by a global timeout; cancellation (Ctrl-C) stops cleanly and still yields results.
 //!
+//! A plan's `setup` steps run before the checks (a failed step makes every check `not-run`)
+//! and its `teardown` steps after them, always: after failures, cancellation and the global
+//! timeout; background processes are stopped as process groups and temporary directories
+//! removed.
+//!
 //! The runner emits [`RunEvent`]s to a callback and knows nothing about output: the
 //! terminal progress and the report aggregator are consumers. Secrets are redacted from
 //! everything it emits.
@@ -21,6 +26,7 @@
 
 mod check;
 mod events;
+mod lifecycle;
 mod ready;
 mod scheduler;
 mod withhold;

@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::check::{CheckEnv, CheckOutput, humanize, run_check};
 use crate::events::{RunEvent, RunEventKind};
+use crate::lifecycle;
 use crate::ready::ReadyQueue;
 use crate::withhold::{captures_secret, without_server_data};
 
@@ -70,7 +71,8 @@ impl Cancel {
 /// The results of a run.
 #[derive(Debug)]
 pub struct RunOutcome {
-    /// One result per planned check, in plan order, redacted.
+    /// One result per setup step, then per planned check (in plan order), then per
+    /// teardown step, background command stopped and temporary directory removed; redacted.
     pub checks: Vec<CheckResult>,
     /// Why the run was interrupted, if it was.
     pub interrupted: Option<String>,
@@ -90,6 +92,7 @@ pub async fn execute(
     mut on_event: impl FnMut(RunEvent),
 ) -> RunOutcome {
     let run_start = Instant::now();
+    let plan_start = std::time::SystemTime::now();
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let mut redactor = Redactor::new();
     for s in &plan.secret_values {
@@ -108,7 +111,7 @@ pub async fn execute(
         let r = redactor.lock().unwrap_or_else(PoisonError::into_inner);
         for_display(ev, &r)
     };
-    let vars = Arc::new(plan.vars.clone());
+    let mut vars_map = plan.vars.clone();
     let checks: Vec<Arc<Check>> = plan.checks.iter().cloned().map(Arc::new).collect();
     let mut results: Vec<Option<CheckResult>> = vec![None; checks.len()];
     let mut started = vec![false; checks.len()];
@@ -140,7 +143,7 @@ pub async fn execute(
     };
 
     on_event(display(emit_at(RunEventKind::PlanStarted {
-        total: checks.len(),
+        total: checks.len() + plan.setup.len() + plan.teardown.len(),
     })));
     let mut interrupted: Option<String> = cancel.0.borrow().clone();
 
@@ -194,6 +197,47 @@ pub async fn execute(
         &mut send,
     );
 
+    // Setup: the system under test is started before any check; if a step fails, every
+    // check that has not been settled yet is `not-run`, naming the step.
+    let mut started_steps = lifecycle::Started::default();
+    let mut setup_results: Vec<CheckResult> = Vec::new();
+    if !plan.setup.is_empty() && interrupted.is_none() {
+        let mut done = |r: CheckResult| {
+            let r = redact(&r);
+            send(emit_at(RunEventKind::CheckFinished(Box::new(r.clone()))));
+            setup_results.push(r);
+        };
+        let failed = tokio::select! {
+            failed = lifecycle::setup(plan, &mut vars_map, &mut started_steps, run_start, plan_start, &mut done) => failed,
+            _ = cancel_rx.changed() => {
+                interrupted = Some(cancel_rx.borrow().clone().unwrap_or_else(|| "cancelled".into()));
+                None
+            }
+            () = tokio::time::sleep_until(deadline) => {
+                interrupted = Some(format!("the global timeout of {} was reached", humanize(opts.timeout)));
+                None
+            }
+        };
+        if let Some(reason) = failed {
+            for (i, c) in checks.iter().enumerate() {
+                if results[i].is_none() {
+                    let mut r = blank(c);
+                    r.reason = Some(reason.clone());
+                    settle.push_back((i, r));
+                }
+            }
+            settle_all(
+                &mut settle,
+                &mut queue,
+                &mut results,
+                &mut started,
+                &mut secret_pending,
+                &mut send,
+            );
+        }
+    }
+    let vars = Arc::new(vars_map.clone());
+
     while interrupted.is_none() {
         // Start what may start, up to the concurrency bound; an exclusive check runs alone.
         while exclusive_running.is_none() && tasks.len() < concurrency {
@@ -225,6 +269,7 @@ pub async fn execute(
                 redactor: Arc::clone(&redactor),
                 events: tx.clone(),
                 run_start,
+                plan_start,
                 evidence_cap: opts.evidence_cap,
                 sensitive: Arc::clone(&sensitive),
                 chain,
@@ -310,11 +355,30 @@ pub async fn execute(
             }
         }
     }
+    // Teardown: always, after failures, Ctrl-C and the global timeout alike.
+    let teardown_results: Vec<CheckResult> = if plan.teardown.is_empty() && started_steps.is_empty()
+    {
+        Vec::new()
+    } else {
+        lifecycle::teardown(plan, &vars_map, started_steps, run_start, plan_start)
+            .await
+            .iter()
+            .map(&redact)
+            .collect()
+    };
+    for r in &teardown_results {
+        send(emit_at(RunEventKind::CheckFinished(Box::new(r.clone()))));
+    }
     send(emit_at(RunEventKind::PlanFinished));
-    let checks: Vec<CheckResult> = results
+    let checks: Vec<CheckResult> = setup_results
         .into_iter()
-        .zip(&checks)
-        .map(|(r, c)| r.unwrap_or_else(|| blank(c)))
+        .chain(
+            results
+                .into_iter()
+                .zip(&checks)
+                .map(|(r, c)| r.unwrap_or_else(|| blank(c))),
+        )
+        .chain(teardown_results)
         .collect();
     let redactor = redactor
         .lock()

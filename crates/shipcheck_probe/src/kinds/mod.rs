@@ -10,6 +10,7 @@ mod document_expect;
 mod net_common;
 #[cfg(test)]
 mod tests;
+mod timestamp;
 
 use shipcheck_plan::kind::Kinds;
 
@@ -73,4 +74,7 @@ registry! {
     cors,
     load,
     drill,
+    package,
+    parity,
+    logs,
 }

@@ -26,6 +26,7 @@ pub async fn run(
     let lookup = |_: &str| None;
     let cx = ProbeContext {
         timeout,
+        plan_start: std::time::SystemTime::now(),
         lookup: &lookup,
         evidence_cap: 64 * 1024,
         sensitive: &[],

@@ -138,6 +138,7 @@ pub async fn run_in(
     };
     let cx = ProbeContext {
         timeout: check.timeout,
+        plan_start: std::time::SystemTime::now(),
         lookup: &lookup,
         evidence_cap: 8192,
         sensitive: &env.sensitive,

@@ -2,8 +2,8 @@
 //! dry run), its exit code and bounded output as facts, killed at the check's timeout.
 
 mod facts;
-mod run;
-mod spec;
+pub(crate) mod run;
+pub(crate) mod spec;
 #[cfg(test)]
 mod tests;
 
@@ -71,7 +71,7 @@ impl ProbeKind for ExecKind {
 probe_impl!(ExecProbe, "exec", run::observe);
 
 static DOC: KindDoc = KindDoc {
-    summary: "Runs a local command — a smoke script, `helm status`, a migration dry run — without a shell (`command: [PROGRAM, ARG…]`) or with `sh -c` (`shell:` or the short form `exec: \"…\"`), in the plan's directory. Its exit code and output (at most `max_output` per stream, the rest drained and counted) are the facts; it is killed at the check's timeout, which is then an `error` of class timeout.",
+    summary: "Runs a local command — a smoke script, `helm status`, a migration dry run — without a shell (`command: [PROGRAM, ARG…]`) or with `sh -c` (`shell:` or the short form `exec: \"…\"`), in the plan's directory. Its exit code and output (at most `max_output` per stream, the rest drained and counted) are the facts; it runs in a process group of its own, killed as a whole at the check's timeout (then an `error` of class timeout) or when the run is cancelled, so nothing it started outlives the check.",
     keys: &[
         KeyDoc { name: "command", value: "list of text (templates)", doc: "the program and its arguments, run without a shell (short form: `exec: [PROGRAM, ARG…]`)" },
         KeyDoc { name: "shell", value: "text (template)", doc: "a line run by `sh -c` (short form: `exec: \"LINE\"`); one of `command` and `shell`" },

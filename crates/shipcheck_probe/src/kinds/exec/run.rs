@@ -3,7 +3,7 @@
 //! `max_output` bytes), so a chatty command never blocks on a full pipe.
 
 use std::io::{Read, Write as _};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,7 @@ use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_report::{Evidence, FailureClass, MeasureUnit, Measurement};
 
 use super::facts::ExecFacts;
+use crate::process::GroupChild;
 use super::spec::{Command, ExecProbe};
 
 /// How often the child is polled for its exit.
@@ -22,7 +23,8 @@ struct Drained {
     total: u64,
 }
 
-fn drain(mut stream: impl Read + Send + 'static, cap: u64) -> Receiver<Drained> {
+/// With `tail`, the last `cap` bytes are kept instead of the first.
+fn drain(mut stream: impl Read + Send + 'static, cap: u64, tail: bool) -> Receiver<Drained> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         let mut kept = Vec::new();
@@ -31,11 +33,25 @@ fn drain(mut stream: impl Read + Send + 'static, cap: u64) -> Receiver<Drained> 
         loop {
             match stream.read(&mut buf) {
                 Ok(0) | Err(_) => break,
+                Ok(n) if tail => {
+                    kept.extend_from_slice(&buf[..n]);
+                    total += n as u64;
+                    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+                    if kept.len() > cap.saturating_mul(2).max(64 * 1024) {
+                        kept.drain(..kept.len() - cap);
+                    }
+                }
                 Ok(n) => {
                     let room = usize::try_from(cap.saturating_sub(total)).unwrap_or(usize::MAX);
                     kept.extend_from_slice(&buf[..n.min(room)]);
                     total += n as u64;
                 }
+            }
+        }
+        if tail {
+            let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+            if kept.len() > cap {
+                kept.drain(..kept.len() - cap);
             }
         }
         let _ = tx.send(Drained { kept, total });
@@ -90,7 +106,7 @@ fn shown(argv: &[String]) -> String {
         .join(" ")
 }
 
-pub(super) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
+pub(crate) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Observed, ProbeError> {
     let argv: Vec<String> = match &p.command {
         Command::Argv(args) => args.iter().map(|a| cx.render(a)).collect::<Result<_, _>>()?,
         Command::Shell(line) => vec!["sh".into(), "-c".into(), cx.render(line)?],
@@ -115,25 +131,29 @@ pub(super) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Obse
     }
     let stdin_text = p.stdin.as_deref().map(|s| cx.render(s)).transpose()?;
     let start = Instant::now();
-    let mut child = command.spawn().map_err(|e| {
+    // Its own process group: a timeout (or a cancelled run, which drops this future)
+    // kills the command and everything it started.
+    let mut child = GroupChild::spawn(&mut command).map_err(|e| {
         ProbeError::new(
             FailureClass::Connect,
             format!("cannot start `{line}` in {}: {e}", p.dir.display()),
         )
     })?;
-    if let (Some(text), Some(mut pipe)) = (stdin_text, child.stdin.take()) {
+    if let (Some(text), Some(mut pipe)) = (stdin_text, child.child_mut().stdin.take()) {
         // Written from a thread: a command that does not read its input must not block us.
         std::thread::spawn(move || {
             let _ = pipe.write_all(text.as_bytes());
         });
     }
-    let out = child.stdout.take().map(|s| drain(s, p.max_output));
-    let err = child.stderr.take().map(|s| drain(s, p.max_output));
+    let out = child.child_mut().stdout.take().map(|s| drain(s, p.max_output, p.keep_tail));
+    let err = child.child_mut().stderr.take().map(|s| drain(s, p.max_output, false));
     let deadline = start + cx.timeout;
     let status = wait(&mut child, deadline, &line).await?;
     let duration_ms = start.elapsed().as_secs_f64() * 1000.0;
     let out = finished(out, deadline, &line).await?;
     let err = finished(err, deadline, &line).await?;
+    // Whatever the command left running in its group ends with the check.
+    drop(child);
     let facts = ExecFacts {
         exit_code: status.code(),
         stdout: String::from_utf8_lossy(&out.kept).into_owned(),
@@ -155,9 +175,9 @@ pub(super) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Obse
     })
 }
 
-/// Waits for the child until `deadline`, then kills it (a timeout is an error).
+/// Waits for the child until `deadline`, then kills its process group (a timeout is an error).
 async fn wait(
-    child: &mut Child,
+    child: &mut GroupChild,
     deadline: Instant,
     line: &str,
 ) -> Result<std::process::ExitStatus, ProbeError> {
@@ -165,8 +185,7 @@ async fn wait(
         match child.try_wait() {
             Ok(Some(status)) => return Ok(status),
             Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
+                child.kill();
                 return Err(ProbeError::new(
                     FailureClass::Timeout,
                     format!("`{line}` did not finish within the check's timeout and was killed"),
@@ -174,7 +193,7 @@ async fn wait(
             }
             Ok(None) => tokio::time::sleep(POLL).await,
             Err(e) => {
-                let _ = child.kill();
+                child.kill();
                 return Err(protocol(format!("waiting for `{line}`: {e}")));
             }
         }

@@ -33,11 +33,14 @@ pub struct ExecProbe {
     pub stdin: Option<String>,
     /// Keep at most this many bytes of stdout and of stderr.
     pub max_output: u64,
+    /// Keep the *last* `max_output` bytes of stdout instead of the first (not a plan
+    /// key: the `logs` kind reads a command's output from the end).
+    pub keep_tail: bool,
 }
 
 /// `exec: [PROGRAM, ARG…]`, `exec: "shell line"`, or
 /// `exec: { command: [..] | shell: "..", dir, env, stdin, max_output }`.
-pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<ExecProbe> {
+pub(crate) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<ExecProbe> {
     let entries: &[(Node, Node)] = match &n.kind {
         Kind::Map(entries) => {
             ctx.keys(entries, KEYS, "an exec check");
@@ -91,6 +94,7 @@ pub(super) fn parse(ctx: &mut Ctx<'_>, n: &Node, base_dir: &Path) -> Option<Exec
         env,
         stdin,
         max_output,
+        keep_tail: false,
     })
 }
 

@@ -27,6 +27,7 @@ async fn run(c: &Check) -> Result<Observed, ProbeError> {
     let chain = ChainState::default();
     let cx = ProbeContext {
         timeout: c.timeout,
+        plan_start: std::time::SystemTime::now(),
         lookup: &lookup,
         evidence_cap: 8 * 1024,
         sensitive: &[],
@@ -135,4 +136,47 @@ fn plan_mistakes_are_plan_errors() {
     assert!(load("    exec: { command: [ls], shell: ls }\n").contains("either `command` or `shell`"));
     assert!(load("    exec: { dir: . }\n").contains("nothing to run"));
     assert!(load("    exec: ls\n    expect: { status: 200 }\n").contains("does not apply to exec"));
+}
+
+/// Whether process `pid` is gone (or a zombie waiting for its reaper), within 3 s.
+fn gone(pid: u32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            Ok(stat) if stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) => return true,
+            Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_timeout_kills_the_whole_process_group_leaving_no_orphan() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("grandchild.pid");
+    // The shell starts a grandchild that ignores the shell's death, then waits.
+    let c = check(&format!(
+        "    timeout: 500ms\n    exec: \"sleep 30 & echo $! > {}; wait\"\n",
+        pidfile.display()
+    ));
+    let e = run(&c).await.expect_err("the command outlives its timeout");
+    assert_eq!(e.class, FailureClass::Timeout, "{e}");
+    let pid: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    assert!(gone(pid), "the grandchild sleep ({pid}) survived the timeout");
+}
+
+#[tokio::test]
+async fn a_cancelled_check_kills_its_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("child.pid");
+    let c = check(&format!(
+        "    timeout: 30s\n    exec: \"echo $$$$ > {}; exec sleep 30\"\n",
+        pidfile.display()
+    ));
+    // The runner cancels a check by dropping its future, as Ctrl-C does.
+    let dropped = tokio::time::timeout(Duration::from_millis(500), run(&c)).await;
+    assert!(dropped.is_err(), "sleep 30 ended early");
+    let pid: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    assert!(gone(pid), "the command ({pid}) survived its cancelled check");
 }

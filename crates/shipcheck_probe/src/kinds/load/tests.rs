@@ -35,6 +35,7 @@ async fn run(c: &Check) -> Result<Observed, ProbeError> {
         evidence_cap: 8 * 1024,
         sensitive: &[],
         chain: &chain,
+        plan_start: std::time::SystemTime::now(),
     };
     c.probe.observe(&cx).await
 }

@@ -31,6 +31,7 @@ async fn run(c: &Check) -> (Observed, Vec<AssertionResult>) {
         evidence_cap: 8 * 1024,
         sensitive: &[],
         chain: &chain,
+        plan_start: std::time::SystemTime::now(),
     };
     let o = c.probe.observe(&cx).await.unwrap();
     let r = evaluate(&c.expect, o.facts.as_ref());

@@ -1,7 +1,7 @@
 //! The `sqlite` probe kind: a database file opened read-only, its schema, row counts,
 //! migration history, `integrity_check` and the rows of one query.
 
-mod run;
+pub(crate) mod run;
 mod spec;
 #[cfg(test)]
 mod tests;

@@ -87,7 +87,7 @@ pub(super) async fn observe(
 /// Most rows of a `query` kept.
 const MAX_ROWS: usize = 10_000;
 
-fn read(p: &SqliteProbe, query: Option<&str>) -> Result<DbFacts, ProbeError> {
+pub(crate) fn read(p: &SqliteProbe, query: Option<&str>) -> Result<DbFacts, ProbeError> {
     let start = Instant::now();
     let path = &p.path;
     let problem = match std::fs::metadata(path) {

@@ -29,6 +29,7 @@ async fn reads_schema_read_only_and_names_missing_columns() {
     let before = std::fs::read(&db).unwrap();
     let cx = ProbeContext {
         timeout: std::time::Duration::from_secs(5),
+        plan_start: std::time::SystemTime::now(),
         lookup: &lookup,
         evidence_cap: 8192,
         sensitive: &[],
@@ -78,6 +79,7 @@ async fn a_missing_file_is_a_connect_error_and_is_not_created() {
     let db = dir.path().join("absent.db");
     let cx = ProbeContext {
         timeout: std::time::Duration::from_secs(5),
+        plan_start: std::time::SystemTime::now(),
         lookup: &lookup,
         evidence_cap: 8192,
         sensitive: &[],
