@@ -9,6 +9,8 @@ mod document;
 mod document_expect;
 mod net_common;
 #[cfg(test)]
+mod test_util;
+#[cfg(test)]
 mod tests;
 mod timestamp;
 

@@ -7,42 +7,20 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use shipcheck_plan::kind::{ChainState, Observed, ProbeContext, ProbeError};
-use shipcheck_plan::{Check, load_str};
-use shipcheck_report::{AssertionResult, FailureClass};
+use shipcheck_plan::kind::Observed;
+use shipcheck_plan::load_str;
+use shipcheck_report::FailureClass;
 
 use super::ExecFacts;
-use crate::{KINDS, capture, evaluate};
+use crate::{KINDS, capture};
+use crate::kinds::test_util::{check, results, run};
 
-fn check(yaml: &str) -> Check {
-    let src = format!("name: t\nchecks:\n  - id: c\n{yaml}");
-    match load_str(&src, Path::new("plan.yaml"), &|_| None, KINDS) {
-        Ok(mut plan) => plan.checks.remove(0),
-        Err(e) => panic!("plan does not load:\n{e}"),
-    }
-}
 
-async fn run(c: &Check) -> Result<Observed, ProbeError> {
-    let lookup = |_: &str| None;
-    let chain = ChainState::default();
-    let cx = ProbeContext {
-        timeout: c.timeout,
-        plan_start: std::time::SystemTime::now(),
-        lookup: &lookup,
-        evidence_cap: 8 * 1024,
-        sensitive: &[],
-        chain: &chain,
-    };
-    c.probe.observe(&cx).await
-}
 
 fn facts(o: &Observed) -> &ExecFacts {
     o.facts.as_any().downcast_ref().expect("exec facts")
 }
 
-fn results(c: &Check, o: &Observed) -> Vec<AssertionResult> {
-    evaluate(&c.expect, o.facts.as_ref())
-}
 
 #[tokio::test]
 async fn exit_code_zero_is_implied_and_output_is_read() {

@@ -9,11 +9,12 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use shipcheck_plan::kind::{ChainState, Observed, ProbeContext, ProbeError};
+use shipcheck_plan::kind::Observed;
 use shipcheck_plan::{Check, load_str};
-use shipcheck_report::{AssertionResult, FailureClass};
+use shipcheck_report::FailureClass;
 
-use crate::{KINDS, evaluate};
+use crate::KINDS;
+use crate::kinds::test_util::{results, run};
 
 fn load(yaml: &str) -> Result<Check, String> {
     let src = format!("name: t\nchecks:\n  - id: c\n{yaml}");
@@ -26,23 +27,7 @@ fn check(yaml: &str) -> Check {
     load(yaml).unwrap_or_else(|e| panic!("plan does not load:\n{e}"))
 }
 
-async fn run(c: &Check) -> Result<Observed, ProbeError> {
-    let lookup = |_: &str| None;
-    let chain = ChainState::default();
-    let cx = ProbeContext {
-        timeout: c.timeout,
-        lookup: &lookup,
-        evidence_cap: 8 * 1024,
-        sensitive: &[],
-        chain: &chain,
-        plan_start: std::time::SystemTime::now(),
-    };
-    c.probe.observe(&cx).await
-}
 
-fn results(c: &Check, o: &Observed) -> Vec<AssertionResult> {
-    evaluate(&c.expect, o.facts.as_ref())
-}
 
 /// A keep-alive HTTP/1.1 server answering `ok` (thread per connection, 20 s at most).
 fn server() -> String {

@@ -6,30 +6,13 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use shipcheck_plan::kind::{ChainState, Observed, ProbeContext, ProbeError};
-use shipcheck_plan::{Check, load_str};
-use shipcheck_report::AssertionResult;
+use shipcheck_plan::load_str;
 
-use crate::{KINDS, evaluate};
+use crate::KINDS;
+use crate::kinds::test_util::{check_in as check, results, run_at};
 
-fn check(dir: &Path, yaml: &str) -> Check {
-    let src = format!("name: t\nchecks:\n  - id: c\n{yaml}");
-    match load_str(&src, &dir.join("plan.yaml"), &|_| None, KINDS) {
-        Ok(mut plan) => plan.checks.remove(0),
-        Err(e) => panic!("plan does not load:\n{e}"),
-    }
-}
 
-async fn run_at(c: &Check, plan_start: SystemTime) -> Result<Observed, ProbeError> {
-    let lookup = |_: &str| None;
-    let chain = ChainState::default();
-    let cx = ProbeContext { timeout: c.timeout, plan_start, lookup: &lookup, evidence_cap: 16 * 1024, sensitive: &[], chain: &chain };
-    c.probe.observe(&cx).await
-}
 
-fn results(c: &Check, o: &Observed) -> Vec<AssertionResult> {
-    evaluate(&c.expect, o.facts.as_ref())
-}
 
 /// An RFC 3339 UTC stamp `secs` from now.
 fn stamp(offset_secs: i64) -> String {

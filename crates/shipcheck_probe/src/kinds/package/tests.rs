@@ -6,30 +6,14 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use shipcheck_plan::kind::{ChainState, Observed, ProbeContext, ProbeError};
-use shipcheck_plan::{Check, load_str};
+use shipcheck_plan::load_str;
 use shipcheck_report::AssertionResult;
 
-use crate::{KINDS, evaluate};
+use crate::KINDS;
+use crate::kinds::test_util::{check_in as check, results, run};
 
-fn check(dir: &Path, yaml: &str) -> Check {
-    let src = format!("name: t\nchecks:\n  - id: c\n{yaml}");
-    match load_str(&src, &dir.join("plan.yaml"), &|_| None, KINDS) {
-        Ok(mut plan) => plan.checks.remove(0),
-        Err(e) => panic!("plan does not load:\n{e}"),
-    }
-}
 
-async fn run(c: &Check) -> Result<Observed, ProbeError> {
-    let lookup = |_: &str| None;
-    let chain = ChainState::default();
-    let cx = ProbeContext { timeout: c.timeout, plan_start: std::time::SystemTime::now(), lookup: &lookup, evidence_cap: 16 * 1024, sensitive: &[], chain: &chain };
-    c.probe.observe(&cx).await
-}
 
-fn results(c: &Check, o: &Observed) -> Vec<AssertionResult> {
-    evaluate(&c.expect, o.facts.as_ref())
-}
 
 fn failed(r: &[AssertionResult]) -> Vec<String> {
     r.iter().filter(|a| !a.passed).map(|a| format!("{}: {}", a.subject, a.actual)).collect()

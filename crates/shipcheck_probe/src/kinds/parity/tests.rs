@@ -6,25 +6,12 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use shipcheck_plan::kind::{ChainState, Observed, ProbeContext, ProbeError};
-use shipcheck_plan::{Check, load_str};
+use shipcheck_plan::load_str;
 
 use crate::{KINDS, evaluate};
+use crate::kinds::test_util::{check_in as check, run};
 
-fn check(dir: &Path, yaml: &str) -> Check {
-    let src = format!("name: t\nchecks:\n  - id: c\n{yaml}");
-    match load_str(&src, &dir.join("plan.yaml"), &|_| None, KINDS) {
-        Ok(mut plan) => plan.checks.remove(0),
-        Err(e) => panic!("plan does not load:\n{e}"),
-    }
-}
 
-async fn run(c: &Check) -> Result<Observed, ProbeError> {
-    let lookup = |_: &str| None;
-    let chain = ChainState::default();
-    let cx = ProbeContext { timeout: c.timeout, plan_start: std::time::SystemTime::now(), lookup: &lookup, evidence_cap: 16 * 1024, sensitive: &[], chain: &chain };
-    c.probe.observe(&cx).await
-}
 
 fn tree(root: &Path) {
     for (rel, text) in [("app.py", "print(1)\n"), ("data/app.db", "db"), ("static/site.css", "body{}"), ("logs/app.log", "start\n")] {

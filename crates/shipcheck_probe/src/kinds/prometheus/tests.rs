@@ -6,35 +6,19 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use shipcheck_plan::kind::{ChainState, Observed, ProbeContext};
+use shipcheck_plan::kind::Observed;
 use shipcheck_plan::{Check, load_str};
 use shipcheck_report::AssertionResult;
 use shipcheck_test_support::prometheus::Prometheus;
 use shipcheck_test_support::{Listen, Nginx, free_port};
 
-use crate::{KINDS, evaluate};
+use crate::KINDS;
+use crate::kinds::test_util::check;
 
-fn check(yaml: &str) -> Check {
-    let src = format!("name: t\nchecks:\n  - id: c\n{yaml}");
-    match load_str(&src, Path::new("plan.yaml"), &|_| None, KINDS) {
-        Ok(mut plan) => plan.checks.remove(0),
-        Err(e) => panic!("plan does not load:\n{e}"),
-    }
-}
 
 async fn run(c: &Check) -> (Observed, Vec<AssertionResult>) {
-    let lookup = |_: &str| None;
-    let chain = ChainState::default();
-    let cx = ProbeContext {
-        timeout: Duration::from_secs(5),
-        lookup: &lookup,
-        evidence_cap: 8 * 1024,
-        sensitive: &[],
-        chain: &chain,
-        plan_start: std::time::SystemTime::now(),
-    };
-    let o = c.probe.observe(&cx).await.unwrap();
-    let r = evaluate(&c.expect, o.facts.as_ref());
+    let o = crate::kinds::test_util::run(c).await.unwrap();
+    let r = crate::kinds::test_util::results(c, &o);
     (o, r)
 }
 
