@@ -203,9 +203,18 @@ fn big_answer(q: &[u8], n: u16, truncated: bool) -> Vec<u8> {
 async fn a_truncated_udp_answer_is_asked_again_over_tcp() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     const RECORDS: u16 = 60; // 960+ bytes: more than a plain 512-byte UDP answer carries
-    let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let addr = udp.local_addr().unwrap();
-    let tcp = TcpListener::bind(addr).await.unwrap();
+    // One port number for both protocols: the port UDP got may be taken for TCP by
+    // another test's connection, so try a few.
+    let mut pair = None;
+    for _ in 0..20 {
+        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = udp.local_addr().unwrap();
+        if let Ok(tcp) = TcpListener::bind(addr).await {
+            pair = Some((udp, addr, tcp));
+            break;
+        }
+    }
+    let (udp, addr, tcp) = pair.expect("a port free for both UDP and TCP");
     let udp_task = tokio::spawn(async move {
         let mut buf = [0u8; 1500];
         while let Ok((n, peer)) = udp.recv_from(&mut buf).await {
