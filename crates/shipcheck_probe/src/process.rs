@@ -1,6 +1,6 @@
 //! Local commands in a process group of their own, so that a timeout, a cancelled run or
 //! a teardown kills the command *and everything it started* (no orphan keeps running, or
-//! keeps a pipe open). Used by the `exec` and `logs` kinds and by the runner's
+//! keeps a pipe open). Used by the `exec`, `logs` and `drill` kinds and by the runner's
 //! `setup`/`teardown`.
 
 use std::io;
@@ -47,18 +47,18 @@ impl GroupChild {
         }
     }
 
-    /// Kills the whole group with `SIGKILL` and reaps the leader.
-    pub fn kill(&mut self) {
+    /// Kills the whole group with `SIGKILL` and reaps the leader, giving how it ended.
+    pub fn kill(&mut self) -> Option<ExitStatus> {
         if let Some(pgid) = self.pgid {
             let _ = kill_process_group(pgid, Signal::KILL);
         }
         let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.wait().ok()
     }
 }
 
 impl Drop for GroupChild {
     fn drop(&mut self) {
-        self.kill();
+        let _ = self.kill();
     }
 }

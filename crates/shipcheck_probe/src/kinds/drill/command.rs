@@ -5,13 +5,12 @@
 
 use std::collections::VecDeque;
 use std::io::Read;
-use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use rustix::process::{Pid, Signal, kill_process_group};
+use crate::process::GroupChild;
 
 /// Bytes kept of the end of each stream.
 pub(crate) const TAIL: usize = 4096;
@@ -38,7 +37,7 @@ pub(crate) struct Ended {
 
 /// A running command; dropping it stops the whole process group.
 pub(crate) struct Running {
-    child: Child,
+    child: GroupChild,
     line: String,
     start: Instant,
     out: Receiver<Vec<u8>>,
@@ -63,14 +62,12 @@ pub(crate) fn start(
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
+        .stderr(Stdio::piped());
     let start = Instant::now();
-    let mut child = command
-        .spawn()
+    let mut child = GroupChild::spawn(&mut command)
         .map_err(|e| format!("cannot start `{line}` in {}: {e}", dir.display()))?;
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
+    let out = drain(child.child_mut().stdout.take());
+    let err = drain(child.child_mut().stderr.take());
     Ok(Running {
         child,
         line,
@@ -115,38 +112,28 @@ impl Running {
 
     /// SIGTERM to the group, SIGKILL after [`GRACE`]; the child is reaped.
     async fn stop(&mut self) -> Option<ExitStatus> {
-        let pid = self.pid();
-        signal(pid, Signal::TERM);
+        self.child.terminate();
         let until = Instant::now() + GRACE;
         while Instant::now() < until {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                signal(pid, Signal::KILL);
-                return Some(status);
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
             }
             tokio::time::sleep(POLL).await;
         }
-        signal(pid, Signal::KILL);
-        self.child.wait().ok()
-    }
-
-    fn pid(&self) -> Option<Pid> {
-        i32::try_from(self.child.id()).ok().and_then(Pid::from_raw)
+        // Whatever the leader left running in its group goes too.
+        self.child.kill()
     }
 }
 
 impl Drop for Running {
     /// Stops the group when the drill is abandoned (the runner drops it on Ctrl-C or at
-    /// the global timeout): SIGTERM, up to [`GRACE`] to exit, then SIGKILL.
+    /// the global timeout): SIGTERM, up to [`GRACE`] to exit; `GroupChild`'s own drop then
+    /// kills what is left.
     fn drop(&mut self) {
-        if self.done {
+        if self.done || matches!(self.child.try_wait(), Ok(Some(_))) {
             return;
         }
-        let pid = self.pid();
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
-            signal(pid, Signal::KILL);
-            return;
-        }
-        signal(pid, Signal::TERM);
+        self.child.terminate();
         let until = Instant::now() + GRACE;
         while Instant::now() < until {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
@@ -154,15 +141,6 @@ impl Drop for Running {
             }
             std::thread::sleep(POLL);
         }
-        signal(pid, Signal::KILL);
-        let _ = self.child.wait();
-    }
-}
-
-fn signal(pid: Option<Pid>, sig: Signal) {
-    if let Some(pid) = pid {
-        // The group may be gone already; nothing to do then.
-        let _ = kill_process_group(pid, sig);
     }
 }
 
