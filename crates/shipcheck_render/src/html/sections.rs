@@ -8,7 +8,7 @@ use shipcheck_report::{CheckResult, Evidence, Finding, Report, Status};
 
 use super::{esc, status_class};
 use crate::format::DetailLevel;
-use crate::markdown::timing_groups;
+use crate::markdown::{targeted, timing_groups};
 use crate::text::{assertion_line, fmt_check_duration, fmt_measurement, fmt_ms, notes, one_line};
 
 /// Characters of one evidence item shown for a check that did not pass; the whole text is
@@ -294,12 +294,7 @@ pub(super) fn lint_findings(s: &mut String, report: &Report) {
 }
 
 pub(super) fn performance(s: &mut String, report: &Report) {
-    let targeted: Vec<_> = report
-        .checks
-        .iter()
-        .flat_map(|c| c.measurements.iter().map(move |m| (c, m)))
-        .filter(|(_, m)| m.target.is_some())
-        .collect();
+    let targeted = targeted(report);
     let groups = timing_groups(report);
     if targeted.is_empty() && groups.is_empty() {
         return;

@@ -8,7 +8,7 @@
 mod checks;
 mod perf;
 
-pub(crate) use perf::timing_groups;
+pub(crate) use perf::{targeted, timing_groups};
 
 use std::fmt::Write as _;
 use std::io::Write;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use shipcheck_report::{MeasureUnit, Report};
+use shipcheck_report::{CheckResult, MeasureUnit, Measurement, Report};
 
 use super::{met_cell, row, table_head};
 use crate::md_escape::{cell, code};
@@ -52,14 +52,19 @@ pub(crate) fn timing_groups(report: &Report) -> BTreeMap<(String, String), Timin
     groups
 }
 
-pub(super) fn performance(s: &mut String, report: &Report) {
-    let _ = writeln!(s, "## Performance\n");
-    let targeted: Vec<_> = report
+/// Every measurement that has a target, with its check, in report order.
+pub(crate) fn targeted(report: &Report) -> Vec<(&CheckResult, &Measurement)> {
+    report
         .checks
         .iter()
         .flat_map(|c| c.measurements.iter().map(move |m| (c, m)))
         .filter(|(_, m)| m.target.is_some())
-        .collect();
+        .collect()
+}
+
+pub(super) fn performance(s: &mut String, report: &Report) {
+    let _ = writeln!(s, "## Performance\n");
+    let targeted = targeted(report);
     let groups = timing_groups(report);
     if targeted.is_empty() && groups.is_empty() {
         let _ = writeln!(s, "No measurements were recorded.\n");
