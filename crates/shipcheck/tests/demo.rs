@@ -114,6 +114,27 @@ fn healthy_is_ready() {
     assert!((150.0..1000.0).contains(&m("downtime")), "{drill}");
     // The command returns before the restart: v1 may answer a probe or two after it.
     assert!(m("version_share[v2]") >= 0.9, "{drill}");
+    // Its post-condition ran after it (`needs`), settle included, and saw v2 ready.
+    assert_eq!(status(&report, "after-restart"), "passed");
+    let ended = |id: &str| {
+        let c = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap();
+        c["started_ms"].as_f64().unwrap_or(0.0) + c["duration_ms"].as_f64().unwrap_or(0.0)
+    };
+    let after = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "after-restart")
+        .unwrap();
+    assert!(
+        after["started_ms"].as_f64().unwrap() >= ended("rolling-restart"),
+        "{after}"
+    );
 }
 
 #[test]

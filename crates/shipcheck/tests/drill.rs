@@ -124,7 +124,18 @@ fn ctrl_c_mid_drill_stops_the_command_and_writes_the_report_marked_interrupted()
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["run"]["interrupted"], true);
-    assert_eq!(report["checks"][0]["status"], "not-run");
+    let check = &report["checks"][0];
+    assert_eq!(check["status"], "not-run");
+    // The drill wound down: its partial timeline is in the report, the command's end named.
+    let total = check["measurements"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] == "total_probes"))
+        .and_then(|m| m["value"].as_f64())
+        .unwrap_or_default();
+    assert!(total >= 10.0, "at 20 ms over > 300 ms: {check}");
+    let evidence = check["evidence"].to_string();
+    assert!(evidence.contains("timeline"), "{evidence}");
+    assert!(evidence.contains("the run was interrupted"), "{evidence}");
     assert!(out.join("report.md").is_file());
     drop(listener);
 }

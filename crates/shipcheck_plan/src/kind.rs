@@ -13,6 +13,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -166,6 +167,28 @@ pub trait Probe: fmt::Debug + Send + Sync + Any {
     ) -> BoxFuture<'a, Result<Observed, ProbeError>>;
     /// For tests and [`ProbeKind::prepare`]: the concrete probe.
     fn as_any(&self) -> &dyn Any;
+    /// True when an attempt ends early, with what it saw so far, once [`ProbeContext::stop`]
+    /// is requested (a drill keeps its partial timeline on Ctrl-C). Other probes are dropped.
+    fn winds_down(&self) -> bool {
+        false
+    }
+}
+
+/// A request to end the running attempts early (Ctrl-C, the global timeout). Probes that
+/// [wind down](Probe::winds_down) look at it and return a [`ProbeError`] carrying their
+/// partial measurements; the runner drops the others.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// Asks every attempt sharing this signal to stop.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+    /// Whether a stop was requested.
+    pub fn requested(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
 }
 
 /// What a probe observed in one attempt, as typed facts its queries read.
@@ -302,6 +325,8 @@ pub struct ProbeContext<'a> {
     /// State shared along the check's `needs` chain (the `http` kind keeps its cookie jar
     /// here, so a login's session reaches the checks that need it).
     pub chain: &'a ChainState,
+    /// Set when the run is being interrupted (see [`Probe::winds_down`]).
+    pub stop: &'a Stop,
 }
 
 /// State a kind keeps along a `needs` chain: a check without `needs` starts a new one, a
@@ -424,6 +449,17 @@ pub struct ProbeError {
     pub evidence: Vec<Evidence>,
     /// Credentials that were sent before the failure.
     pub sent_secrets: Vec<String>,
+    /// What was measured before the attempt ended (a stopped drill's partial timeline).
+    pub partial: Option<Box<Partial>>,
+}
+
+/// Measurements and series an attempt made before it ended early.
+#[derive(Debug, Clone, Default)]
+pub struct Partial {
+    /// Named values measured so far.
+    pub measurements: Vec<Measurement>,
+    /// Series measured so far.
+    pub series: Vec<Series>,
 }
 
 impl ProbeError {
@@ -434,6 +470,7 @@ impl ProbeError {
             message: message.into(),
             evidence: Vec::new(),
             sent_secrets: Vec::new(),
+            partial: None,
         }
     }
 }

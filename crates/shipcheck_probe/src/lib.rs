@@ -20,4 +20,4 @@ pub use assert::evaluate;
 pub use capture::capture;
 pub use kinds::KINDS;
 pub use probes::observe;
-pub use shipcheck_plan::kind::{ChainState, Facts, Observed, ProbeContext, ProbeError};
+pub use shipcheck_plan::kind::{ChainState, Facts, Observed, ProbeContext, ProbeError, Stop};

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Assertion, Check, Predicate, Query, template};
-use shipcheck_probe::{ChainState, ProbeContext};
+use shipcheck_probe::{ChainState, ProbeContext, Stop};
 use shipcheck_report::{
     Attempt, CaptureRecord, CheckError, CheckResult, FailureClass, Finding, Measurement, REDACTED,
     Redactor, Status, strip_controls,
@@ -34,6 +34,8 @@ pub(crate) struct CheckEnv {
     pub(crate) sensitive: Arc<Vec<String>>,
     /// The state of the check's `needs` chain.
     pub(crate) chain: ChainState,
+    /// Requested when the run is interrupted: probes that wind down end early.
+    pub(crate) stop: Stop,
 }
 
 impl CheckEnv {
@@ -126,7 +128,7 @@ pub(crate) async fn run_check(check: &Check, env: &CheckEnv) -> CheckOutput {
             duration_ms: ms(t0.elapsed()),
             note: outcome.result.reason.clone(),
         });
-        if status == Status::Passed || number >= max_attempts {
+        if status == Status::Passed || number >= max_attempts || env.stop.requested() {
             break outcome;
         }
         if deadline.is_some_and(|d| Instant::now() + pause >= d) {
@@ -198,6 +200,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
         evidence_cap: env.evidence_cap,
         sensitive: &env.sensitive,
         chain: &env.chain,
+        stop: &env.stop,
     };
     // The probe bounds itself; this outer bound (with a little grace) guards against any
     // probe that does not.
@@ -222,6 +225,10 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
                 message: e.message,
             });
             result.evidence = e.evidence;
+            if let Some(partial) = e.partial {
+                result.measurements = partial.measurements;
+                result.series = partial.series;
+            }
             return AttemptOutcome {
                 result,
                 captures: Vec::new(),

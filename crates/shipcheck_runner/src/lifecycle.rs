@@ -201,6 +201,7 @@ async fn foreground(
         evidence_cap: STEP_OUTPUT as usize,
         sensitive: &[],
         chain: &chain,
+        stop: &shipcheck_plan::kind::Stop::default(),
     };
     match probe.observe(&cx).await {
         Err(e) => {

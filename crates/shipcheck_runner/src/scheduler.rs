@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipcheck_plan::{Check, Plan};
-use shipcheck_probe::ChainState;
+use shipcheck_probe::{ChainState, Stop};
 use shipcheck_report::{CheckResult, Finding, Redactor, Status, strip_controls};
 use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 
 use crate::check::{CheckEnv, CheckOutput, humanize, run_check};
 use crate::events::{RunEvent, RunEventKind};
@@ -22,6 +22,9 @@ type Finished = (usize, CheckOutput);
 
 /// Checks in flight at once when neither the command line nor the plan says.
 pub const DEFAULT_CONCURRENCY: usize = 8;
+/// How long probes that wind down get to return after an interrupt (a drill stops its
+/// command: SIGTERM, then SIGKILL two seconds later).
+const WIND_DOWN: Duration = Duration::from_secs(4);
 
 /// How to run a plan.
 #[derive(Debug, Clone)]
@@ -126,6 +129,8 @@ pub async fn execute(
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let mut tasks: JoinSet<Finished> = JoinSet::new();
     let mut task_index: HashMap<tokio::task::Id, usize> = HashMap::new();
+    let mut aborts: HashMap<usize, AbortHandle> = HashMap::new();
+    let stop = Stop::default();
     let mut findings: Vec<Finding> = Vec::new();
     let mut cancel_rx = cancel.0.subscribe();
     let concurrency = opts
@@ -273,10 +278,12 @@ pub async fn execute(
                 evidence_cap: opts.evidence_cap,
                 sensitive: Arc::clone(&sensitive),
                 chain,
+                stop: stop.clone(),
             };
             let check = Arc::clone(&checks[i]);
             let handle = tasks.spawn(async move { (i, run_check(&check, &env).await) });
             task_index.insert(handle.id(), i);
+            aborts.insert(i, handle);
         }
         if tasks.is_empty() {
             break;
@@ -335,6 +342,46 @@ pub async fn execute(
     }
 
     if let Some(reason) = &interrupted {
+        // Probes that wind down (a drill) get a moment to stop their command and return
+        // what they measured; the others are dropped now.
+        stop.request();
+        let winding: Vec<usize> = (0..checks.len())
+            .filter(|&i| started[i] && results[i].is_none() && checks[i].probe.winds_down())
+            .collect();
+        if !winding.is_empty() {
+            for (i, handle) in &aborts {
+                if !winding.contains(i) {
+                    handle.abort();
+                }
+            }
+            let until = tokio::time::Instant::now() + WIND_DOWN;
+            while let Ok(Some(joined)) = tokio::time::timeout_at(until, tasks.join_next()).await {
+                let Ok((i, out)) = joined else { continue };
+                if !winding.contains(&i) || results[i].is_some() {
+                    continue;
+                }
+                while let Ok(ev) = rx.try_recv() {
+                    send(ev);
+                }
+                let mut r = out.result;
+                if r.status == Status::Error {
+                    // Ended early: not run, with the partial evidence and measurements.
+                    r.status = Status::NotRun;
+                    r.error = None;
+                    r.hint = None;
+                    r.reason = Some(format!("interrupted while running: {reason}"));
+                }
+                findings.extend(out.findings);
+                finish(
+                    &mut results,
+                    i,
+                    redact(&r),
+                    &mut send,
+                    &emit_at,
+                    secret_pending > 0,
+                );
+            }
+        }
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
         while let Ok(ev) = rx.try_recv() {

@@ -18,15 +18,21 @@ use shipcheck_plan::kind::Kinds;
 
 /// Implements [`shipcheck_plan::kind::Probe`] for a kind's parsed probe: its name,
 /// `observe` by the kind's async `run::observe` (on the value itself or one of its
-/// fields), and `as_any`.
+/// fields), `as_any`, and `winds_down` (true with a last `winds_down` argument).
 macro_rules! probe_impl {
     ($ty:ty, $name:literal, $observe:path) => {
         probe_impl!(@impl $ty, $name, |p, cx| $observe(p, cx));
+    };
+    ($ty:ty, $name:literal, $observe:path, winds_down) => {
+        probe_impl!(@impl $ty, $name, |p, cx| $observe(p, cx), true);
     };
     ($ty:ty, $name:literal, $observe:path, $field:tt) => {
         probe_impl!(@impl $ty, $name, |p, cx| $observe(&p.$field, cx));
     };
     (@impl $ty:ty, $name:literal, |$p:ident, $cx:ident| $call:expr) => {
+        probe_impl!(@impl $ty, $name, |$p, $cx| $call, false);
+    };
+    (@impl $ty:ty, $name:literal, |$p:ident, $cx:ident| $call:expr, $winds_down:literal) => {
         impl shipcheck_plan::kind::Probe for $ty {
             fn kind(&self) -> &'static str {
                 $name
@@ -43,6 +49,9 @@ macro_rules! probe_impl {
             }
             fn as_any(&self) -> &dyn std::any::Any {
                 self
+            }
+            fn winds_down(&self) -> bool {
+                $winds_down
             }
         }
     };

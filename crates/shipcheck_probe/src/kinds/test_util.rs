@@ -41,6 +41,7 @@ pub(crate) async fn run_at(c: &Check, plan_start: SystemTime) -> Result<Observed
         evidence_cap: EVIDENCE_CAP,
         sensitive: &[],
         chain: &chain,
+        stop: &shipcheck_plan::kind::Stop::default(),
     };
     c.probe.observe(&cx).await
 }

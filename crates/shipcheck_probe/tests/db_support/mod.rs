@@ -31,6 +31,7 @@ pub async fn run(
         evidence_cap: 64 * 1024,
         sensitive: &[],
         chain: &shipcheck_plan::kind::ChainState::default(),
+        stop: &shipcheck_plan::kind::Stop::default(),
     };
     let observed = observe(check.probe.as_ref(), &cx).await?;
     let results = evaluate(&check.expect, observed.facts.as_ref());

@@ -143,6 +143,7 @@ pub async fn run_in(
         evidence_cap: 8192,
         sensitive: &env.sensitive,
         chain: &env.chain,
+        stop: &shipcheck_plan::kind::Stop::default(),
     };
     let observed = observe(check.probe.as_ref(), &cx).await?;
     let results = evaluate(&check.expect, observed.facts.as_ref());

@@ -10,6 +10,8 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
+use shipcheck_plan::kind::Stop;
+
 use crate::process::GroupChild;
 
 /// Bytes kept of the end of each stream.
@@ -28,6 +30,8 @@ pub(crate) struct Ended {
     pub(crate) exit_code: Option<i32>,
     /// Whether it was stopped at its deadline.
     pub(crate) timed_out: bool,
+    /// Whether it was stopped because the run was interrupted.
+    pub(crate) stopped: bool,
     /// Wall time (ms).
     pub(crate) duration_ms: f64,
     /// The end of stdout and stderr (lossily decoded).
@@ -79,12 +83,17 @@ pub(crate) fn start(
 }
 
 impl Running {
-    /// Waits for the command until `deadline`, then stops it.
-    pub(crate) async fn finish(mut self, deadline: Instant) -> Ended {
+    /// Waits for the command until `deadline` (or until a stop is requested), then stops it.
+    pub(crate) async fn finish(mut self, deadline: Instant, stop: &Stop) -> Ended {
         let mut timed_out = false;
+        let mut stopped = false;
         let status = loop {
             match self.child.try_wait() {
                 Ok(Some(status)) => break Some(status),
+                Ok(None) if stop.requested() => {
+                    stopped = true;
+                    break self.stop().await;
+                }
                 Ok(None) if Instant::now() >= deadline => {
                     timed_out = true;
                     break self.stop().await;
@@ -104,6 +113,7 @@ impl Running {
             line: self.line.clone(),
             exit_code: status.and_then(|s| s.code()),
             timed_out,
+            stopped,
             duration_ms,
             stdout_tail: tail(&self.out),
             stderr_tail: tail(&self.err),
@@ -194,7 +204,7 @@ mod tests {
     #[tokio::test]
     async fn the_exit_code_and_the_tail_of_the_output_are_kept() {
         let r = start(&sh("seq 1 5000; echo oops >&2; exit 3"), Path::new("."), &[]).unwrap();
-        let e = r.finish(Instant::now() + Duration::from_secs(5)).await;
+        let e = r.finish(Instant::now() + Duration::from_secs(5), &Stop::default()).await;
         assert_eq!(e.exit_code, Some(3));
         assert!(e.stdout_tail.ends_with("4999\n5000\n"), "{}", e.stdout_tail);
         assert!(e.stdout_tail.len() <= TAIL);
@@ -209,7 +219,7 @@ mod tests {
         let line = format!("sleep 30 & echo $! > {}; wait", pidfile.display());
         let t0 = Instant::now();
         let r = start(&sh(&line), Path::new("."), &[]).unwrap();
-        let e = r.finish(Instant::now() + Duration::from_millis(300)).await;
+        let e = r.finish(Instant::now() + Duration::from_millis(300), &Stop::default()).await;
         assert!(e.timed_out);
         assert_eq!(e.exit_code, None, "ended by a signal");
         assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());

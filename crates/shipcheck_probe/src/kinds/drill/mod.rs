@@ -115,7 +115,8 @@ impl ProbeKind for DrillKind {
     }
 }
 
-probe_impl!(DrillProbe, "drill", run::observe);
+// Ctrl-C ends a drill early with its partial timeline (not-run, with the evidence).
+probe_impl!(DrillProbe, "drill", run::observe, winds_down);
 
 static DOC: KindDoc = KindDoc {
     summary: "Measures the disruption a change causes, from the client's side. An open-model prober sends a probe every `every` on a fixed schedule (each its own task with its own timeout, whether or not earlier ones answered; a new connection each unless `reuse: true`), starting `baseline` before the command, through it and through `settle` after it; then it stops. A probe is up when its answer meets `up` (an http expectation; default `status: 2xx`) or, for `tcp://`, when it connects. Reported: `downtime` (the longest stretch of failing probes, from the first failing probe's due time to the next succeeding one's), `failed_time` (their sum), `failed_probes`/`total_probes` and failures by class, `time_to_first_error` (from the command's start), `time_to_recovery` (from the first failure to the end of the last down stretch), p50/p95/p99 latency before, during and after the command, the command's duration, exit code and output tail, the versions that answered (`version`) with the mixed-version window and each version's share after the command, each step's transition time, the schedule lateness of the sends, and a timeline compressed into stretches (series `up`, `latency`, `version` in report.json). The command runs in its own process group and is stopped (SIGTERM, then SIGKILL 2 s later) at its deadline (the check's `timeout` less baseline, settle, one probe timeout and 2 s), on Ctrl-C and at the run's global timeout. Give the check a `timeout` that covers all of it.",

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
+use shipcheck_plan::kind::{Observed, Partial, ProbeContext, ProbeError};
 use shipcheck_report::{Evidence, FailureClass, MeasureUnit, Measurement};
 
 use super::command::{self, Ended, GRACE};
@@ -21,6 +21,8 @@ use crate::kinds::http;
 const POLL: Duration = Duration::from_millis(5);
 /// Kept free at the end of the check's timeout.
 const MARGIN: Duration = Duration::from_millis(200);
+/// How long answers in flight are waited for when the run is interrupted.
+const STOP_DRAIN: Duration = Duration::from_millis(200);
 
 fn protocol(msg: String) -> ProbeError {
     ProbeError::new(FailureClass::Protocol, msg)
@@ -58,7 +60,7 @@ pub(super) async fn observe(p: &DrillProbe, cx: &ProbeContext<'_>) -> Result<Obs
         .map(|(k, v)| Ok((k.clone(), cx.render(v)?)))
         .collect::<Result<_, ProbeError>>()?;
     let prober = Prober::start(shared, p.every);
-    tokio::time::sleep(p.baseline).await;
+    pause(p.baseline, cx).await;
     let command_deadline = Instant::now() + command_time;
     lock().command_start_ms = Some(ms(origin.elapsed()));
     let mut ended: Vec<Ended> = Vec::new();
@@ -67,6 +69,9 @@ pub(super) async fn observe(p: &DrillProbe, cx: &ProbeContext<'_>) -> Result<Obs
         ended.push(run(c, p, &env, cx, command_deadline).await?);
     }
     for (i, step) in p.steps.iter().enumerate() {
+        if cx.stop.requested() {
+            break;
+        }
         let step_start = ms(origin.elapsed());
         let mut outcome = StepOutcome {
             name: step.name.clone(),
@@ -79,6 +84,7 @@ pub(super) async fn observe(p: &DrillProbe, cx: &ProbeContext<'_>) -> Result<Obs
             if e.exit_code != Some(0) {
                 outcome.ok = false;
                 outcome.why = Some(match e.exit_code {
+                    _ if e.stopped => format!("`{}` was stopped: the run was interrupted", e.line),
                     _ if e.timed_out => format!("`{}` did not finish in time", e.line),
                     Some(code) => format!("`{}` exited with {code}", e.line),
                     None => format!("`{}` was ended by a signal", e.line),
@@ -95,7 +101,7 @@ pub(super) async fn observe(p: &DrillProbe, cx: &ProbeContext<'_>) -> Result<Obs
                     outcome.reached_ms = Some(t - step_start);
                     break;
                 }
-                if Instant::now() >= until {
+                if Instant::now() >= until || cx.stop.requested() {
                     outcome.ok = false;
                     outcome.why = Some(format!(
                         "the probes did not see the expected state within {} ms",
@@ -114,9 +120,15 @@ pub(super) async fn observe(p: &DrillProbe, cx: &ProbeContext<'_>) -> Result<Obs
     }
     let command_end = ms(origin.elapsed());
     lock().command_end_ms = Some(command_end);
-    tokio::time::sleep(p.settle).await;
+    pause(p.settle, cx).await;
     let sent = prober.stop();
-    let wait_until = Instant::now() + p.probe_timeout + Duration::from_millis(100);
+    // Answers still in flight are waited for; briefly when the run is being interrupted.
+    let drain = if cx.stop.requested() {
+        p.probe_timeout.min(STOP_DRAIN)
+    } else {
+        p.probe_timeout + Duration::from_millis(100)
+    };
+    let wait_until = Instant::now() + drain;
     while lock().taken() < sent && Instant::now() < wait_until {
         tokio::time::sleep(POLL).await;
     }
@@ -149,6 +161,21 @@ pub(super) async fn observe(p: &DrillProbe, cx: &ProbeContext<'_>) -> Result<Obs
     }
     let series = summary::series(&t);
     drop(t);
+    if cx.stop.requested() {
+        // Interrupted: what was measured so far, never judged as if the drill had ended.
+        return Err(ProbeError {
+            evidence,
+            sent_secrets,
+            partial: Some(Box::new(Partial {
+                measurements,
+                series,
+            })),
+            ..ProbeError::new(
+                FailureClass::Timeout,
+                format!("stopped early after {:.1} s: the run was interrupted", duration_ms / 1000.0),
+            )
+        });
+    }
     Ok(Observed {
         evidence,
         measurements,
@@ -218,7 +245,19 @@ async fn run(
     };
     let running = command::start(&argv, &p.dir, env)
         .map_err(|e| ProbeError::new(FailureClass::Connect, e))?;
-    Ok(running.finish(deadline).await)
+    Ok(running.finish(deadline, cx.stop).await)
+}
+
+/// Sleeps for `d`, or less when the run is being interrupted.
+async fn pause(d: Duration, cx: &ProbeContext<'_>) {
+    let until = Instant::now() + d;
+    while !cx.stop.requested() {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        tokio::time::sleep(left.min(POLL)).await;
+    }
 }
 
 /// The facts: the timeline's measurements and how the commands ended.

@@ -98,6 +98,7 @@ pub(super) fn timeline_text(t: &Timeline, probe: &str, p: &DrillProbe, unanswere
 /// A command's line, exit and the end of its output.
 pub(super) fn command_evidence(e: &Ended, cap: usize) -> Evidence {
     let code = match e.exit_code {
+        _ if e.stopped => "stopped: the run was interrupted (SIGTERM, then SIGKILL)".to_owned(),
         _ if e.timed_out => "stopped at its deadline (SIGTERM, then SIGKILL)".to_owned(),
         Some(c) => format!("exit code {c}"),
         None => "ended by a signal".to_owned(),

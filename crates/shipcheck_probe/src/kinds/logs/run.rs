@@ -46,6 +46,7 @@ pub(super) async fn observe(p: &LogsProbe, cx: &ProbeContext<'_>) -> Result<Obse
                     message: format!("the log command failed ({})", f.exit_code.map_or("ended by a signal".into(), |c| format!("exit code {c}"))),
                     evidence: o.evidence,
                     sent_secrets: Vec::new(),
+                    partial: None,
                 }
                 .with_note(first));
             }

@@ -34,6 +34,7 @@ async fn reads_schema_read_only_and_names_missing_columns() {
         evidence_cap: 8192,
         sensitive: &[],
         chain: &shipcheck_plan::kind::ChainState::default(),
+        stop: &shipcheck_plan::kind::Stop::default(),
     };
     let observed = observe(
         &SqliteProbe {
@@ -84,6 +85,7 @@ async fn a_missing_file_is_a_connect_error_and_is_not_created() {
         evidence_cap: 8192,
         sensitive: &[],
         chain: &shipcheck_plan::kind::ChainState::default(),
+        stop: &shipcheck_plan::kind::Stop::default(),
     };
     let err = observe(
         &SqliteProbe {
