@@ -341,7 +341,8 @@ fn answer(p: &Prepared, s: &mut TcpStream, req: &str, stop: &AtomicBool) -> bool
             false
         }
         Fault::DripHeaders(every) => {
-            let head = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok";
+            let head =
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok";
             for b in head {
                 if s.write_all(&[*b]).is_err() || !pause(*every, stop) {
                     return false;
@@ -350,8 +351,7 @@ fn answer(p: &Prepared, s: &mut TcpStream, req: &str, stop: &AtomicBool) -> bool
             false
         }
         Fault::DripBody(every) => {
-            if s
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n")
+            if s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n")
                 .is_err()
             {
                 return false;
@@ -365,8 +365,7 @@ fn answer(p: &Prepared, s: &mut TcpStream, req: &str, stop: &AtomicBool) -> bool
             false
         }
         Fault::HugeContentLength => {
-            if s
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 10737418240\r\n\r\n")
+            if s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 10737418240\r\n\r\n")
                 .is_err()
             {
                 return false;
@@ -377,8 +376,7 @@ fn answer(p: &Prepared, s: &mut TcpStream, req: &str, stop: &AtomicBool) -> bool
             false
         }
         Fault::EndlessChunked => {
-            if s
-                .write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+            if s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
                 .is_err()
             {
                 return false;

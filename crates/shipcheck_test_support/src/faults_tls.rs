@@ -135,7 +135,8 @@ fn h2_fault(tls: &mut Tls, then: AfterHandshake, stop: &AtomicBool) {
         }
         // Walk the complete frames received so far.
         while buf.len() >= 9 {
-            let len = (usize::from(buf[0]) << 16) | (usize::from(buf[1]) << 8) | usize::from(buf[2]);
+            let len =
+                (usize::from(buf[0]) << 16) | (usize::from(buf[1]) << 8) | usize::from(buf[2]);
             if buf.len() < 9 + len {
                 break;
             }

@@ -52,7 +52,10 @@ pub(crate) fn forms(c: &Channel) -> Vec<(&'static str, String)> {
     let spaced: String = s.bytes().map(|b| format!(" {b:02x}")).collect();
     let mut v = vec![
         ("raw", s.to_owned()),
-        ("URL-encoded", utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()),
+        (
+            "URL-encoded",
+            utf8_percent_encode(s, NON_ALPHANUMERIC).to_string(),
+        ),
         (
             "form-encoded",
             utf8_percent_encode(s, NON_ALPHANUMERIC)
@@ -63,7 +66,10 @@ pub(crate) fn forms(c: &Channel) -> Vec<(&'static str, String)> {
         ("base64url", b64url(s)),
         (
             "JSON-escaped",
-            serde_json::to_string(s).unwrap().trim_matches('"').to_owned(),
+            serde_json::to_string(s)
+                .unwrap()
+                .trim_matches('"')
+                .to_owned(),
         ),
         ("hex", hex.clone()),
         ("HEX", hex.to_uppercase()),
@@ -75,19 +81,61 @@ pub(crate) fn forms(c: &Channel) -> Vec<(&'static str, String)> {
     v
 }
 
-/// Every (channel, encoding, output) where a form of a secret occurs.
+/// Every (channel, encoding, output) where a form of a secret occurs, including a secret
+/// split over the lines of a hex dump (its bytes are decoded and searched).
 pub(crate) fn scan(channels: &[Channel], outputs: &[(String, String)]) -> Vec<String> {
     let mut leaks = Vec::new();
-    for c in channels {
-        for (enc, form) in forms(c) {
-            for (name, text) in outputs {
+    for (name, text) in outputs {
+        let dumped = dump_bytes(text);
+        for c in channels {
+            for (enc, form) in forms(c) {
                 if text.contains(&form) {
                     leaks.push(format!("{} ({enc}) in {name}", c.what));
                 }
             }
+            if contains(&dumped, c.secret.as_bytes()) {
+                leaks.push(format!("{} (bytes of a hex dump) in {name}", c.what));
+            }
         }
     }
     leaks
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The bytes of every hex dump line (`00000040  6f 6e …  |…|`) in `text`, in order; a
+/// JSON-escaped text is read with its `\n` as line ends.
+fn dump_bytes(text: &str) -> Vec<u8> {
+    let text = text.replace("\\n", "\n");
+    let mut out = Vec::new();
+    for line in text.lines() {
+        // The dump may follow other text on the line (a Markdown table cell, a prefix).
+        let Some(at) = line.find("  |") else {
+            continue;
+        };
+        let head = &line[..at];
+        let mut parts = head.split(' ').filter(|p| !p.is_empty()).peekable();
+        // Skip to the offset column: eight hex digits.
+        while parts
+            .peek()
+            .is_some_and(|p| !(p.len() == 8 && p.chars().all(|c| c.is_ascii_hexdigit())))
+        {
+            parts.next();
+        }
+        if parts.next().is_none() {
+            continue;
+        }
+        for p in parts {
+            if p.len() == 2
+                && let Ok(b) = u8::from_str_radix(p, 16)
+            {
+                out.push(b);
+            }
+        }
+    }
+    out
 }
 
 /// Prints the audit matrix: one row per channel, the outputs and encodings searched.
@@ -102,7 +150,12 @@ pub(crate) fn print_matrix(channels: &[Channel], outputs: &[(String, String)]) {
             .iter()
             .map(|(_, f)| outputs.iter().filter(|(_, t)| t.contains(f)).count())
             .sum();
-        println!("| {} | {} outputs × {} forms | {hits} |", c.what, outputs.len(), forms(c).len());
+        println!(
+            "| {} | {} outputs × {} forms | {hits} |",
+            c.what,
+            outputs.len(),
+            forms(c).len()
+        );
     }
 }
 
@@ -117,7 +170,10 @@ pub(crate) fn collect_dir(dir: &Path, label: &str, outputs: &mut Vec<(String, St
         } else {
             let bytes = std::fs::read(&path).unwrap();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            outputs.push((format!("{label}: {name}"), String::from_utf8_lossy(&bytes).into_owned()));
+            outputs.push((
+                format!("{label}: {name}"),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
         }
     }
 }
@@ -132,7 +188,10 @@ pub(crate) fn collect_bundle(path: &Path, outputs: &mut Vec<(String, String)>) {
         let name = entry.path().unwrap().display().to_string();
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).unwrap();
-        outputs.push((format!("bundle: {name}"), String::from_utf8_lossy(&bytes).into_owned()));
+        outputs.push((
+            format!("bundle: {name}"),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
         n += 1;
     }
     assert!(n > 3, "the bundle has its files");
@@ -141,7 +200,11 @@ pub(crate) fn collect_bundle(path: &Path, outputs: &mut Vec<(String, String)>) {
 fn get(port: u16, path: &str) -> Option<String> {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut text = String::new();
     s.read_to_string(&mut text).ok()?;
     Some(text)
@@ -176,10 +239,19 @@ pub(crate) fn collect_watch(plan: &str, env: &[(&str, &str)], outputs: &mut Vec<
     let health = get(port, "/healthz").unwrap_or_default();
     let _ = child.kill();
     let out = child.wait_with_output().unwrap();
-    assert!(metrics.contains("exec-env"), "watch served no run within 30 s");
+    assert!(
+        metrics.contains("exec-env"),
+        "watch served no run within 30 s"
+    );
     outputs.push(("watch /metrics".to_owned(), metrics));
     outputs.push(("watch /status".to_owned(), status));
     outputs.push(("watch /healthz".to_owned(), health));
-    outputs.push(("watch: stdout".to_owned(), String::from_utf8_lossy(&out.stdout).into_owned()));
-    outputs.push(("watch: stderr".to_owned(), String::from_utf8_lossy(&out.stderr).into_owned()));
+    outputs.push((
+        "watch: stdout".to_owned(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ));
+    outputs.push((
+        "watch: stderr".to_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ));
 }

@@ -25,7 +25,13 @@ fn http_case(name: &str, url: &str, extra: &str, expect: &str, files: &[(&str, &
 
 fn fault_case(name: &str, fault: Fault) -> Outcome {
     let server = FaultServer::start(fault);
-    http_case(name, &format!("{}/x", server.url()), "", "{ status: 200 }", &[])
+    http_case(
+        name,
+        &format!("{}/x", server.url()),
+        "",
+        "{ status: 200 }",
+        &[],
+    )
 }
 
 #[test]
@@ -60,7 +66,10 @@ fn fault_headers_dripped_one_byte_per_second() {
     if !crate::can_measure() {
         return;
     }
-    let o = fault_case("headers dripped 1 B/s", Fault::DripHeaders(Duration::from_secs(1)));
+    let o = fault_case(
+        "headers dripped 1 B/s",
+        Fault::DripHeaders(Duration::from_secs(1)),
+    );
     expect("headers dripped 1 B/s", &o, "error", "timeout", TIMEOUT);
 }
 
@@ -69,7 +78,10 @@ fn fault_body_dripped() {
     if !crate::can_measure() {
         return;
     }
-    let o = fault_case("body dripped 1 B/200 ms", Fault::DripBody(Duration::from_millis(200)));
+    let o = fault_case(
+        "body dripped 1 B/200 ms",
+        Fault::DripBody(Duration::from_millis(200)),
+    );
     expect("body dripped 1 B/200 ms", &o, "error", "timeout", TIMEOUT);
 }
 
@@ -79,7 +91,13 @@ fn fault_ten_gigabyte_content_length_trickled() {
         return;
     }
     let o = fault_case("Content-Length 10 GB, trickle", Fault::HugeContentLength);
-    expect("Content-Length 10 GB, trickle", &o, "error", "timeout", TIMEOUT);
+    expect(
+        "Content-Length 10 GB, trickle",
+        &o,
+        "error",
+        "timeout",
+        TIMEOUT,
+    );
 }
 
 #[test]
@@ -91,7 +109,10 @@ fn fault_chunked_body_that_never_ends() {
     // The body is cut at `max_body` (1 MiB): the status is there, the rest is not read.
     expect("chunked body never ends", &o, "passed", "-", TIMEOUT);
     let evidence = o.report["checks"][0]["evidence"].to_string();
-    assert!(evidence.contains("truncated") || evidence.contains("not read"), "{evidence}");
+    assert!(
+        evidence.contains("truncated") || evidence.contains("not read"),
+        "{evidence}"
+    );
 }
 
 #[test]
@@ -137,8 +158,20 @@ fn fault_redirect_loop() {
     }
     let server = FaultServer::start(Fault::RedirectLoop);
     let url = format!("{}/loop", server.url());
-    let o = http_case("redirect loop", &url, ", follow_redirects: 50", "{ status: 200 }", &[]);
-    expect("redirect loop (follow_redirects: 50)", &o, "error", "protocol", TIMEOUT);
+    let o = http_case(
+        "redirect loop",
+        &url,
+        ", follow_redirects: 50",
+        "{ status: 200 }",
+        &[],
+    );
+    expect(
+        "redirect loop (follow_redirects: 50)",
+        &o,
+        "error",
+        "protocol",
+        TIMEOUT,
+    );
     // The hard cap (20 redirects) stops it, not the timeout.
     assert!(server.requests() <= 22, "{} requests", server.requests());
 }
@@ -148,7 +181,10 @@ fn fault_gzip_bomb() {
     if !crate::can_measure() {
         return;
     }
-    let o = fault_case("gzip bomb (256 MiB of zeros)", Fault::GzipBomb { decoded: 256 << 20 });
+    let o = fault_case(
+        "gzip bomb (256 MiB of zeros)",
+        Fault::GzipBomb { decoded: 256 << 20 },
+    );
     // Decoding stops at `max_body` (1 MiB); the evidence says the body was cut off.
     expect("gzip bomb (256 MiB decoded)", &o, "passed", "-", TIMEOUT);
     let evidence = o.report["checks"][0]["evidence"].to_string();
@@ -180,7 +216,13 @@ fn fault_close_right_after_client_hello() {
 fn cert_case(name: &str, leaf: &shipcheck_test_support::Leaf, ca: &Ca) -> Outcome {
     let server = tls_server(leaf, AfterHandshake::Ok);
     let url = format!("https://{}/x", server.addr);
-    http_case(name, &url, ", ca_file: ca.pem", "{ status: 200 }", &[("ca.pem", &ca.pem)])
+    http_case(
+        name,
+        &url,
+        ", ca_file: ca.pem",
+        "{ status: 200 }",
+        &[("ca.pem", &ca.pem)],
+    )
 }
 
 #[test]
@@ -199,7 +241,11 @@ fn fault_certificate_expired() {
         return;
     }
     let ca = Ca::new();
-    let o = cert_case("expired certificate", &expired_leaf(&ca, &["127.0.0.1"]), &ca);
+    let o = cert_case(
+        "expired certificate",
+        &expired_leaf(&ca, &["127.0.0.1"]),
+        &ca,
+    );
     expect("expired certificate", &o, "error", "tls", TIMEOUT);
     assert!(o.message().contains("expired"), "{}", o.message());
 }
@@ -228,7 +274,13 @@ fn h2_case(name: &str, then: AfterHandshake) -> Outcome {
     let ca = Ca::new();
     let server = tls_server(&ca.leaf(&["127.0.0.1"]), then);
     let url = format!("https://{}/x", server.addr);
-    http_case(name, &url, ", ca_file: ca.pem", "{ status: 200 }", &[("ca.pem", &ca.pem)])
+    http_case(
+        name,
+        &url,
+        ", ca_file: ca.pem",
+        "{ status: 200 }",
+        &[("ca.pem", &ca.pem)],
+    )
 }
 
 #[test]

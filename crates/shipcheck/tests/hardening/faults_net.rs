@@ -35,9 +35,18 @@ fn fault_dns_nameserver_never_answers() {
         return;
     }
     let ns = DnsServer::start(DnsFault::Silent);
-    let probe = format!("dns: {{ name: api.example.test, nameserver: \"{}\" }}", ns.addr);
+    let probe = format!(
+        "dns: {{ name: api.example.test, nameserver: \"{}\" }}",
+        ns.addr
+    );
     let o = case("DNS timeout", &probe);
-    expect("DNS nameserver never answers", &o, "error", "timeout", TIMEOUT);
+    expect(
+        "DNS nameserver never answers",
+        &o,
+        "error",
+        "timeout",
+        TIMEOUT,
+    );
 }
 
 #[test]
@@ -46,10 +55,17 @@ fn fault_dns_nxdomain() {
         return;
     }
     let ns = DnsServer::start(DnsFault::NxDomain);
-    let probe = format!("dns: {{ name: api.example.test, nameserver: \"{}\" }}", ns.addr);
+    let probe = format!(
+        "dns: {{ name: api.example.test, nameserver: \"{}\" }}",
+        ns.addr
+    );
     let o = case("DNS NXDOMAIN", &probe);
     expect("DNS NXDOMAIN", &o, "failed", "assertion", TIMEOUT);
-    assert!(o.report["checks"][0].to_string().contains("NXDOMAIN"), "{}", o.report["checks"][0]);
+    assert!(
+        o.report["checks"][0].to_string().contains("NXDOMAIN"),
+        "{}",
+        o.report["checks"][0]
+    );
 }
 
 #[test]
@@ -58,8 +74,17 @@ fn fault_http_name_that_does_not_resolve() {
         return;
     }
     // `.invalid` never resolves (RFC 6761), whatever resolver the machine has.
-    let o = case("unresolvable host", "http: { get: \"http://shipcheck-fault.invalid/x\" }");
-    expect("HTTP host NXDOMAIN (system resolver)", &o, "error", "dns", TIMEOUT);
+    let o = case(
+        "unresolvable host",
+        "http: { get: \"http://shipcheck-fault.invalid/x\" }",
+    );
+    expect(
+        "HTTP host NXDOMAIN (system resolver)",
+        &o,
+        "error",
+        "dns",
+        TIMEOUT,
+    );
 }
 
 #[test]
@@ -68,9 +93,18 @@ fn fault_websocket_closed_mid_stream() {
         return;
     }
     let server = websocket_cut_mid_stream();
-    let probe = format!("websocket: \"ws://{}/stream\"\nexpect: {{ messages: 2 }}", server.addr);
+    let probe = format!(
+        "websocket: \"ws://{}/stream\"\nexpect: {{ messages: 2 }}",
+        server.addr
+    );
     let o = case("WebSocket cut mid-frame", &probe);
-    expect("WebSocket closed mid-stream", &o, "failed", "assertion", TIMEOUT);
+    expect(
+        "WebSocket closed mid-stream",
+        &o,
+        "failed",
+        "assertion",
+        TIMEOUT,
+    );
 }
 
 #[test]
@@ -84,7 +118,13 @@ fn fault_postgres_accepts_and_never_speaks() {
         server.addr
     );
     let o = case("PostgreSQL silent", &probe);
-    expect("PostgreSQL accepts, never speaks", &o, "error", "timeout", TIMEOUT);
+    expect(
+        "PostgreSQL accepts, never speaks",
+        &o,
+        "error",
+        "timeout",
+        TIMEOUT,
+    );
 }
 
 #[test]
@@ -95,5 +135,11 @@ fn fault_redis_accepts_and_never_speaks() {
     let server = FaultServer::start(Fault::Silent);
     let probe = format!("redis: \"redis://{}\"", server.addr);
     let o = case("Redis silent", &probe);
-    expect("Redis accepts, never speaks", &o, "error", "timeout", TIMEOUT);
+    expect(
+        "Redis accepts, never speaks",
+        &o,
+        "error",
+        "timeout",
+        TIMEOUT,
+    );
 }

@@ -32,7 +32,8 @@ fn deep_nesting() -> String {
 fn write_huge(path: &Path) {
     use std::io::Write;
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    f.write_all(b"apiVersion: v1\nkind: ConfigMap\nmetadata: { name: huge }\n").unwrap();
+    f.write_all(b"apiVersion: v1\nkind: ConfigMap\nmetadata: { name: huge }\n")
+        .unwrap();
     let line = [b"# ".as_slice(), &[b'x'; 1021], b"\n"].concat();
     for _ in 0..(200 * 1024) {
         f.write_all(&line).unwrap();
@@ -54,7 +55,8 @@ fn binary() -> Vec<u8> {
 }
 
 fn invalid_utf8() -> Vec<u8> {
-    b"name: caf\xe9 \xff\xfe\nchecks:\n  - id: x\n    http: { get: \"http://127.0.0.1:1/\" }\n".to_vec()
+    b"name: caf\xe9 \xff\xfe\nchecks:\n  - id: x\n    http: { get: \"http://127.0.0.1:1/\" }\n"
+        .to_vec()
 }
 
 /// How one case is set up: the path to hand to the command, and a note when the case cannot
@@ -74,7 +76,10 @@ fn setup(dir: &Path, case: &str, name: &str) -> Setup {
         "binary file" => std::fs::write(&path, binary()).unwrap(),
         "invalid UTF-8" => std::fs::write(&path, invalid_utf8()).unwrap(),
         "FIFO" => {
-            let ok = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
+            let ok = std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap();
             assert!(ok.success());
         }
         "symlink loop" => {
@@ -184,13 +189,28 @@ fn hostile_manifests_are_clear_errors_or_findings_within_bounds() {
         let p = s.path.to_str().unwrap();
         // A directory is a walk root for `lint`; where it wants a file is `--config`.
         let ok = dir.path().join("ok.yaml");
-        std::fs::write(&ok, "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ok }\n").unwrap();
+        std::fs::write(
+            &ok,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ok }\n",
+        )
+        .unwrap();
         let m = if case == "directory as file" {
-            run(&["lint", ok.to_str().unwrap(), "--config", p, "--color", "never"])
+            run(&[
+                "lint",
+                ok.to_str().unwrap(),
+                "--config",
+                p,
+                "--color",
+                "never",
+            ])
         } else {
             run(&["lint", p, "--color", "never", "--fail-on", "never"])
         };
-        let cmd = if case == "directory as file" { "lint --config" } else { "lint" };
+        let cmd = if case == "directory as file" {
+            "lint --config"
+        } else {
+            "lint"
+        };
         check_bounds(cmd, case, &m, s.note);
         if case == "directory as file" {
             assert_eq!(m.output.status.code(), Some(2), "lint --config DIR");

@@ -34,7 +34,13 @@ impl Outcome {
 
 /// Runs `shipcheck verify` on `plan` (written into `dir`) with `args` more, killed after
 /// `limit`; reads `dir/out/report.json`.
-pub(crate) fn verify(dir: &Path, plan: &str, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Outcome {
+pub(crate) fn verify(
+    dir: &Path,
+    plan: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    limit: Duration,
+) -> Outcome {
     let plan_path = dir.join("plan.yaml");
     std::fs::write(&plan_path, plan).unwrap();
     let out = dir.join("out");
@@ -47,7 +53,13 @@ pub(crate) fn verify(dir: &Path, plan: &str, args: &[&str], env: &[(&str, &str)]
         "never",
     ];
     all.extend_from_slice(args);
-    let measured = measure::run(Path::new(env!("CARGO_BIN_EXE_shipcheck")), &all, env, limit, None);
+    let measured = measure::run(
+        Path::new(env!("CARGO_BIN_EXE_shipcheck")),
+        &all,
+        env,
+        limit,
+        None,
+    );
     assert!(
         !measured.killed,
         "shipcheck did not finish within {limit:?}\n{}",

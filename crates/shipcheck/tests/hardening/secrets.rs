@@ -14,10 +14,26 @@ use crate::audit::{Channel, scan};
 
 /// Declared secrets (`secrets:` in the plan, values from the environment).
 const DECLARED: [(&str, &str, &str); 6] = [
-    ("S_HEADER", "hdr-Secret/9Kq+Z\"1", "declared env secret in a header"),
-    ("S_JSON", "json-Secret&7Wv=Pq", "declared env secret in a JSON body"),
-    ("S_FORM", "form Secret+3Hn@x", "declared env secret in a form field"),
-    ("S_QUERY", "qry-Secret?5Lm#y", "declared env secret in a query parameter"),
+    (
+        "S_HEADER",
+        "hdr-Secret/9Kq+Z\"1",
+        "declared env secret in a header",
+    ),
+    (
+        "S_JSON",
+        "json-Secret&7Wv=Pq",
+        "declared env secret in a JSON body",
+    ),
+    (
+        "S_FORM",
+        "form Secret+3Hn@x",
+        "declared env secret in a form field",
+    ),
+    (
+        "S_QUERY",
+        "qry-Secret?5Lm#y",
+        "declared env secret in a query parameter",
+    ),
     ("S_WEBHOOK", "whk-Secret_4Rt!zz", "webhook signing key"),
     ("S_EXEC", "exec-Secret%8Yu~w", "exec environment"),
 ];
@@ -115,23 +131,34 @@ checks:
 fn postgres_echo() -> FaultServer {
     FaultServer::start_with(|mut s, _, _| {
         let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-        let Some(mut startup) = read_message(&mut s, false) else { return };
+        let Some(mut startup) = read_message(&mut s, false) else {
+            return;
+        };
         if startup.len() >= 4 && startup[..4] == [0x04, 0xd2, 0x16, 0x2f] {
             // SSLRequest: no TLS here.
             let _ = s.write_all(b"N");
-            let Some(again) = read_message(&mut s, false) else { return };
+            let Some(again) = read_message(&mut s, false) else {
+                return;
+            };
             startup = again;
         }
         let _ = startup;
         let _ = s.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 3]); // AuthenticationCleartextPassword
-        let Some(password) = read_message(&mut s, true) else { return };
-        let text = String::from_utf8_lossy(&password).trim_end_matches('\0').to_owned();
+        let Some(password) = read_message(&mut s, true) else {
+            return;
+        };
+        let text = String::from_utf8_lossy(&password)
+            .trim_end_matches('\0')
+            .to_owned();
         let mut fields = Vec::new();
         for (k, v) in [
             (b'S', "FATAL".to_owned()),
             (b'V', "FATAL".to_owned()),
             (b'C', "28P01".to_owned()),
-            (b'M', format!("password authentication failed: got \"{text}\"")),
+            (
+                b'M',
+                format!("password authentication failed: got \"{text}\""),
+            ),
         ] {
             fields.push(k);
             fields.extend_from_slice(v.as_bytes());
@@ -154,7 +181,9 @@ fn read_message(s: &mut TcpStream, typed: bool) -> Option<Vec<u8>> {
     }
     let mut len = [0u8; 4];
     s.read_exact(&mut len).ok()?;
-    let len = (u32::from_be_bytes(len) as usize).checked_sub(4)?.min(1 << 16);
+    let len = (u32::from_be_bytes(len) as usize)
+        .checked_sub(4)?
+        .min(1 << 16);
     let mut body = vec![0u8; len];
     s.read_exact(&mut body).ok()?;
     Some(body)
@@ -198,42 +227,123 @@ fn secret_audit_zero_leaks_in_every_output() {
     let (pg, redis) = (postgres_echo(), redis_echo());
     let dir = tempfile::tempdir().unwrap();
     let plan_path = dir.path().join("plan.yaml");
-    std::fs::write(&plan_path, plan(&echo.url(), &pg.addr.to_string(), &redis.addr.to_string()))
-        .unwrap();
+    std::fs::write(
+        &plan_path,
+        plan(&echo.url(), &pg.addr.to_string(), &redis.addr.to_string()),
+    )
+    .unwrap();
     let plan_arg = plan_path.to_str().unwrap();
     let env: Vec<(&str, &str)> = DECLARED.iter().map(|(k, v, _)| (*k, *v)).collect();
     let mut outputs: Vec<(String, String)> = Vec::new();
-    let formats = ["terminal", "md", "json", "junit", "sarif", "github", "gitlab"];
+    let formats = [
+        "terminal", "md", "json", "junit", "sarif", "github", "gitlab",
+    ];
     for (i, format) in formats.iter().enumerate() {
         let out = dir.path().join(format!("out-{format}"));
         let bundle = dir.path().join(format!("bundle-{format}.tar.gz"));
         let mut args = vec![
-            "verify", plan_arg, "--output", out.to_str().unwrap(), "--format", format,
-            "--details", "all", "-v", "--color", "always",
+            "verify",
+            plan_arg,
+            "--output",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+            "--details",
+            "all",
+            "-v",
+            "--color",
+            "always",
         ];
         if i == 0 {
             args.extend(["--bundle", bundle.to_str().unwrap()]);
         }
         let m = run(&args, &env);
-        assert_eq!(m.output.status.code(), Some(1), "{}", String::from_utf8_lossy(&m.output.stderr));
-        outputs.push((format!("verify --format {format}: stdout"), String::from_utf8_lossy(&m.output.stdout).into_owned()));
-        outputs.push((format!("verify --format {format}: stderr"), String::from_utf8_lossy(&m.output.stderr).into_owned()));
+        assert_eq!(
+            m.output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&m.output.stderr)
+        );
+        outputs.push((
+            format!("verify --format {format}: stdout"),
+            String::from_utf8_lossy(&m.output.stdout).into_owned(),
+        ));
+        outputs.push((
+            format!("verify --format {format}: stderr"),
+            String::from_utf8_lossy(&m.output.stderr).into_owned(),
+        ));
         if i == 0 {
             crate::audit::collect_dir(&out, "report files", &mut outputs);
             crate::audit::collect_bundle(&bundle, &mut outputs);
             for f in formats {
-                let r = run(&["report", out.join("report.json").to_str().unwrap(), "--format", f], &[]);
-                outputs.push((format!("report --format {f}"), String::from_utf8_lossy(&r.output.stdout).into_owned()));
+                let r = run(
+                    &[
+                        "report",
+                        out.join("report.json").to_str().unwrap(),
+                        "--format",
+                        f,
+                    ],
+                    &[],
+                );
+                outputs.push((
+                    format!("report --format {f}"),
+                    String::from_utf8_lossy(&r.output.stdout).into_owned(),
+                ));
             }
         }
     }
     crate::audit::collect_watch(plan_arg, &env, &mut outputs);
     // The run did see the echoes: the servers got the secrets and sent them back.
     assert!(echo.requests() >= 8, "{} requests", echo.requests());
-    let json = &outputs.iter().find(|(n, _)| n.ends_with("report.json")).unwrap().1;
+    let json = &outputs
+        .iter()
+        .find(|(n, _)| n.ends_with("report.json"))
+        .unwrap()
+        .1;
     assert!(json.contains("[REDACTED]"));
+    // The echoes reached the evidence: a binary body (hex dump), the error page, the
+    // PostgreSQL and Redis errors quoting what they were sent.
+    let report: serde_json::Value = serde_json::from_str(json).unwrap();
+    let evidence = |id: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+    };
+    if std::env::var_os("AUDIT_SHOW").is_some() {
+        println!("{json}");
+    }
+    assert!(
+        evidence("bearer-cookie").contains("binary body"),
+        "{}",
+        evidence("bearer-cookie")
+    );
+    assert!(
+        evidence("postgres").contains("password authentication failed"),
+        "{}",
+        evidence("postgres")
+    );
+    // The redis client reports a refused AUTH without the server's text.
+    assert!(
+        evidence("redis").contains("\"class\":\"auth\""),
+        "{}",
+        evidence("redis")
+    );
+    assert!(
+        evidence("header-json-query").contains("<pre>"),
+        "{}",
+        evidence("header-json-query")
+    );
     let channels = channels();
     let leaks = scan(&channels, &outputs);
     crate::audit::print_matrix(&channels, &outputs);
-    assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }
