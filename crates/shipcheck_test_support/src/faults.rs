@@ -174,7 +174,7 @@ impl Prepared {
 }
 
 fn gzip_zeros(n: usize) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let block = vec![0u8; 1 << 20];
     let mut left = n;
     while left > 0 {
