@@ -3,7 +3,7 @@
 # tests need when it is missing (nginx for the HTTP integration tests, PostgreSQL
 # and Redis for the data-layer probes — the tests start private instances on
 # loopback ports, never the system services — headless Chromium for the HTML report,
-# Prometheus (and promtool) to scrape `shipcheck watch`,
+# Prometheus (and promtool) to scrape `shipcheck watch`, GNU time for peak RSS,
 # and junitparser to load our JUnit output with a standard consumer), then runs
 # `cargo test --no-fail-fast`, so every test binary runs even after one fails.
 # Extra arguments go to `cargo test`.
@@ -20,6 +20,8 @@ command -v python3 >/dev/null || missing+=(python3 python3-pip)
 # Headless Chromium opens report.html in the HTML report test; Prometheus scrapes watch.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
+# GNU time measures the peak RSS of `shipcheck` in the hardening tests (issue 16).
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   as_root apt-get update -qq

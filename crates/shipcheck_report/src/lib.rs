@@ -22,6 +22,7 @@ pub mod diff;
 mod model;
 mod redact;
 mod redact_credentials;
+mod redact_hexdump;
 mod redact_views;
 mod schema;
 mod verdict;

@@ -83,8 +83,8 @@ impl Redactor {
         Self::default()
     }
 
-    /// Registers a secret value; its base64 forms are derived here, the other encodings
-    /// are undone in the text when it is redacted.
+    /// Registers a secret value; its base64 and hex forms are derived here, the other
+    /// encodings are undone in the text when it is redacted.
     pub fn add_secret(&mut self, secret: &str) {
         if secret.chars().count() < MIN_SECRET_LEN || self.needles.iter().any(|n| n == secret) {
             return;
@@ -104,6 +104,13 @@ impl Redactor {
                 }
             }
         }
+        // Hex, as `od`/`xxd -p` print it and as the evidence's hex dump of a binary body
+        // shows the bytes of one line (issue 16.4: `printf %s "$TOKEN" | od -tx1` in an
+        // `exec` check printed a declared secret that no other form caught).
+        let hex: Vec<String> = secret.bytes().map(|b| format!("{b:02x}")).collect();
+        forms.push(hex.concat());
+        forms.push(hex.concat().to_uppercase());
+        forms.push(hex.join(" "));
         for f in forms {
             if f.len() >= MIN_SECRET_LEN && !self.needles.contains(&f) {
                 self.failure.push(failure_function(f.as_bytes()));
@@ -170,6 +177,7 @@ impl Redactor {
         ranges: &mut Vec<(usize, usize)>,
     ) {
         self.find_in(matcher, text.as_bytes(), None, cut_at_end, ranges);
+        crate::redact_hexdump::hexdump_ranges(matcher, text, ranges);
         for how in Decoding::ALL {
             if how.applies(text) {
                 let view = decode(text, how);
@@ -368,6 +376,15 @@ mod tests {
             let blob = STANDARD.encode(format!("{prefix}{SECRET}tail"));
             let out = r.redact_str(&format!("Authorization: Basic {blob}"));
             assert!(out.contains(REDACTED), "prefix {prefix:?}: {out}");
+        }
+    }
+
+    #[test]
+    fn hex_forms_are_removed() {
+        let hex: Vec<String> = SECRET.bytes().map(|b| format!("{b:02x}")).collect();
+        for f in [hex.concat(), hex.concat().to_uppercase(), hex.join(" ")] {
+            let out = redactor().redact_str(&format!("od: {f}\n"));
+            assert_eq!(out, format!("od: {REDACTED}\n"), "form {f:?}");
         }
     }
 
