@@ -2,7 +2,8 @@
 //!
 //! It starts real servers as child processes on 127.0.0.1 — a private [`Nginx`] built from
 //! the caller's server blocks, a PostgreSQL cluster ([`postgres::Postgres`]), a
-//! `redis-server` ([`redis::Redis`]) and a Prometheus ([`prometheus::Prometheus`]) — each
+//! `redis-server` ([`redis::Redis`]), a Prometheus ([`prometheus::Prometheus`]) and a
+//! Kubernetes API double ([`kube_api::KubeApi`], in-process) — each
 //! in its own temporary directory, on free ports, and killed by PID when dropped. [`skip_or_fail`] lets a test skip when a server is not
 //! installed, except under `CI=true`, where a missing install step must fail loudly.
 //!
@@ -15,6 +16,7 @@
 )]
 
 mod certs;
+pub mod kube_api;
 mod net;
 mod nginx;
 pub mod postgres;
