@@ -8,6 +8,8 @@ mod run;
 mod spec;
 
 #[cfg(test)]
+mod cluster_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::Path;

@@ -1,12 +1,13 @@
-//! Runs a `helm` check: lists the release's storage objects (from the cluster, or a saved
-//! listing in `file`), then decodes and judges them in [`observe_objects`] — the boundary
+//! Runs a `helm` check: lists the release's storage objects (one LIST through
+//! `shipcheck_kube`, or a saved listing in `file`), then decodes and judges them in [`observe_objects`] — the boundary
 //! between getting the objects and reading them, which the tests drive directly.
 
 use std::path::Path;
 use std::time::Instant;
 
 use serde_json::Value;
-use shipcheck_helm::{History, Limits};
+use shipcheck_helm::{Driver, History, Limits};
+use shipcheck_kube::{Cluster, KubeError, ListRequest, Resource, Target};
 use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_report::{Evidence, FailureClass, MeasureUnit, Measurement};
 
@@ -36,9 +37,13 @@ pub(super) async fn observe(p: &HelmProbe, cx: &ProbeContext<'_>) -> Result<Obse
         }
         None => None,
     };
-    let (items, source) = match &p.file {
-        Some(path) => read_listing(path, namespace.as_deref())?,
-        None => list_in_cluster(p, namespace.as_deref(), cx).await?,
+    release_name(&release)?;
+    let (items, source, sent_secrets) = match &p.file {
+        Some(path) => {
+            let (items, source) = read_listing(path, namespace.as_deref())?;
+            (items, source, Vec::new())
+        }
+        None => list_in_cluster(p, &release, namespace.as_deref(), cx).await?,
     };
     let (p2, release2) = (p.clone(), release.clone());
     let decode = tokio::task::spawn_blocking(move || {
@@ -47,39 +52,97 @@ pub(super) async fn observe(p: &HelmProbe, cx: &ProbeContext<'_>) -> Result<Obse
     let mut observed = match tokio::time::timeout(cx.timeout, decode).await {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => {
-            return Err(ProbeError::new(
-                FailureClass::Protocol,
-                format!("decoding release `{release}`: {e}"),
-            ));
+            return Err(ProbeError {
+                sent_secrets,
+                ..ProbeError::new(
+                    FailureClass::Protocol,
+                    format!("decoding release `{release}`: {e}"),
+                )
+            });
         }
         Err(_) => {
-            return Err(ProbeError::new(
-                FailureClass::Timeout,
-                format!("decoding release `{release}` took longer than the check's timeout"),
-            ));
+            return Err(ProbeError {
+                sent_secrets,
+                ..ProbeError::new(
+                    FailureClass::Timeout,
+                    format!("decoding release `{release}` took longer than the check's timeout"),
+                )
+            });
         }
     };
     for e in &mut observed.evidence {
         cap_text(e, cx.evidence_cap);
     }
+    observed.sent_secrets = sent_secrets;
     Ok(observed)
 }
 
+/// Most revisions one LIST returns (Helm keeps 10 by default).
+const MAX_OBJECTS: usize = 1000;
+
+/// The objects listed, where they came from, and the credentials sent to get them.
+type Listed = (Vec<Value>, String, Vec<String>);
+
 /// The release's objects from the cluster: one LIST of the driver's kind in the namespace,
-/// by the label selector `owner=helm,name=<release>`.
+/// by the label selector `owner=helm,name=<release>`, Secret values kept (the release is
+/// in them; nothing but the decoded release is kept after decoding).
 async fn list_in_cluster(
     p: &HelmProbe,
+    release: &str,
     namespace: Option<&str>,
     cx: &ProbeContext<'_>,
-) -> Result<(Vec<Value>, String), ProbeError> {
-    let _ = (namespace, cx);
-    Err(ProbeError::new(
-        FailureClass::Connect,
-        format!(
-            "this build reads Helm releases from a saved listing only (`file:`); its Kubernetes client is not wired in yet, so the {}s of the cluster cannot be listed",
-            p.driver.object_kind()
-        ),
-    ))
+) -> Result<Listed, ProbeError> {
+    let kube_err = |e: KubeError| ProbeError::new(e.class, e.message);
+    let target = Target {
+        kubeconfig: p.kubeconfig.clone(),
+        context: p.context.clone(),
+        namespace: namespace.map(str::to_owned),
+    };
+    let cluster = Cluster::connect(&target, cx.timeout).await.map_err(kube_err)?;
+    let (kind, plural) = match p.driver {
+        Driver::Secret => ("Secret", "secrets"),
+        Driver::ConfigMap => ("ConfigMap", "configmaps"),
+    };
+    let resource = Resource::from_api_version("v1", kind, Some(plural));
+    let selector = format!("owner=helm,name={release}");
+    let mut req = ListRequest::new(&resource);
+    req.label_selector = Some(&selector);
+    req.max_objects = MAX_OBJECTS;
+    req.keep_secret_values = true;
+    let sent = cluster.secrets().to_vec();
+    let list = cluster.list(&req).await.map_err(|e| ProbeError {
+        sent_secrets: sent.clone(),
+        ..kube_err(e)
+    })?;
+    if list.truncated {
+        return Err(ProbeError {
+            sent_secrets: sent,
+            ..ProbeError::new(
+                FailureClass::Protocol,
+                format!("release `{release}` has more than {MAX_OBJECTS} revisions; the current one cannot be told"),
+            )
+        });
+    }
+    let source = format!("namespace {} at {}", cluster.namespace(), cluster.server());
+    Ok((list.items, source, sent))
+}
+
+/// A Helm release name is a DNS-1123 label (or subdomain): anything else could not be a
+/// release, and must not reach a label selector.
+fn release_name(release: &str) -> Result<(), ProbeError> {
+    let ok = !release.is_empty()
+        && release.len() <= 253
+        && release
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    if ok {
+        Ok(())
+    } else {
+        Err(ProbeError::new(
+            FailureClass::Protocol,
+            format!("`{release}` is not a Helm release name (lowercase letters, digits, `-`, `.`)"),
+        ))
+    }
 }
 
 /// A saved `kubectl get secrets|configmaps -o json`: a `List`'s items (or one object),
