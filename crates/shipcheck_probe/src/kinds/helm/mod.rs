@@ -224,5 +224,5 @@ static DOC: KindDoc = KindDoc {
         },
     ],
     implied: "`status: deployed` unless `status` is written; `hooks_succeeded: true` when `hooks` is given; `new_revision: true` when `after_revision` is given",
-    example: "- id: release-before\n  helm: { release: shop, namespace: shop }\n  capture: { rev_before: { jsonpath: \"$.current.revision\" } }\n- id: release-upgraded\n  needs: [release-before]\n  helm:\n    release: shop\n    namespace: shop\n    hooks: [shop-migrate]\n    after_revision: \"{{ rev_before }}\"\n  expect:\n    chart_version: 0.8.0\n    app_version: 1.5.0\n    earlier_superseded: true\n  until: { within: 5m, every: 10s }\n",
+    example: "- id: shop-release\n  helm:\n    release: shop\n    namespace: shop\n    hooks: [shop-migrate]\n    after_revision: \"{{ revision_before }}\"\n  expect:\n    chart_version: 0.8.0\n    app_version: 1.5.0\n    earlier_superseded: true\n  until: { within: 5m, every: 10s }\n- id: cache-release\n  helm: { release: cache, namespace: cache, driver: configmap }\n  expect: { values_hash: 3f1c0a4e8d2b7f6a5c9e1d0b4a7f2e8c6d3b9a1f5e0c7d2a8b4f6e1c3a9d5b7f }\n",
 };
