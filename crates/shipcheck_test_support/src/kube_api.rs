@@ -332,6 +332,18 @@ impl KubeApi {
         });
     }
 
+    /// Removes the object of this kind, namespace and name (as a controller deleting a pod).
+    pub fn remove(&self, kind: &str, namespace: &str, name: &str) {
+        self.with(|s| {
+            s.objects.retain(|o| {
+                !(o["kind"] == kind
+                    && text(o, "metadata.namespace") == Some(namespace)
+                    && text(o, "metadata.name") == Some(name))
+            });
+            s.version += 1;
+        });
+    }
+
     /// Loads a `kubectl get -o json` file: a `List` (each item) or one object.
     pub fn load(&self, file: &Path) {
         let text =

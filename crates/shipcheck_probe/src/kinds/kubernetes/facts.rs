@@ -313,7 +313,8 @@ impl Select for KubeQuery {
                 (!bad.is_empty()).then(|| bad.join("; "))
             }
             KubeQuery::Condition(t) => status::condition(f.object().ok()?, t).map(|(_, why)| why).filter(|w| !w.is_empty()),
-            KubeQuery::Found | KubeQuery::PodCount => None,
+            KubeQuery::Found => f.object().err(),
+            KubeQuery::PodCount => None,
         }
     }
 }
