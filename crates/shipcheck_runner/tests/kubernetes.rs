@@ -103,9 +103,11 @@ async fn until_sees_a_deployment_become_available_while_it_rolls_out() {
         first.contains("deployment api: 2/3 ready, 1/3 updated"),
         "{first}"
     );
+    assert!(first.contains("CrashLoopBackOff"), "{first}");
+    let last = format!("{c:?}");
     assert!(
-        first.contains("runs registry.example.com/shop/api:1.4.2"),
-        "{first}"
+        last.contains("3 containers run registry.example.com/shop/api:1.5.0"),
+        "{last}"
     );
     assert!(api.requests().iter().all(|r| r.starts_with("GET ")));
 }
