@@ -340,7 +340,7 @@ impl Judge for RunsImage {
             Err(e) => return (false, e),
         };
         let pods = match f.pods() {
-            Ok(p) if p.is_empty() => return (false, format!("{} has no pods", f.subject.describe())),
+            Ok([]) => return (false, format!("{} has no pods", f.subject.describe())),
             Ok(p) => p,
             Err(e) => return (false, e),
         };
