@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use shipcheck_kube::status::{self, Rollout};
-use shipcheck_kube::{Cluster, KubeError, ListRequest, Resource, Target, secret_key_names};
+use shipcheck_kube::{Cluster, KubeError, ListRequest, ObjectList, Resource, Target, secret_key_names};
 use shipcheck_plan::kind::{Observed, ProbeContext, ProbeError};
 use shipcheck_report::{Evidence, FailureClass, MeasureUnit, Measurement};
 
@@ -25,6 +25,23 @@ fn probe_error(e: KubeError, secrets: &[String]) -> ProbeError {
         evidence: Vec::new(),
         sent_secrets: secrets.to_vec(),
     }
+}
+
+/// A LIST cut at `max_objects` would judge part of the objects: an error instead.
+fn truncated(list: &ObjectList, max: usize, secrets: &[String]) -> Result<(), ProbeError> {
+    if !list.truncated {
+        return Ok(());
+    }
+    Err(probe_error(
+        KubeError {
+            class: FailureClass::Protocol,
+            message: format!(
+                "GET {} has more than {max} objects: raise `max_objects` or narrow the selector",
+                list.request
+            ),
+        },
+        secrets,
+    ))
 }
 
 /// The subject with its templates rendered.
@@ -193,7 +210,8 @@ async fn attempt(p: &KubernetesProbe, cx: &ProbeContext<'_>, secrets: &mut Vec<S
     req.field_selector = fields.as_deref();
     req.max_objects = p.max_objects;
     let list = cluster.list(&req).await.map_err(|e| probe_error(e, secrets))?;
-    requests.push(format!("GET {} → {} objects{}", list.request, list.items.len(), if list.truncated { " (truncated)" } else { "" }));
+    truncated(&list, p.max_objects, secrets)?;
+    requests.push(format!("GET {} → {} objects", list.request, list.items.len()));
     let mut objects = list.items;
     let now = now_unix();
     if let Subject::Events(since) = &subject {
@@ -213,6 +231,7 @@ async fn attempt(p: &KubernetesProbe, cx: &ProbeContext<'_>, secrets: &mut Vec<S
         req.label_selector = Some(&sel);
         req.max_objects = p.max_objects;
         let list = cluster.list(&req).await.map_err(|e| probe_error(e, secrets))?;
+        truncated(&list, p.max_objects, secrets)?;
         requests.push(format!("GET {} → {} objects", list.request, list.items.len()));
         related = list.items;
     }

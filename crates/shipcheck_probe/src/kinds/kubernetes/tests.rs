@@ -262,6 +262,10 @@ async fn unreachable_refused_and_missing_are_errors() {
     let gone = k.dir.path().join("gone.yaml");
     let text = std::fs::read_to_string(&k.kubeconfig).unwrap();
     std::fs::write(&gone, text.replace(&k.api.url(), &format!("http://127.0.0.1:{}", free_port()))).unwrap();
+    let many = k.check("pods: app=api, max_objects: 2", "");
+    let e = crate::kinds::test_util::run(&many).await.unwrap_err();
+    assert!(e.message.contains("more than 2 objects"), "{e}");
+
     let c = check_in(k.dir.path(), "    kubernetes: { kubeconfig: gone.yaml, deployment: api }\n    timeout: 3s\n");
     let e = crate::kinds::test_util::run(&c).await.unwrap_err();
     assert_eq!(e.class, FailureClass::Connect, "{e}");
