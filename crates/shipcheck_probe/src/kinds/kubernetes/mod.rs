@@ -221,7 +221,7 @@ static DOC: KindDoc = KindDoc {
         KeyDoc { name: "pvc", value: "name or `all`", doc: "a PersistentVolumeClaim, or every one in the namespace" },
         KeyDoc { name: "events", value: "`{ since: DURATION }`", doc: "the namespace's Warning events of the last `since` (default 15m), newest first, listed as evidence" },
         KeyDoc { name: "object", value: "`{ apiVersion, kind, name, plural? }`", doc: "any object, e.g. a CRD's (`plural` when it is not the kind's lower-case English plural)" },
-        KeyDoc { name: "max_objects", value: "integer", doc: "most objects one LIST returns (default 2000, at most 100000)" },
+        KeyDoc { name: "max_objects", value: "integer", doc: "most objects one LIST may return (default 2000, at most 100000); more is an error (a verdict on part of them would mislead)" },
     ],
     expectations: &[
         KeyDoc { name: "available", value: "boolean", doc: "workload: current generation observed, ready = updated = available = desired, no old replica left, every pod Running and Ready; else e.g. `deployment api: 2/3 ready, 1/3 updated, 2/3 available; pod api-x: CrashLoopBackOff (restarts 7)`" },
