@@ -201,3 +201,34 @@ async fn failures_are_classified() {
     assert_eq!(e.class, FailureClass::Connect, "{e}");
     assert!(e.message.contains(&port.to_string()), "{e}");
 }
+
+#[tokio::test]
+async fn https_with_the_clusters_authority_and_a_wrong_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = shipcheck_test_support::Ca::new();
+    let api = KubeApi::start_tls(TOKEN, &ca);
+    api.load_dir(fixtures());
+    assert!(api.url().starts_with("https://"));
+    let target = Target {
+        kubeconfig: Some(api.kubeconfig(dir.path(), "shop")),
+        ..Target::default()
+    };
+    let deploy = Resource::builtin("deployment").unwrap();
+    let cluster = Cluster::connect(&target, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let list = cluster.list(&ListRequest::new(&deploy)).await.unwrap();
+    assert_eq!(names(&list.items), ["api", "web", "worker"]);
+
+    // Another CA in the kubeconfig: the server's certificate is refused, class `tls`.
+    std::fs::write(
+        dir.path().join("kube-ca.pem"),
+        shipcheck_test_support::Ca::new().pem,
+    )
+    .unwrap();
+    let cluster = Cluster::connect(&target, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let e = cluster.list(&ListRequest::new(&deploy)).await.unwrap_err();
+    assert_eq!(e.class, FailureClass::Tls, "{e}");
+}

@@ -1,6 +1,7 @@
 //! A Kubernetes API double: a loopback HTTP server answering the LISTs a read-only client
 //! makes (`GET /api/v1/namespaces/{ns}/{plural}`, `GET /apis/{group}/{version}/…`) from
-//! objects the test loads (`kubectl get -o json` output) and may change between polls.
+//! objects the test loads (`kubectl get -o json` output) and may change between polls,
+//! over plain HTTP or HTTPS with a certificate of the test PKI.
 //!
 //! What it does as the API server does: bearer-token authentication (a wrong token is a
 //! 401 `Status`), equality and existence label selectors, `metadata.name`/`type`-style
@@ -8,7 +9,7 @@
 //! a 404 `Status` for a collection it does not serve, 405 for anything but GET. It records
 //! every request line, so a test can check what a probe asked and that it wrote nothing.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +18,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use crate::Ca;
 
 /// Collections served even when empty (built-ins every cluster has).
 const BUILTIN: &[&str] = &[
@@ -50,6 +53,7 @@ pub struct KubeApi {
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    ca_pem: Option<String>,
 }
 
 /// The collection's plural as the API names built-in kinds (`Ingress` → `ingresses`,
@@ -230,30 +234,27 @@ impl State {
     }
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
+/// Bound on a request head.
+const MAX_HEAD: usize = 64 * 1024;
+
+fn serve(mut stream: impl Read + Write, state: &Mutex<State>) {
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
     }
-    let mut words = line.split_whitespace();
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut words = lines.next().unwrap_or_default().split_whitespace();
     let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-    let mut auth = None;
-    for _ in 0..100 {
-        let mut h = String::new();
-        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':')
-            && k.eq_ignore_ascii_case("authorization")
-        {
-            auth = Some(v.trim().to_owned());
-        }
-    }
+    let auth = lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        .map(|(_, v)| v.trim().to_owned());
     let (code, body) = state
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -265,20 +266,56 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         404 => "Not Found",
         _ => "Method Not Allowed",
     };
-    let mut out = stream;
     let _ = write!(
-        out,
+        stream,
         "HTTP/1.1 {code} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let _ = out.flush();
+    let _ = stream.flush();
+}
+
+/// Serves one connection, in TLS when the double has a server identity.
+fn connection(conn: TcpStream, state: &Mutex<State>, tls: Option<&Arc<rustls::ServerConfig>>) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = conn.set_write_timeout(Some(Duration::from_secs(5)));
+    match tls {
+        None => serve(conn, state),
+        Some(config) => {
+            let Ok(server) = rustls::ServerConnection::new(Arc::clone(config)) else {
+                return;
+            };
+            let mut stream = rustls::StreamOwned::new(server, conn);
+            serve(&mut stream, state);
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+    }
 }
 
 impl KubeApi {
-    /// Starts the double on a free loopback port, accepting `Bearer {token}`.
+    /// Starts the double over plain HTTP on a free loopback port, accepting `Bearer {token}`.
     pub fn start(token: &str) -> KubeApi {
+        Self::launch(token, None)
+    }
+
+    /// Starts the double over HTTPS, its certificate (for `127.0.0.1` and `localhost`)
+    /// signed by `ca`, whose PEM the kubeconfig names as the cluster's authority.
+    pub fn start_tls(token: &str, ca: &Ca) -> KubeApi {
+        let leaf = ca.leaf(&["127.0.0.1", "localhost"]);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![leaf.cert.clone()], leaf.key())
+            .unwrap();
+        Self::launch(token, Some((Arc::new(config), ca.pem.clone())))
+    }
+
+    fn launch(token: &str, tls: Option<(Arc<rustls::ServerConfig>, String)>) -> KubeApi {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let (config, ca_pem) = tls.map_or((None, None), |(c, p)| (Some(c), Some(p)));
         let state = Arc::new(Mutex::new(State {
             token: token.to_owned(),
             ..State::default()
@@ -291,8 +328,8 @@ impl KubeApi {
                     break;
                 }
                 if let Ok(conn) = conn {
-                    let st = Arc::clone(&st);
-                    std::thread::spawn(move || serve(conn, &st));
+                    let (st, config) = (Arc::clone(&st), config.clone());
+                    std::thread::spawn(move || connection(conn, &st, config.as_ref()));
                 }
             }
         });
@@ -301,12 +338,18 @@ impl KubeApi {
             state,
             stop,
             thread: Some(thread),
+            ca_pem,
         }
     }
 
-    /// `http://127.0.0.1:{port}`.
+    /// `http://127.0.0.1:{port}` (`https` when started with TLS).
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
@@ -328,6 +371,18 @@ impl KubeApi {
         self.with(|s| {
             s.objects.retain(|o| id(o) != id(&object));
             s.objects.push(object);
+            s.version += 1;
+        });
+    }
+
+    /// Removes the object of this kind, namespace and name (as a controller deleting a pod).
+    pub fn remove(&self, kind: &str, namespace: &str, name: &str) {
+        self.with(|s| {
+            s.objects.retain(|o| {
+                !(o["kind"] == kind
+                    && text(o, "metadata.namespace") == Some(namespace)
+                    && text(o, "metadata.name") == Some(name))
+            });
             s.version += 1;
         });
     }
@@ -365,8 +420,16 @@ impl KubeApi {
     pub fn kubeconfig(&self, dir: &Path, namespace: &str) -> PathBuf {
         let token = self.with(|s| s.token.clone());
         let path = dir.join("kubeconfig");
+        let authority = match &self.ca_pem {
+            Some(pem) => {
+                let ca = dir.join("kube-ca.pem");
+                std::fs::write(&ca, pem).unwrap();
+                format!("    certificate-authority: {}\n", ca.display())
+            }
+            None => String::new(),
+        };
         let yaml = format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: {url}\n\
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: {url}\n{authority}\
 contexts:\n- name: double\n  context:\n    cluster: double\n    user: tester\n    namespace: {namespace}\n\
 - name: wrong-token\n  context:\n    cluster: double\n    user: intruder\n    namespace: {namespace}\n\
 current-context: double\nusers:\n- name: tester\n  user:\n    token: {token}\n- name: intruder\n  user:\n    token: not-{token}\n",

@@ -72,6 +72,7 @@ registry! {
     lint,
     metrics,
     prometheus,
+    kubernetes,
     openapi,
     cors,
     load,

@@ -313,7 +313,8 @@ impl Select for KubeQuery {
                 (!bad.is_empty()).then(|| bad.join("; "))
             }
             KubeQuery::Condition(t) => status::condition(f.object().ok()?, t).map(|(_, why)| why).filter(|w| !w.is_empty()),
-            KubeQuery::Found | KubeQuery::PodCount => None,
+            KubeQuery::Found => f.object().err(),
+            KubeQuery::PodCount => None,
         }
     }
 }
@@ -339,7 +340,7 @@ impl Judge for RunsImage {
             Err(e) => return (false, e),
         };
         let pods = match f.pods() {
-            Ok(p) if p.is_empty() => return (false, format!("{} has no pods", f.subject.describe())),
+            Ok([]) => return (false, format!("{} has no pods", f.subject.describe())),
             Ok(p) => p,
             Err(e) => return (false, e),
         };
