@@ -22,6 +22,8 @@ command -v python3 >/dev/null || missing+=(python3 python3-pip)
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
 # GNU time measures the peak RSS of `shipcheck` in the hardening tests (issue 16).
 [ -x /usr/bin/time ] || missing+=(time)
+# jq: the Helm values hash is checked against `jq -cjS .` (the documented way to compute it).
+command -v jq >/dev/null || missing+=(jq)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   as_root apt-get update -qq

@@ -233,7 +233,7 @@ fn mistakes_are_reported_with_positions() {
         "`keys` does not apply to sqlite probes",
         "`rows` has no bound",
         "`liquibase` is not a supported migration tool",
-        "captures need an http, websocket or exec probe",
+        "captures need an http, websocket, exec or helm probe",
         "not available for postgres",
     ] {
         assert!(e.contains(want), "missing {want:?} in:\n{e}");

@@ -2,8 +2,9 @@
 //!
 //! It starts real servers as child processes on 127.0.0.1 — a private [`Nginx`] built from
 //! the caller's server blocks, a PostgreSQL cluster ([`postgres::Postgres`]), a
-//! `redis-server` ([`redis::Redis`]) and a Prometheus ([`prometheus::Prometheus`]) — each
-//! in its own temporary directory, on free ports, and killed by PID when dropped.
+//! `redis-server` ([`redis::Redis`]), a Prometheus ([`prometheus::Prometheus`]) and a
+//! Kubernetes API double ([`kube_api::KubeApi`], in-process) — each in its own temporary
+//! directory, on free ports, and killed by PID when dropped.
 //! For the hardening tests it also has servers that misbehave on purpose ([`faults`],
 //! [`faults_tls`], [`faults_dns`]) and runs a command measuring its wall time and peak RSS
 //! ([`measure`]). [`skip_or_fail`] lets a test skip when a server is not
@@ -21,6 +22,7 @@ mod certs;
 pub mod faults;
 pub mod faults_dns;
 pub mod faults_tls;
+pub mod kube_api;
 pub mod measure;
 mod net;
 mod nginx;

@@ -81,6 +81,7 @@ registry! {
     lint,
     metrics,
     prometheus,
+    kubernetes,
     openapi,
     cors,
     load,
@@ -88,4 +89,5 @@ registry! {
     package,
     parity,
     logs,
+    helm,
 }
