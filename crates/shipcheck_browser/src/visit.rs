@@ -216,6 +216,16 @@ impl Chromium {
             .await
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        // What the flow typed (a password) is not in the picture.
+        for step in &v.steps {
+            if let Step::Fill { selector, .. } = step {
+                let blank = format!(
+                    "(() => {{ const e = document.querySelector({}); if (e && 'value' in e) e.value = ''; return true; }})()",
+                    js(selector)
+                );
+                eval(&page, t, &blank).await;
+            }
+        }
         let shot = ScreenshotParams::builder()
             .format(CaptureScreenshotFormat::Png)
             .build();

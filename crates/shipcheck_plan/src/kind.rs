@@ -17,7 +17,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
-use shipcheck_report::{Evidence, FailureClass, Finding, HttpTimings, Measurement, Series};
+use shipcheck_report::{
+    Attachment, Evidence, FailureClass, Finding, HttpTimings, Measurement, Series,
+};
 
 use crate::ast::{Assertion, Capture, Pos, Unit};
 use crate::ctx::Ctx;
@@ -396,6 +398,8 @@ pub struct Observed {
     pub findings: Vec<Finding>,
     /// Values measured over time during the attempt (a drill's probes).
     pub series: Vec<Series>,
+    /// Files for beside the report (a screenshot); the runner names their paths.
+    pub attachments: Vec<Attachment>,
 }
 
 impl Observed {
@@ -409,6 +413,7 @@ impl Observed {
             timings: None,
             findings: Vec::new(),
             series: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }

@@ -248,6 +248,9 @@ impl Redactor {
                 let cut = map.get("truncated") == Some(&serde_json::Value::Bool(true));
                 for (k, v) in map.iter_mut() {
                     match v {
+                        // An attachment's bytes are not text (a screenshot); what it shows
+                        // is kept from secrets where it is taken.
+                        serde_json::Value::String(_) if k == ATTACHMENT_DATA => {}
                         serde_json::Value::String(s) if cut && k == "text" => {
                             *s = self.redact_cut_str(s);
                         }
@@ -282,6 +285,9 @@ impl Redactor {
     }
 }
 
+/// The key of an attachment's base64 content, left as it is by redaction and stripping.
+const ATTACHMENT_DATA: &str = "data_base64";
+
 fn strip_json(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::String(s) => {
@@ -290,7 +296,10 @@ fn strip_json(value: &mut serde_json::Value) {
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(strip_json),
-        serde_json::Value::Object(map) => map.values_mut().for_each(strip_json),
+        serde_json::Value::Object(map) => map
+            .iter_mut()
+            .filter(|(k, _)| *k != ATTACHMENT_DATA)
+            .for_each(|(_, v)| strip_json(v)),
         _ => {}
     }
 }

@@ -79,4 +79,5 @@ registry! {
     package,
     parity,
     logs,
+    browser,
 }
