@@ -240,10 +240,11 @@ async fn devtools_url(
     loop {
         if let Ok(text) = std::fs::read_to_string(&file) {
             let mut lines = text.lines();
-            if let (Some(port), Some(path)) = (lines.next(), lines.next()) {
-                if port.parse::<u16>().is_ok() && path.starts_with('/') {
-                    return Ok(format!("ws://127.0.0.1:{port}{path}"));
-                }
+            if let (Some(port), Some(path)) = (lines.next(), lines.next())
+                && port.parse::<u16>().is_ok()
+                && path.starts_with('/')
+            {
+                return Ok(format!("ws://127.0.0.1:{port}{path}"));
             }
         }
         if let Ok(Some(status)) = group.child.try_wait() {

@@ -277,17 +277,17 @@ async fn flow(page: &Page, v: &Visit, report: &mut PageReport) -> Option<String>
                   return n && n.loadEventEnd > 0 ? [n.domContentLoadedEventEnd, n.loadEventEnd] : null; })()";
     let deadline = Instant::now() + t;
     while report.timing.is_none() && Instant::now() < deadline {
-        if let Some(Value::Array(a)) = eval(page, t, timing).await {
-            if let (Some(d), Some(l)) = (
+        if let Some(Value::Array(a)) = eval(page, t, timing).await
+            && let (Some(d), Some(l)) = (
                 a.first().and_then(Value::as_f64),
                 a.get(1).and_then(Value::as_f64),
-            ) {
-                report.timing = Some(Timing {
-                    dom_content_loaded_ms: d,
-                    load_ms: l,
-                });
-                break;
-            }
+            )
+        {
+            report.timing = Some(Timing {
+                dom_content_loaded_ms: d,
+                load_ms: l,
+            });
+            break;
         }
         tokio::time::sleep(POLL).await;
     }

@@ -80,3 +80,64 @@ pub(crate) fn markdown(s: &mut String, report: &Report) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use shipcheck_report::Attachment;
+
+    use crate::{Format, RenderConfig, fixtures, render_to_string};
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-not-really-a-png";
+
+    fn with_shot(path: &str) -> shipcheck_report::Report {
+        let mut report = fixtures::mixed();
+        let mut a = Attachment::new("screenshot", "image/png", PNG);
+        a.path = path.into();
+        report.checks[0].attachments.push(a);
+        report
+    }
+
+    #[test]
+    fn html_embeds_the_image_and_links_the_file_markdown_links_it_json_leaves_it_out() {
+        let report = with_shot("attachments/c-1.png");
+        let cfg = RenderConfig::default();
+        let html = render_to_string(Format::Html, &report, &cfg).unwrap();
+        assert!(
+            html.contains("<img class=\"shot\" src=\"data:image/png;base64,iVBORw0KGgo"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"attachments/c-1.png\">"));
+        let md = render_to_string(Format::Markdown, &report, &cfg).unwrap();
+        assert!(
+            md.contains("[![screenshot](attachments/c-1.png)](attachments/c-1.png)"),
+            "{md}"
+        );
+        let json = render_to_string(Format::Json, &report, &cfg).unwrap();
+        assert!(
+            json.contains("\"path\": \"attachments/c-1.png\"") && !json.contains("data_base64")
+        );
+        // Re-rendered from report.json (no bytes): the file is linked, not embedded.
+        let saved: shipcheck_report::Report = serde_json::from_str(&json).unwrap();
+        let html = render_to_string(Format::Html, &saved, &cfg).unwrap();
+        assert!(!html.contains("data:image/png") && html.contains("attachments/c-1.png"));
+    }
+
+    #[test]
+    fn a_path_outside_attachments_is_never_linked() {
+        for path in [
+            "../../etc/passwd",
+            "javascript:alert(1)",
+            "attachments/../x.png",
+            "/abs.png",
+        ] {
+            let report = with_shot(path);
+            let cfg = RenderConfig::default();
+            let html = render_to_string(Format::Html, &report, &cfg).unwrap();
+            let md = render_to_string(Format::Markdown, &report, &cfg).unwrap();
+            assert!(
+                !html.contains("Screenshots") && !md.contains("Screenshots"),
+                "{path}"
+            );
+        }
+    }
+}

@@ -584,4 +584,18 @@ mod tests {
         let shown = Redactor::new().redact_for_display(&c);
         assert_eq!(shown.reason.as_deref(), Some("got ok"));
     }
+
+    #[test]
+    fn attachment_bytes_survive_redaction_and_its_text_does_not_keep_secrets() {
+        let mut r = Redactor::new();
+        r.add_secret("iVBO");
+        let mut c = crate::CheckResult::new("shot", "browser");
+        let mut a = crate::Attachment::new("screenshot iVBO", "image/png", b"\x89PNG\r\n\x1a\n");
+        a.path = "attachments/shot-1.png".into();
+        c.attachments.push(a.clone());
+        let out = r.redact(&c);
+        assert_eq!(out.attachments[0].data_base64, a.data_base64);
+        assert_eq!(out.attachments[0].data().unwrap(), b"\x89PNG\r\n\x1a\n");
+        assert!(!out.attachments[0].label.contains("iVBO"));
+    }
 }

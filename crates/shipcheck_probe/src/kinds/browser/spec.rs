@@ -195,9 +195,7 @@ fn steps(ctx: &mut Ctx<'_>, v: &Node) -> Option<Vec<StepSpec>> {
             Some("wait_for") => StepSpec::WaitFor(ctx.text(sv, "wait_for")?),
             Some("wait_url") => StepSpec::WaitUrl(ctx.template(sv, "wait_url")?),
             Some("fill") => {
-                let Some(f) = ctx.map(sv, "fill") else {
-                    return None;
-                };
+                let f = ctx.map(sv, "fill")?;
                 ctx.keys(f, &["selector", "text", "secret"], "a fill step");
                 let (Some(sel), Some(text)) = (get(f, "selector"), get(f, "text")) else {
                     ctx.error(sv.span, "a fill step needs `selector` and `text`", "missing");
