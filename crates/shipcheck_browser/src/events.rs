@@ -12,7 +12,7 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
 };
 use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntryLevel, LogEntrySource};
 use chromiumoxide::cdp::browser_protocol::network::{
-    ErrorReason, EventLoadingFailed, EventRequestWillBeSent, EventResponseReceived,
+    ErrorReason, EventLoadingFailed, EventRequestWillBeSent, EventResponseReceived, ResourceType,
 };
 use chromiumoxide::cdp::js_protocol::runtime::{
     ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
@@ -89,6 +89,12 @@ fn shown(o: &RemoteObject) -> String {
         (Some(v), None) => v.to_string(),
         (None, None) => format!("{:?}", o.r#type),
     }
+}
+
+/// Whether this is the browser's own `/favicon.ico` request (made for the tab, not by the
+/// page: a site without one is not broken).
+fn browser_favicon(url: &str, kind: &ResourceType) -> bool {
+    *kind == ResourceType::Other && url::Url::parse(url).is_ok_and(|u| u.path() == "/favicon.ico")
 }
 
 /// Whether `url` may be requested: a host (any port) or `host:port` of the list; `data:`,
@@ -204,7 +210,7 @@ pub(crate) async fn watch(page: &Page, hosts: Vec<String>) -> Result<Watch, Erro
     tasks.push(tokio::spawn(async move {
         while let Some(e) = answered.next().await {
             let status = e.response.status;
-            if status >= 400 {
+            if status >= 400 && !browser_favicon(&e.response.url, &e.r#type) {
                 let url = e.response.url.clone();
                 note(&s, |s| {
                     push_failed(s, &url, u16::try_from(status).ok(), None)
@@ -223,6 +229,16 @@ pub(crate) async fn watch(page: &Page, hosts: Vec<String>) -> Result<Watch, Erro
             // Cancelled loads (a navigation away) are not failures; blocked ones are listed
             // by the interception below.
             if e.canceled == Some(true) || e.error_text.contains("ERR_BLOCKED_BY_CLIENT") {
+                continue;
+            }
+            if browser_favicon(
+                s.lock()
+                    .ok()
+                    .and_then(|s| s.urls.get(e.request_id.inner()).cloned())
+                    .as_deref()
+                    .unwrap_or_default(),
+                &e.r#type,
+            ) {
                 continue;
             }
             let text = e.error_text.clone();

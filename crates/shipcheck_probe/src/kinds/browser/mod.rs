@@ -188,7 +188,7 @@ static DOC: KindDoc = KindDoc {
         KeyDoc {
             name: "failed_requests",
             value: "predicate on a count",
-            doc: "requests answered with a status ≥ 400, failed on the network or blocked, listed with URL and status or error",
+            doc: "requests answered with a status ≥ 400, failed on the network or blocked, listed with URL and status or error (the browser's own `/favicon.ico` request is not counted)",
         },
         KeyDoc {
             name: "title",

@@ -53,7 +53,7 @@ fn site() -> Option<Nginx> {
             Listen::Http,
             format!(
                 "types {{ text/html html; application/javascript js; text/css css; }}\n\
-                 root {}; location = /favicon.ico {{ return 204; }}",
+                 root {};",
                 root.display()
             ),
         )
