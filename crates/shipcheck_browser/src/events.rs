@@ -2,7 +2,7 @@
 //! that failed or answered ≥ 400, and — through the `Fetch` domain — every request paused
 //! so that only the allowed hosts are reached (the others fail as blocked and are listed).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chromiumoxide::Page;
@@ -12,7 +12,8 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
 };
 use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntryLevel, LogEntrySource};
 use chromiumoxide::cdp::browser_protocol::network::{
-    ErrorReason, EventLoadingFailed, EventRequestWillBeSent, EventResponseReceived, ResourceType,
+    ErrorReason, EventLoadingFailed, EventRequestWillBeSent, EventResponseReceived,
+    EventResponseReceivedExtraInfo, ResourceType,
 };
 use chromiumoxide::cdp::js_protocol::runtime::{
     ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown, RemoteObject,
@@ -36,6 +37,25 @@ pub(crate) struct Seen {
     pub(crate) console_errors: Vec<String>,
     pub(crate) failed: Vec<FailedRequest>,
     urls: HashMap<String, String>,
+    /// Requests already listed (a status can be seen twice: the response and its extra
+    /// info, which is the only one sent for a response the browser then refuses).
+    listed: HashSet<String>,
+    /// The browser's own `/favicon.ico` requests.
+    favicons: HashSet<String>,
+}
+
+impl Seen {
+    /// Lists request `id` once, unless it is the browser's favicon request.
+    fn fail(&mut self, id: &str, url: Option<&str>, status: Option<u16>, error: Option<String>) {
+        if self.favicons.contains(id) || !self.listed.insert(id.to_owned()) {
+            return;
+        }
+        let url = url
+            .map(str::to_owned)
+            .or_else(|| self.urls.get(id).cloned())
+            .unwrap_or_else(|| "(unknown URL)".into());
+        push_failed(self, &url, status, error);
+    }
 }
 
 /// The listeners of one page; dropping it stops them.
@@ -93,8 +113,9 @@ fn shown(o: &RemoteObject) -> String {
 
 /// Whether this is the browser's own `/favicon.ico` request (made for the tab, not by the
 /// page: a site without one is not broken).
-fn browser_favicon(url: &str, kind: &ResourceType) -> bool {
-    *kind == ResourceType::Other && url::Url::parse(url).is_ok_and(|u| u.path() == "/favicon.ico")
+fn browser_favicon(url: &str, kind: Option<&ResourceType>) -> bool {
+    kind == Some(&ResourceType::Other)
+        && url::Url::parse(url).is_ok_and(|u| u.path() == "/favicon.ico")
 }
 
 /// Whether `url` may be requested: a host (any port) or `host:port` of the list; `data:`,
@@ -194,7 +215,11 @@ pub(crate) async fn watch(page: &Page, hosts: Vec<String>) -> Result<Watch, Erro
     tasks.push(tokio::spawn(async move {
         while let Some(e) = sent.next().await {
             let (id, url) = (e.request_id.inner().clone(), e.request.url.clone());
+            let favicon = browser_favicon(&url, e.r#type.as_ref());
             note(&s, |s| {
+                if favicon {
+                    s.favicons.insert(id.clone());
+                }
                 if s.urls.len() < MAX_URLS {
                     s.urls.insert(id, url);
                 }
@@ -210,11 +235,26 @@ pub(crate) async fn watch(page: &Page, hosts: Vec<String>) -> Result<Watch, Erro
     tasks.push(tokio::spawn(async move {
         while let Some(e) = answered.next().await {
             let status = e.response.status;
-            if status >= 400 && !browser_favicon(&e.response.url, &e.r#type) {
-                let url = e.response.url.clone();
+            if status >= 400 {
+                let (id, url) = (e.request_id.inner().clone(), e.response.url.clone());
                 note(&s, |s| {
-                    push_failed(s, &url, u16::try_from(status).ok(), None)
+                    s.fail(&id, Some(&url), u16::try_from(status).ok(), None)
                 });
+            }
+        }
+    }));
+
+    let mut extra = page
+        .event_listener::<EventResponseReceivedExtraInfo>()
+        .await
+        .map_err(err("listening to responses"))?;
+    let s = Arc::clone(&seen);
+    tasks.push(tokio::spawn(async move {
+        while let Some(e) = extra.next().await {
+            if e.status_code >= 400 {
+                let id = e.request_id.inner().clone();
+                let status = u16::try_from(e.status_code).ok();
+                note(&s, |s| s.fail(&id, None, status, None));
             }
         }
     }));
@@ -231,26 +271,9 @@ pub(crate) async fn watch(page: &Page, hosts: Vec<String>) -> Result<Watch, Erro
             if e.canceled == Some(true) || e.error_text.contains("ERR_BLOCKED_BY_CLIENT") {
                 continue;
             }
-            if browser_favicon(
-                s.lock()
-                    .ok()
-                    .and_then(|s| s.urls.get(e.request_id.inner()).cloned())
-                    .as_deref()
-                    .unwrap_or_default(),
-                &e.r#type,
-            ) {
-                continue;
-            }
             let text = e.error_text.clone();
             let id = e.request_id.inner().clone();
-            note(&s, |s| {
-                let url = s
-                    .urls
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| "(unknown URL)".into());
-                push_failed(s, &url, None, Some(text));
-            });
+            note(&s, |s| s.fail(&id, None, None, Some(text)));
         }
     }));
 
