@@ -2,7 +2,7 @@
 # Runs shipcheck's whole test suite on a fresh Debian machine: installs what the
 # tests need when it is missing (nginx for the HTTP integration tests, PostgreSQL
 # and Redis for the data-layer probes — the tests start private instances on
-# loopback ports, never the system services — headless Chromium for the HTML report,
+# loopback ports, never the system services — headless Chromium for the HTML report and the `browser` kind,
 # Prometheus (and promtool) to scrape `shipcheck watch`, GNU time for peak RSS,
 # and junitparser to load our JUnit output with a standard consumer), then runs
 # `cargo test --no-fail-fast`, so every test binary runs even after one fails.
@@ -17,7 +17,8 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
-# Headless Chromium opens report.html in the HTML report test; Prometheus scrapes watch.
+# Headless Chromium opens report.html in the HTML report test and runs the `browser` kind's
+# tests (shipcheck_browser, kinds/browser, the demo); Prometheus scrapes watch.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
 # GNU time measures the peak RSS of `shipcheck` in the hardening tests (issue 16).

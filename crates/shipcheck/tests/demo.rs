@@ -9,7 +9,12 @@ use support::shipcheck;
 
 fn run_demo(scenario: &str) -> (Option<i32>, Value, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report");
+    run_demo_in(scenario, dir.path())
+}
+
+/// [`run_demo`] writing its report files into `dir/report`.
+fn run_demo_in(scenario: &str, dir: &std::path::Path) -> (Option<i32>, Value, String) {
+    let out = dir.join("report");
     let run = shipcheck(
         &[
             "demo",
@@ -20,7 +25,7 @@ fn run_demo(scenario: &str) -> (Option<i32>, Value, String) {
             "--quiet",
         ],
         &[],
-        dir.path(),
+        dir,
     );
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     for f in ["report.md", "report.json", "junit.xml"] {
@@ -271,4 +276,100 @@ fn serve_on_a_chosen_port() {
         return;
     }
     panic!("no free pair of ports in 5 tries: {failures:?}");
+}
+
+/// Whether a Chromium the `browser` kind would use is installed (else the test is skipped,
+/// or fails under `CI=true`).
+fn chromium() -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::var_os("SHIPCHECK_CHROMIUM").is_some()
+        || std::env::split_paths(&path).any(|d| {
+            [
+                "chromium",
+                "chromium-browser",
+                "google-chrome-stable",
+                "google-chrome",
+            ]
+            .iter()
+            .any(|n| d.join(n).is_file())
+        });
+    if !found {
+        shipcheck_test_support::skip_or_fail("chromium");
+    }
+    found
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&png[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&png[16..20]), be(&png[20..24]))
+}
+
+#[test]
+fn the_frontend_signs_in_in_a_real_browser_with_a_screenshot_beside_the_report() {
+    if !chromium() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, report, md) = run_demo_in("healthy", dir.path());
+    let c = check(&report, "frontend-login");
+    assert_eq!(c["status"], "passed", "{c}");
+    let shot = &c["attachments"][0];
+    assert_eq!(shot["media_type"], "image/png");
+    assert!(
+        shot.get("data_base64").is_none(),
+        "report.json carries no image bytes"
+    );
+    let path = dir
+        .path()
+        .join("report")
+        .join(shot["path"].as_str().unwrap());
+    let png = std::fs::read(&path).unwrap();
+    assert_eq!(png_size(&png), (1280, 800));
+    assert_eq!(shot["bytes"], png.len() as u64);
+    assert!(
+        md.contains(&format!("]({})", shot["path"].as_str().unwrap())),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("report/report.html")).unwrap();
+    assert!(html.contains("<img class=\"shot\" src=\"data:image/png;base64,"));
+}
+
+#[test]
+fn broken_asset_fails_the_browser_check_naming_the_request() {
+    if !chromium() {
+        return;
+    }
+    let (code, report, _) = run_demo("broken-asset");
+    // The browser check is not critical (see the bundled plan): a caveat, exit 0.
+    assert_eq!(
+        report["verdict"]["status"], "ready-with-caveats",
+        "{}",
+        report["verdict"]
+    );
+    assert_eq!(code, Some(0));
+    let c = check(&report, "frontend-login");
+    assert_eq!(c["status"], "failed", "{c}");
+    let failed = c["assertions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["subject"] == "failed requests")
+        .unwrap();
+    assert_eq!(failed["passed"], false);
+    let actual = failed["actual"].as_str().unwrap();
+    assert!(actual.contains("/static/app.css → 404"), "{actual}");
+    // Only the browser notices: the HTTP checks of the page and its script pass.
+    assert_eq!(status(&report, "frontend"), "passed");
 }

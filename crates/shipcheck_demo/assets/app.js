@@ -14,6 +14,7 @@
     });
     if (!login.ok) {
       status.textContent = "sign-in failed (" + login.status + ")";
+      console.error("sign-in failed: the API answered " + login.status);
       return;
     }
     const { access_token } = await login.json();

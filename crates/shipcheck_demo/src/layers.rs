@@ -63,6 +63,17 @@ pub(crate) async fn faults(State(state): State<SharedState>, req: Request, next:
             // Deterministic: the 2nd, 4th, 6th… request to each URL (method, path and
             // query) fails, so one client retrying one URL sees 503 then 200 whatever
             // other clients do concurrently.
+            // The browser check's page load is a burst of requests (page, assets, the
+            // login's API calls) that no retry replays in step, so requests from headless
+            // Chromium are left alone: this scenario is a flaky API for the HTTP checks.
+            let browser = req
+                .headers()
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ua| ua.contains("HeadlessChrome"));
+            if browser {
+                return next.run(req).await;
+            }
             let key = format!("{} {}", req.method(), req.uri());
             let n = {
                 let mut counts = state
@@ -89,9 +100,14 @@ pub(crate) async fn faults(State(state): State<SharedState>, req: Request, next:
             }
             next.run(req).await
         }
-        Scenario::Healthy | Scenario::SchemaDrift | Scenario::Login500 | Scenario::NoSeedData => {
-            next.run(req).await
+        Scenario::BrokenAsset if req.uri().path() == "/static/app.css" => {
+            detail(StatusCode::NOT_FOUND, "Not Found")
         }
+        Scenario::Healthy
+        | Scenario::SchemaDrift
+        | Scenario::Login500
+        | Scenario::NoSeedData
+        | Scenario::BrokenAsset => next.run(req).await,
     }
 }
 

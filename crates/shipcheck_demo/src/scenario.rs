@@ -19,17 +19,21 @@ pub enum Scenario {
     Slow,
     /// Every second request (counted across all endpoints) answers 503.
     Flaky,
+    /// A release that lost its stylesheet: `/static/app.css` answers 404 (only a browser
+    /// loading the page notices).
+    BrokenAsset,
 }
 
 impl Scenario {
     /// Every scenario, in the order they are documented.
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
         Scenario::Healthy,
         Scenario::SchemaDrift,
         Scenario::Login500,
         Scenario::NoSeedData,
         Scenario::Slow,
         Scenario::Flaky,
+        Scenario::BrokenAsset,
     ];
 
     /// The name used on the command line (`schema-drift`, …).
@@ -41,6 +45,7 @@ impl Scenario {
             Scenario::NoSeedData => "no-seed-data",
             Scenario::Slow => "slow",
             Scenario::Flaky => "flaky",
+            Scenario::BrokenAsset => "broken-asset",
         }
     }
 }
@@ -54,7 +59,7 @@ impl fmt::Display for Scenario {
 /// A scenario name that is not one of [`Scenario::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown scenario `{name}` (expected one of: healthy, schema-drift, login-500, no-seed-data, slow, flaky)"
+    "unknown scenario `{name}` (expected one of: healthy, schema-drift, login-500, no-seed-data, slow, flaky, broken-asset)"
 )]
 pub struct ParseScenarioError {
     /// The name that was given.

@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
-use shipcheck_report::{Evidence, FailureClass, Finding, HttpTimings, Measurement, Series};
+use shipcheck_report::{
+    Attachment, Evidence, FailureClass, Finding, HttpTimings, Measurement, Series,
+};
 
 use crate::ast::{Assertion, Capture, Pos, Unit};
 use crate::ctx::Ctx;
@@ -421,6 +423,8 @@ pub struct Observed {
     pub findings: Vec<Finding>,
     /// Values measured over time during the attempt (a drill's probes).
     pub series: Vec<Series>,
+    /// Files for beside the report (a screenshot); the runner names their paths.
+    pub attachments: Vec<Attachment>,
 }
 
 impl Observed {
@@ -434,6 +438,7 @@ impl Observed {
             timings: None,
             findings: Vec::new(),
             series: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }

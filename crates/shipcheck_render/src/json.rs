@@ -17,7 +17,17 @@ impl Render for JsonRenderer {
         _cfg: &RenderConfig,
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
-        serde_json::to_writer_pretty(&mut *out, report).map_err(RenderError::Json)?;
+        // Attachment bytes are files beside report.json, not in it.
+        let carries = report
+            .checks
+            .iter()
+            .any(|c| c.attachments.iter().any(|a| a.data_base64.is_some()));
+        if carries {
+            serde_json::to_writer_pretty(&mut *out, &report.without_attachment_data())
+        } else {
+            serde_json::to_writer_pretty(&mut *out, report)
+        }
+        .map_err(RenderError::Json)?;
         out.write_all(b"\n").map_err(RenderError::write("json"))
     }
 }

@@ -24,6 +24,7 @@
 //! assert!(md.contains("## Verdict"));
 //! ```
 
+mod attachments;
 mod diff;
 mod error;
 mod format;

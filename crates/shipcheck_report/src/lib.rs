@@ -29,9 +29,9 @@ mod verdict;
 
 pub use control::strip_controls;
 pub use model::{
-    AssertionResult, Attempt, CaptureRecord, CheckError, CheckResult, Evidence, FailureClass,
-    Finding, HttpTimings, LintRun, MeasureUnit, Measurement, PlanInfo, Point, Report, RuleInfo,
-    RunInfo, SCHEMA_VERSION, Series, Severity, SourcePos, Status, Subject,
+    AssertionResult, Attachment, Attempt, CaptureRecord, CheckError, CheckResult, Evidence,
+    FailureClass, Finding, HttpTimings, LintRun, MeasureUnit, Measurement, PlanInfo, Point, Report,
+    RuleInfo, RunInfo, SCHEMA_VERSION, Series, Severity, SourcePos, Status, Subject,
 };
 pub use redact::{REDACTED, Redactor, redact_url_password};
 pub use schema::{REPORT_SCHEMA_ID, report_schema};

@@ -312,6 +312,9 @@ pub struct CheckResult {
     /// checks only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Files kept beside the report (a browser check's screenshot).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// A position in a source file (1-based line and column).
@@ -380,6 +383,7 @@ impl CheckResult {
             pos: None,
             series: Vec::new(),
             hint: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -499,6 +503,88 @@ pub struct Evidence {
     /// True when `text` was cut at the evidence cap.
     #[serde(default)]
     pub truncated: bool,
+}
+
+/// A file kept beside the report, e.g. a browser check's screenshot. A fresh run carries
+/// its bytes (`data_base64`), which the CLI writes to `path` in the output directory and the
+/// HTML report embeds; a saved `report.json` carries only the path, media type and size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Attachment {
+    /// What this is, e.g. `screenshot`.
+    pub label: String,
+    /// Where the file is, relative to the report's directory (`attachments/<check>-1.png`).
+    pub path: String,
+    /// Its media type, e.g. `image/png`.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its content in standard base64, while the report is in memory (never in
+    /// `report.json`: the file is beside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_base64: Option<String>,
+}
+
+impl Attachment {
+    /// An attachment holding `data` (its path is given by the runner, which knows the check).
+    pub fn new(label: &str, media_type: &str, data: &[u8]) -> Self {
+        use base64::Engine as _;
+        Self {
+            label: label.to_owned(),
+            path: String::new(),
+            media_type: media_type.to_owned(),
+            bytes: data.len() as u64,
+            data_base64: Some(base64::engine::general_purpose::STANDARD.encode(data)),
+        }
+    }
+
+    /// Its content, when the report carries it.
+    pub fn data(&self) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        let text = self.data_base64.as_deref()?;
+        base64::engine::general_purpose::STANDARD.decode(text).ok()
+    }
+
+    /// Whether `path` is a plain relative path under `attachments/` (letters, digits, `.`,
+    /// `-`, `_`, one `/`; no `..`): the only paths the CLI writes and the renderers link.
+    pub fn has_safe_path(&self) -> bool {
+        let Some(name) = self.path.strip_prefix("attachments/") else {
+            return false;
+        };
+        !name.is_empty()
+            && !name.starts_with('.')
+            && !name.contains("..")
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    }
+
+    /// Whether it is an image the reports show (PNG or JPEG).
+    pub fn is_image(&self) -> bool {
+        matches!(self.media_type.as_str(), "image/png" | "image/jpeg")
+    }
+
+    /// The file name extension for its media type.
+    pub fn extension(&self) -> &'static str {
+        match self.media_type.as_str() {
+            "image/png" => "png",
+            "image/jpeg" => "jpg",
+            "text/plain" => "txt",
+            _ => "bin",
+        }
+    }
+}
+
+impl Report {
+    /// This report without attachment contents (their files are beside it).
+    pub fn without_attachment_data(&self) -> Report {
+        let mut r = self.clone();
+        for c in &mut r.checks {
+            for a in &mut c.attachments {
+                a.data_base64 = None;
+            }
+        }
+        r
+    }
 }
 
 /// Severity of a static finding.

@@ -256,6 +256,9 @@ impl Redactor {
                 let cut = map.get("truncated") == Some(&serde_json::Value::Bool(true));
                 for (k, v) in map.iter_mut() {
                     match v {
+                        // An attachment's bytes are not text (a screenshot); what it shows
+                        // is kept from secrets where it is taken.
+                        serde_json::Value::String(_) if k == ATTACHMENT_DATA => {}
                         serde_json::Value::String(s) if cut && k == "text" => {
                             *s = self.redact_cut_str(s);
                         }
@@ -290,6 +293,9 @@ impl Redactor {
     }
 }
 
+/// The key of an attachment's base64 content, left as it is by redaction and stripping.
+const ATTACHMENT_DATA: &str = "data_base64";
+
 fn strip_json(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::String(s) => {
@@ -298,7 +304,10 @@ fn strip_json(value: &mut serde_json::Value) {
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(strip_json),
-        serde_json::Value::Object(map) => map.values_mut().for_each(strip_json),
+        serde_json::Value::Object(map) => map
+            .iter_mut()
+            .filter(|(k, _)| *k != ATTACHMENT_DATA)
+            .for_each(|(_, v)| strip_json(v)),
         _ => {}
     }
 }
@@ -591,5 +600,19 @@ mod tests {
         c.reason = Some("got \u{1b}]0;pwned\u{7}\u{1b}[2Jok".into());
         let shown = Redactor::new().redact_for_display(&c);
         assert_eq!(shown.reason.as_deref(), Some("got ok"));
+    }
+
+    #[test]
+    fn attachment_bytes_survive_redaction_and_its_text_does_not_keep_secrets() {
+        let mut r = Redactor::new();
+        r.add_secret("iVBO");
+        let mut c = crate::CheckResult::new("shot", "browser");
+        let mut a = crate::Attachment::new("screenshot iVBO", "image/png", b"\x89PNG\r\n\x1a\n");
+        a.path = "attachments/shot-1.png".into();
+        c.attachments.push(a.clone());
+        let out = r.redact(&c);
+        assert_eq!(out.attachments[0].data_base64, a.data_base64);
+        assert_eq!(out.attachments[0].data().unwrap(), b"\x89PNG\r\n\x1a\n");
+        assert!(!out.attachments[0].label.contains("iVBO"));
     }
 }

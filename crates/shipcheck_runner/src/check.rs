@@ -260,6 +260,7 @@ async fn attempt(check: &Check, env: &CheckEnv) -> AttemptOutcome {
     result.measurements = observed.measurements;
     result.series = observed.series;
     result.evidence = observed.evidence;
+    result.attachments = named_attachments(&check.id, observed.attachments);
     attach_targets(check, &mut result.measurements, &result.assertions);
     let mut captures = Vec::new();
     let first_failure = result.failed_assertions().next().map(|failed| {
@@ -367,4 +368,27 @@ pub(crate) fn humanize(d: Duration) -> String {
     } else {
         format!("{}ms", d.as_millis())
     }
+}
+
+/// The attachments of a check's final attempt, each given its path beside the report:
+/// `attachments/<check id>-<n>.<ext>`, the id reduced to characters safe in a file name.
+fn named_attachments(
+    id: &str,
+    mut attachments: Vec<shipcheck_report::Attachment>,
+) -> Vec<shipcheck_report::Attachment> {
+    let stem: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    for (i, a) in attachments.iter_mut().enumerate() {
+        a.path = format!("attachments/{stem}-{}.{}", i + 1, a.extension());
+    }
+    attachments
 }

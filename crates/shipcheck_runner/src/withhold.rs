@@ -40,5 +40,6 @@ pub(crate) fn without_server_data(mut r: CheckResult) -> CheckResult {
         c.value = WITHHELD.to_owned();
     }
     r.evidence.clear();
+    r.attachments.clear();
     r
 }

@@ -38,7 +38,7 @@ const DEPLOY_FILES: [(&str, &str); 4] = [
 /// Arguments of `shipcheck demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
-    /// Incident to reproduce: healthy, schema-drift, login-500, no-seed-data, slow, flaky.
+    /// Incident to reproduce: healthy, schema-drift, login-500, no-seed-data, slow, flaky, broken-asset.
     #[arg(long, default_value = "healthy")]
     pub(crate) scenario: String,
     /// Only run the service and print its URLs (until Ctrl-C).

@@ -247,8 +247,13 @@ pub(crate) fn emit(report: &Report, args: &RunArgs) -> anyhow::Result<i32> {
     }
     if let Some(dir) = dir.as_ref().filter(|_| !args.global.quiet) {
         eprintln!(
-            "report written to {} (report.md, report.html, report.json, junit.xml)",
-            dir.display()
+            "report written to {} (report.md, report.html, report.json, junit.xml{})",
+            dir.display(),
+            if report.checks.iter().any(|c| !c.attachments.is_empty()) {
+                ", attachments/"
+            } else {
+                ""
+            }
         );
     }
     Ok(match stdout {
@@ -275,6 +280,24 @@ pub(crate) fn write_files(
         let text = shipcheck_render::render_to_string(*format, report, &cfg)
             .with_context(|| format!("rendering {name}"))?;
         crate::files::write_atomic(dir, name, text.as_bytes())?;
+    }
+    write_attachments(report, dir)
+}
+
+/// Writes the files the report's checks attached (screenshots) under `dir/attachments/`,
+/// where the reports link them; only plain paths under `attachments/` are written.
+fn write_attachments(report: &Report, dir: &Path) -> anyhow::Result<()> {
+    for a in report.checks.iter().flat_map(|c| &c.attachments) {
+        let (Some(data), Some(name)) = (a.data(), a.path.strip_prefix("attachments/")) else {
+            continue;
+        };
+        if !a.has_safe_path() {
+            continue;
+        }
+        let sub = dir.join("attachments");
+        std::fs::create_dir_all(&sub)
+            .with_context(|| format!("cannot create output directory {}", sub.display()))?;
+        crate::files::write_atomic(&sub, name, &data)?;
     }
     Ok(())
 }

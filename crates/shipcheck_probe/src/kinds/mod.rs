@@ -90,4 +90,5 @@ registry! {
     parity,
     logs,
     helm,
+    browser,
 }

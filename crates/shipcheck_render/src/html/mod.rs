@@ -36,6 +36,7 @@ impl Render for HtmlRenderer {
             sections::results(&mut s, report);
             charts_section(&mut s, report);
             sections::details(&mut s, report, level);
+            crate::attachments::html(&mut s, report);
             sections::issues(&mut s, report);
             sections::lint_findings(&mut s, report);
             sections::performance(&mut s, report);
@@ -84,7 +85,7 @@ th{background:var(--bg)}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo
 .verdict{display:inline-block;padding:4px 12px;border-radius:6px;color:#fff;font-weight:600}.verdict.ready{background:var(--ok)}.verdict.ready-with-caveats{background:var(--warn)}.verdict.not-ready{background:var(--bad)}
 .status{font-weight:600}.passed .status,.met{color:var(--ok)}.failed .status,.error .status,.missed{color:var(--bad)}.skipped .status,.not-run .status{color:var(--mute)}
 .hint{color:var(--mute)}.filter{float:right;font-size:13px}.only-failed .ok{display:none}
-svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}svg .label,svg .tick{font:11px system-ui,sans-serif;fill:#444}
+img.shot{display:block;max-width:100%;height:auto;border:1px solid var(--line)}svg.chart{display:block;max-width:100%;height:auto;margin:8px 0}svg .label,svg .tick{font:11px system-ui,sans-serif;fill:#444}
 svg .grid{stroke:#eaeef2}svg .dot{fill:#0969da;fill-opacity:.7}svg .median{stroke:#1f2328;stroke-width:2}svg .frame{fill:none;stroke:var(--line)}
 svg .line{fill:none;stroke:#0969da;stroke-width:1.5}svg .step{fill:none;stroke:var(--ok);stroke-width:1.5}svg .down{fill:var(--bad);fill-opacity:.25}
 details>summary{cursor:pointer}footer{color:var(--mute);margin-top:28px;font-size:12px}

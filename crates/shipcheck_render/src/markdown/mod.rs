@@ -40,6 +40,7 @@ impl Render for MarkdownRenderer {
             environment(&mut s, report);
             results(&mut s, report);
             checks::details(&mut s, report, level);
+            crate::attachments::markdown(&mut s, report);
             checks::issues(&mut s, report);
             perf::performance(&mut s, report);
             verdict(&mut s, report);

@@ -102,5 +102,6 @@ pub(super) async fn observe(p: &CorsProbe, cx: &ProbeContext<'_>) -> Result<Obse
         timings: None,
         findings: Vec::new(),
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }

@@ -172,6 +172,7 @@ pub(crate) async fn observe(p: &ExecProbe, cx: &ProbeContext<'_>) -> Result<Obse
         timings: None,
         findings: Vec::new(),
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 

@@ -90,6 +90,7 @@ pub(super) async fn observe(p: &HttpProbe, cx: &ProbeContext<'_>) -> Result<Obse
         facts: Box::new(HttpFacts::new(exchange).with_latency(latency)),
         findings: Vec::new(),
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 

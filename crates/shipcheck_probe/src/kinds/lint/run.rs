@@ -131,6 +131,7 @@ pub(super) async fn observe(p: &LintProbe, cx: &ProbeContext<'_>) -> Result<Obse
         timings: None,
         findings,
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 

@@ -37,5 +37,6 @@ pub(super) async fn observe(p: &FetchProbe, cx: &ProbeContext<'_>) -> Result<Obs
         timings: None,
         findings: Vec::new(),
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }

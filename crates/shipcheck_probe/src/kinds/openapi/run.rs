@@ -48,6 +48,7 @@ pub(super) async fn observe(p: &FetchProbe, cx: &ProbeContext<'_>) -> Result<Obs
         timings: None,
         findings: Vec::new(),
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 

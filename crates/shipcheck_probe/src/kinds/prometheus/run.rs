@@ -128,5 +128,6 @@ pub(super) async fn observe(
         timings: None,
         findings: Vec::new(),
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }

@@ -156,6 +156,7 @@ pub(super) async fn observe(
         timings: None,
         findings: Vec::new(),
         series: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 
