@@ -20,6 +20,8 @@ command -v python3 >/dev/null || missing+=(python3 python3-pip)
 # Headless Chromium opens report.html in the HTML report test; Prometheus scrapes watch.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
+# jq: the Helm values hash is checked against `jq -cjS .` (the documented way to compute it).
+command -v jq >/dev/null || missing+=(jq)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   as_root apt-get update -qq
