@@ -188,7 +188,7 @@ for t in "${targets[@]}"; do
   end=$(date +%s.%N)
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", b - a}')
-  rate=$(awk -v n="${execs:-0}" -v s="$secs" 'BEGIN {printf "%.0f", s > 0 ? n / s : 0}')
+  rate=$(awk -v n="${execs:-0}" -v s="$secs" 'BEGIN {printf "%.0f", (s > 0) ? n / s : 0}')
   files=$(find "fuzz/corpus/$t" -type f | wc -l)
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "${execs:-0}" "$secs" "$rate" "$files" "$status" | tee -a fuzz/last-run.tsv
   if [ "$status" != ok ]; then

@@ -10,7 +10,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let file = SourceFile::new(FileId(0), "Dockerfile", text.to_owned(), FileKind::Dockerfile);
+    let file = SourceFile::new(
+        FileId(0),
+        "Dockerfile",
+        text.to_owned(),
+        FileKind::Dockerfile,
+    );
     let parsed = parse_dockerfile(&file);
     for i in &parsed.instructions {
         let _ = (i.is("RUN"), i.flag("from"));

@@ -10,7 +10,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let file = SourceFile::new(FileId(0), "fuzz.yaml", text.to_owned(), FileKind::Kubernetes);
+    let file = SourceFile::new(
+        FileId(0),
+        "fuzz.yaml",
+        text.to_owned(),
+        FileKind::Kubernetes,
+    );
     let stream = parse_yaml(&file);
     for doc in &stream.documents {
         let _ = file.slice(doc.range);
