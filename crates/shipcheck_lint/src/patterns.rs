@@ -252,10 +252,13 @@ pub(crate) struct FoundToken<'t> {
 /// `AKIAIOSFODNN7EXAMPLE` are skipped).
 pub(crate) fn find_tokens(text: &str) -> Vec<FoundToken<'_>> {
     let mut out: Vec<FoundToken<'_>> = Vec::new();
+    // Starts already taken by an earlier format: a set, since a scan of `out` per match
+    // was quadratic in the number of tokens.
+    let mut taken = std::collections::HashSet::new();
     for f in TOKEN_FORMATS.iter() {
         let Some(r) = &f.regex else { continue };
         for m in r.find_iter(text) {
-            if m.as_str().contains("EXAMPLE") || out.iter().any(|o| o.start == m.start()) {
+            if m.as_str().contains("EXAMPLE") || !taken.insert(m.start()) {
                 continue;
             }
             out.push(FoundToken {

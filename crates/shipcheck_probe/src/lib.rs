@@ -11,6 +11,8 @@
 
 mod assert;
 mod capture;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kinds;
 mod probes;
 pub mod process;

@@ -120,3 +120,16 @@ static DOC: KindDoc = KindDoc {
     implied: "`valid: true`",
     example: "- id: metrics\n  metrics: \"{{ api }}/metrics\"\n  expect:\n    series:\n      'http_requests_total{method=\"GET\",status=\"200\"}': { at_least: 1 }\n      'http_requests_total{status=\"500\"}': { exists: false }\n      up: 1\n",
 };
+
+/// For `crate::fuzzing`: an exposition parsed, then the series a selector picks in it
+/// (`Err`: the exposition or the selector is invalid).
+pub(crate) fn fuzz_exposition(text: &str, selector: &str) -> Result<usize, String> {
+    use shipcheck_plan::kind::Select as _;
+    let (samples, _types) = exposition::parse(text)?;
+    let facts = MetricsFacts {
+        samples,
+        ..MetricsFacts::default()
+    };
+    let selected = MetricsQuery::Series(selector.to_owned()).select(&facts)?;
+    Ok(selected.values.len())
+}

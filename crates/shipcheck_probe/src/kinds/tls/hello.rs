@@ -45,7 +45,12 @@ pub(super) async fn accepts(
         .map_err(|_| format!("no answer from {addr} within {} ms", timeout.as_millis()))?
 }
 
-async fn read_answer(stream: &mut TcpStream, version: u16) -> Result<(), String> {
+/// Reads the server's first record from `stream` and interprets it (generic over the
+/// reader so that the fuzz target can feed it bytes).
+pub(super) async fn read_answer<R>(stream: &mut R, version: u16) -> Result<(), String>
+where
+    R: tokio::io::AsyncRead + Unpin,
+{
     let mut head = [0u8; 5];
     if stream.read_exact(&mut head).await.is_err() {
         return Err("connection closed without an answer".into());

@@ -154,3 +154,13 @@ static HINTS: &[Hint] = &[
         hint: "old TLS versions are enabled in the server or load balancer's TLS policy",
     },
 ];
+
+/// For `crate::fuzzing`: the version probe's reading of a server's first bytes.
+pub(crate) async fn fuzz_server_hello(peer: &[u8], version: u16) -> Result<(), String> {
+    hello::read_answer(&mut &peer[..], version).await
+}
+
+/// For `crate::fuzzing`: the facts read from one DER certificate.
+pub(crate) fn fuzz_certificate(der: &[u8]) -> Result<String, String> {
+    cert::facts(der).map(|f| format!("{f:?}"))
+}

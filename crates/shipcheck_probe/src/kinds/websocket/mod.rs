@@ -150,3 +150,28 @@ static HINTS: &[Hint] = &[
         hint: "the server did not send what was expected in time: a proxy without WebSocket upgrade support, or an idle timeout in between",
     },
 ];
+
+/// For `crate::fuzzing`: a session's collection and evidence over an upgraded stream whose
+/// server side sends `peer` (the largest message and frame are `max_message` bytes).
+pub(crate) async fn fuzz_session<T>(io: T, max_messages: u32, max_message: usize) -> String
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use shipcheck_plan::kind::Select as _;
+    use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+
+    let mut config = WebSocketConfig::default();
+    config.max_message_size = Some(max_message);
+    config.max_frame_size = Some(max_message);
+    let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(io, Role::Client, Some(config))
+        .await;
+    let mut facts = facts::WsFacts::default();
+    let within = std::time::Duration::from_secs(1);
+    facts.ended = run::collect(&mut ws, &mut facts, max_messages, within).await;
+    let messages = WsQuery::Messages.select(&facts).map(|s| s.values.len());
+    let closed = WsQuery::Closed.select(&facts).map(|s| s.values.len());
+    format!(
+        "{}\n{messages:?} {closed:?}",
+        run::evidence(&facts, 64 * 1024).text
+    )
+}

@@ -158,11 +158,51 @@ pub(super) async fn observe(p: &WsProbe, cx: &ProbeContext<'_>) -> Result<Observ
 
     let budget = cx.timeout.saturating_sub(start.elapsed() + CLOSE_MARGIN);
     let within = p.within.map_or(budget, |w| w.min(budget));
+    facts.ended = collect(&mut ws, &mut facts, p.max_messages, within).await;
+    if facts.close.is_none() {
+        let _ = tokio::time::timeout(CLOSE_MARGIN, ws.close(None)).await;
+    }
+    facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
+    Ok(Observed {
+        evidence: vec![evidence(&facts, cx.evidence_cap)],
+        measurements: vec![
+            Measurement {
+                name: "messages".into(),
+                value: facts.messages.len() as f64,
+                unit: shipcheck_report::MeasureUnit::Count,
+                target: None,
+                met: None,
+            },
+            Measurement {
+                name: "total".into(),
+                value: facts.duration_ms,
+                unit: shipcheck_report::MeasureUnit::Ms,
+                target: None,
+                met: None,
+            },
+        ],
+        sent_secrets,
+        ..Observed::new(facts)
+    })
+}
+
+/// Collects the server's messages into `facts` until it closes, `within` elapses or
+/// `max_messages` arrive; returns why collection stopped. Generic over the message stream
+/// so that the fuzz target can feed it frames from bytes.
+pub(super) async fn collect<S>(
+    ws: &mut S,
+    facts: &mut WsFacts,
+    max_messages: u32,
+    within: Duration,
+) -> String
+where
+    S: futures_util::Stream<Item = Result<Message, WsError>> + Unpin,
+{
     let deadline = tokio::time::Instant::now() + within;
     // Bounded by `max_messages` and the deadline.
-    facts.ended = loop {
-        if facts.messages.len() >= p.max_messages as usize {
-            break format!("max_messages ({}) reached", p.max_messages);
+    loop {
+        if facts.messages.len() >= max_messages as usize {
+            break format!("max_messages ({max_messages}) reached");
         }
         match tokio::time::timeout_at(deadline, ws.next()).await {
             Err(_) => break format!("{} ms elapsed", within.as_millis()),
@@ -192,35 +232,10 @@ pub(super) async fn observe(p: &WsProbe, cx: &ProbeContext<'_>) -> Result<Observ
             Ok(Some(Ok(_ping_pong_or_frame))) => {}
             Ok(Some(Err(e))) => break format!("error: {e}"),
         }
-    };
-    if facts.close.is_none() {
-        let _ = tokio::time::timeout(CLOSE_MARGIN, ws.close(None)).await;
     }
-    facts.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
-    Ok(Observed {
-        evidence: vec![evidence(&facts, cx.evidence_cap)],
-        measurements: vec![
-            Measurement {
-                name: "messages".into(),
-                value: facts.messages.len() as f64,
-                unit: shipcheck_report::MeasureUnit::Count,
-                target: None,
-                met: None,
-            },
-            Measurement {
-                name: "total".into(),
-                value: facts.duration_ms,
-                unit: shipcheck_report::MeasureUnit::Ms,
-                target: None,
-                met: None,
-            },
-        ],
-        sent_secrets,
-        ..Observed::new(facts)
-    })
 }
 
-fn evidence(f: &WsFacts, cap: usize) -> Evidence {
+pub(super) fn evidence(f: &WsFacts, cap: usize) -> Evidence {
     let mut text = format!("GET {} → {}\nsent {} message(s)\n", f.url, f.status, f.sent);
     let mut truncated = false;
     for (i, m) in f.messages.iter().enumerate() {
