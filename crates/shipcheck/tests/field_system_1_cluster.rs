@@ -144,8 +144,8 @@ fn wait_for(prom: &Prometheus, want: &[(&str, &str)]) {
 /// Runs `shipcheck verify cluster.yaml`: exit code, report.json, report.md, and every
 /// output (stdout, stderr, each file written).
 fn verify(kubeconfig: &Path, prom: &Prometheus, out: &Path) -> (i32, Value, String, String) {
-    let plan = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/field-system-1/cluster.yaml");
+    let plan =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/field-system-1/cluster.yaml");
     let run = support::shipcheck(
         &[
             "verify",
@@ -212,15 +212,13 @@ fn field_system_1_cluster_checks_end_to_end() {
     assert_eq!(code, 0);
     assert_eq!(report["coverage"]["ran"], report["coverage"]["planned"]);
     assert_no_secret(&all);
-    if let Ok(keep) = std::env::var("SHIPCHECK_KEEP_SAMPLE") {
-        std::fs::write(keep, &md).unwrap();
-    }
     // Read-only: the probes only listed.
     assert!(api.requests().iter().all(|r| r.starts_with("GET ")));
 
     // The FIELD.md failure: no metrics API, the secret provider lost the key, and one
     // scrape target is gone.
     api.load(&fixtures().join("failure.json"));
+    let worker_addr = worker.addr();
     drop(worker);
     wait_for(&prom, &[("backend", "up"), ("worker", "down")]);
     let (code, report, md, all) = verify(&kubeconfig, &prom, &dir.path().join("failure"));
@@ -242,13 +240,25 @@ fn field_system_1_cluster_checks_end_to_end() {
     ] {
         assert_eq!(status(&report, id), "passed", "{id}: {md}");
     }
+    let verdict = &md[md.find("## Verdict").unwrap()..];
     for reason in [
-        "FailedGetResourceMetric",
-        "SecretSyncedError",
-        "worker",
-        "down",
+        "critical check `hpa` failed: metrics known: expected equals true, got false (cpu: \\<unknown\\>/70%",
+        "ScalingActive False: FailedGetResourceMetric",
+        "critical check `external-secret` failed: condition Ready: expected equals True, got False (SecretSyncedError",
+        &format!(
+            "critical check `prometheus-targets` failed: targets up: expected equals true, got false (worker/{worker_addr} is down"
+        ),
     ] {
-        assert!(md.contains(reason), "report.md does not name {reason}: {md}");
+        assert!(
+            verdict.contains(reason),
+            "report.md's verdict does not say {reason}: {md}"
+        );
     }
     assert_no_secret(&all);
+    // `SHIPCHECK_KEEP_SAMPLE=FILE` keeps this report.md (the plan's absolute path made
+    // relative to the repository) for examples/field-system-1/sample-report.md.
+    if let Ok(keep) = std::env::var("SHIPCHECK_KEEP_SAMPLE") {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../");
+        std::fs::write(keep, md.replace(root.to_str().unwrap(), "")).unwrap();
+    }
 }
