@@ -295,8 +295,16 @@ fn serve(p: &Prepared, mut s: TcpStream, c: &Counters, stop: &AtomicBool) {
     // Bounded: every iteration reads one request; the connection ends on EOF, error or stop.
     while let Some(req) = read_request(&mut s, stop) {
         c.enter();
-        let keep = answer(p, &mut s, &req, stop);
-        c.leave();
+        // A request stops counting as in flight once its answer starts: the client may
+        // finish and send the next check's request before this thread gets to run again.
+        let left = std::cell::Cell::new(false);
+        let done = || {
+            if !left.replace(true) {
+                c.leave();
+            }
+        };
+        let keep = answer(p, &mut s, &req, stop, &done);
+        done();
         if !keep {
             return;
         }
@@ -304,7 +312,13 @@ fn serve(p: &Prepared, mut s: TcpStream, c: &Counters, stop: &AtomicBool) {
 }
 
 /// Answers one request; whether the connection may serve another.
-fn answer(p: &Prepared, s: &mut TcpStream, req: &str, stop: &AtomicBool) -> bool {
+fn answer(
+    p: &Prepared,
+    s: &mut TcpStream,
+    req: &str,
+    stop: &AtomicBool,
+    answering: &dyn Fn(),
+) -> bool {
     let path = req.split_whitespace().nth(1).unwrap_or("/").to_owned();
     match &p.fault {
         Fault::Ok | Fault::Slow(_) => {
@@ -314,6 +328,7 @@ fn answer(p: &Prepared, s: &mut TcpStream, req: &str, stop: &AtomicBool) -> bool
                 return false;
             }
             let body = "{\"status\":\"ok\"}";
+            answering();
             write!(
                 s,
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
