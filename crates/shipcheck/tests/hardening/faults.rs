@@ -34,32 +34,43 @@ fn fault_case(name: &str, fault: Fault) -> Outcome {
     )
 }
 
-#[test]
-fn fault_accept_and_never_answer() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("accept, never answer", Fault::Silent);
-    expect("accept, never answer", &o, "error", "timeout", TIMEOUT);
+/// One fault, one test: the check's status and class, within the check's timeout.
+macro_rules! fault_test {
+    ($name:ident, $case:literal, $fault:expr, $status:literal, $class:literal) => {
+        #[test]
+        fn $name() {
+            if !crate::can_measure() {
+                return;
+            }
+            let o = fault_case($case, $fault);
+            expect($case, &o, $status, $class, TIMEOUT);
+        }
+    };
 }
 
-#[test]
-fn fault_reset_mid_headers() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("reset mid-headers", Fault::ResetMidHeaders);
-    expect("reset mid-headers", &o, "error", "protocol", TIMEOUT);
-}
+fault_test!(
+    fault_accept_and_never_answer,
+    "accept, never answer",
+    Fault::Silent,
+    "error",
+    "timeout"
+);
 
-#[test]
-fn fault_reset_mid_body() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("reset mid-body", Fault::ResetMidBody);
-    expect("reset mid-body", &o, "error", "protocol", TIMEOUT);
-}
+fault_test!(
+    fault_reset_mid_headers,
+    "reset mid-headers",
+    Fault::ResetMidHeaders,
+    "error",
+    "protocol"
+);
+
+fault_test!(
+    fault_reset_mid_body,
+    "reset mid-body",
+    Fault::ResetMidBody,
+    "error",
+    "protocol"
+);
 
 #[test]
 fn fault_headers_dripped_one_byte_per_second() {
@@ -115,41 +126,37 @@ fn fault_chunked_body_that_never_ends() {
     );
 }
 
-#[test]
-fn fault_one_megabyte_header_line() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("1 MiB header line", Fault::HugeHeaderLine);
-    expect("1 MiB header line", &o, "error", "protocol", TIMEOUT);
-}
+fault_test!(
+    fault_one_megabyte_header_line,
+    "1 MiB header line",
+    Fault::HugeHeaderLine,
+    "error",
+    "protocol"
+);
 
-#[test]
-fn fault_ten_thousand_headers() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("10,000 headers", Fault::ManyHeaders);
-    expect("10,000 headers", &o, "error", "protocol", TIMEOUT);
-}
+fault_test!(
+    fault_ten_thousand_headers,
+    "10,000 headers",
+    Fault::ManyHeaders,
+    "error",
+    "protocol"
+);
 
-#[test]
-fn fault_invalid_status_line() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("invalid status line", Fault::InvalidStatusLine);
-    expect("invalid status line", &o, "error", "protocol", TIMEOUT);
-}
+fault_test!(
+    fault_invalid_status_line,
+    "invalid status line",
+    Fault::InvalidStatusLine,
+    "error",
+    "protocol"
+);
 
-#[test]
-fn fault_http09_garbage() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("HTTP/0.9-style garbage", Fault::Http09Garbage);
-    expect("HTTP/0.9-style garbage", &o, "error", "protocol", TIMEOUT);
-}
+fault_test!(
+    fault_http09_garbage,
+    "HTTP/0.9-style garbage",
+    Fault::Http09Garbage,
+    "error",
+    "protocol"
+);
 
 #[test]
 fn fault_redirect_loop() {
