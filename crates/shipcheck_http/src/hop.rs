@@ -16,6 +16,7 @@ use crate::error::{HttpError, Phase};
 use crate::pool::{AbortOnDrop, Conn, Origin, Pool, Sender};
 use crate::progress::Progress;
 use crate::proxy::ProxyConfig;
+use crate::sever::Severable;
 use crate::tls::TlsSetup;
 use crate::types::{Hop, RequestRecord, ResponseRecord, Timings};
 
@@ -116,7 +117,7 @@ pub(crate) async fn run(req: &HopRequest, cx: &HopContext<'_>) -> Result<Hop, Ht
 }
 
 /// hyper's client handshake over a connected stream; the connection is driven by a task that
-/// ends with the [`Conn`].
+/// ends with the [`Conn`], and its stream is closed as soon as the `Conn` is dropped.
 async fn handshake<IO>(
     io: IO,
     h2: bool,
@@ -131,6 +132,7 @@ where
         addr: target.label.clone(),
         reason: hyper_reason(&e),
     };
+    let (io, stream) = Severable::new(io);
     let (sender, driver) = if h2 {
         let (sender, conn) =
             hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(io))
@@ -156,6 +158,7 @@ where
         tls,
         via_proxy: None,
         forward: false,
+        _stream: stream,
         _driver: driver,
     })
 }

@@ -59,6 +59,7 @@ mod pool;
 mod progress;
 mod proxy;
 mod redirect;
+mod sever;
 mod stream;
 mod tls;
 mod types;

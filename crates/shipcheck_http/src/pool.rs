@@ -63,6 +63,8 @@ pub(crate) struct Conn {
     pub(crate) via_proxy: Option<crate::proxy::Proxy>,
     /// Plain http through `via_proxy`: requests go in absolute form.
     pub(crate) forward: bool,
+    /// Closes the socket when the connection is dropped (before the driver is aborted).
+    pub(crate) _stream: crate::sever::Severer,
     pub(crate) _driver: AbortOnDrop,
 }
 

@@ -166,3 +166,35 @@ async fn a_bad_extra_ca_fails_when_the_client_is_built() {
     assert_eq!(err.class(), shipcheck_report::FailureClass::Tls);
     assert!(err.to_string().starts_with("tls configuration: "), "{err}");
 }
+
+/// A request dropped mid-exchange (a check's timeout) closes its socket there and then,
+/// not when the runtime next runs the aborted connection task: on a current-thread runtime
+/// that task cannot run until the test yields, yet the server already reads end of stream.
+#[tokio::test(flavor = "current_thread")]
+async fn a_dropped_request_closes_its_socket_before_the_runtime_runs_again() {
+    use std::io::Read as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = url::Url::parse(&format!(
+        "http://{}/hang",
+        listener.local_addr().expect("addr")
+    ))
+    .expect("url");
+    let client = Client::builder().build().expect("client");
+    let (request, options) = (Request::get(url), opts());
+    // Long enough to connect and send; the server never answers.
+    let cut =
+        tokio::time::timeout(Duration::from_millis(300), client.send(&request, &options)).await;
+    assert!(cut.is_err(), "the request timed out");
+    // No `.await` from here on: the runtime runs no task while the server side reads.
+    let (mut server, _) = listener.accept().expect("accept");
+    server
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let mut seen = Vec::new();
+    let read = server.read_to_end(&mut seen);
+    assert!(
+        matches!(read, Ok(n) if n > 0),
+        "the server read the request, then end of stream: {read:?}"
+    );
+    assert!(seen.starts_with(b"GET /hang"), "{seen:?}");
+}
