@@ -32,8 +32,14 @@ pub struct RunOptions {
     /// At most this many checks run at once (≥ 1); `None`: the plan's
     /// `defaults.concurrency`, else [`DEFAULT_CONCURRENCY`].
     pub concurrency: Option<usize>,
-    /// Bound on the whole run.
+    /// Bound on the whole run, counted from [`RunOptions::started`].
     pub timeout: Duration,
+    /// When the run's clock started (a command-line run: the process start, so that the
+    /// timeout covers start-up); `None`: when [`execute`] is called.
+    pub started: Option<Instant>,
+    /// Time kept at the end of `timeout` for teardown and writing the report: at the
+    /// global timeout, checks are stopped this long before it.
+    pub wind_up: Duration,
     /// Run only these checks (others are skipped); empty means all.
     pub only: Vec<String>,
     /// Skip these checks.
@@ -47,6 +53,8 @@ impl Default for RunOptions {
         Self {
             concurrency: None,
             timeout: Duration::from_secs(600),
+            started: None,
+            wind_up: Duration::ZERO,
             only: Vec::new(),
             skip: Vec::new(),
             evidence_cap: 8 * 1024,
@@ -96,7 +104,8 @@ pub async fn execute(
 ) -> RunOutcome {
     let run_start = Instant::now();
     let plan_start = std::time::SystemTime::now();
-    let deadline = tokio::time::Instant::now() + opts.timeout;
+    let deadline = tokio::time::Instant::from_std(opts.started.unwrap_or_else(Instant::now))
+        + opts.timeout.saturating_sub(opts.wind_up);
     let mut redactor = Redactor::new();
     for s in &plan.secret_values {
         redactor.add_secret(s);

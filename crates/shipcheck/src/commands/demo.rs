@@ -108,7 +108,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<i32> {
                 server.http_url, server.https_url
             );
         }
-        let report = run_plan_async(&plan, &args.run, "demo").await;
+        let report = run_plan_async(&plan, &args.run, "demo", None).await;
         server.shutdown().await;
         let mut report = report?;
         // The plan was written to a temporary directory that is gone once the demo ends:

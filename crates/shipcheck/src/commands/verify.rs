@@ -42,7 +42,8 @@ pub(crate) struct RunArgs {
     /// At most this many checks run at once [default: the plan's `defaults.concurrency`, else 8].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) concurrency: Option<u16>,
-    /// Bound on the whole run (e.g. 90s, 10m).
+    /// Bound on the whole run, report included (e.g. 90s, 10m): checks still running a
+    /// tenth of it before the end (0.2-2 s) are stopped, to leave time for the report.
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub(crate) timeout: Duration,
     /// Exit 1 on ready-with-caveats too.
@@ -118,14 +119,22 @@ pub(crate) fn run_plan(plan: &Plan, args: &RunArgs, command: &str) -> anyhow::Re
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run_plan_async(plan, args, command))
+    runtime.block_on(run_plan_async(plan, args, command, Some(crate::started())))
 }
 
-/// The async body of [`run_plan`], for callers that already have a runtime (the demo).
+/// The part of `--timeout` kept for teardown and writing the report after the checks are
+/// stopped: a tenth of it, at least 200 ms and at most 2 s.
+fn wind_up(timeout: Duration) -> Duration {
+    (timeout / 10).clamp(Duration::from_millis(200), Duration::from_secs(2))
+}
+
+/// The async body of [`run_plan`], for callers that already have a runtime (the demo,
+/// `watch`); `--timeout` counts from `clock` (default: now).
 pub(crate) async fn run_plan_async(
     plan: &Plan,
     args: &RunArgs,
     command: &str,
+    clock: Option<std::time::Instant>,
 ) -> anyhow::Result<Report> {
     let started = SystemTime::now();
     let cancel = Cancel::default();
@@ -138,6 +147,8 @@ pub(crate) async fn run_plan_async(
     let opts = RunOptions {
         concurrency: args.concurrency.map(usize::from),
         timeout: args.timeout,
+        started: clock,
+        wind_up: wind_up(args.timeout),
         only: args.only.clone(),
         skip: args.skip.clone(),
         ..RunOptions::default()

@@ -69,7 +69,7 @@ pub(crate) fn run(mut args: WatchArgs) -> anyhow::Result<i32> {
         tokio::spawn(stop_on_signals(stop_tx));
         let mut stop = stop_rx;
         loop {
-            let report = run_plan_async(&plan, &args.run, "watch").await?;
+            let report = run_plan_async(&plan, &args.run, "watch", None).await?;
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
