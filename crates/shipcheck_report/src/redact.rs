@@ -177,7 +177,8 @@ impl Redactor {
         ranges: &mut Vec<(usize, usize)>,
     ) {
         self.find_in(matcher, text.as_bytes(), None, cut_at_end, ranges);
-        crate::redact_hexdump::hexdump_ranges(matcher, text, ranges);
+        let prefix_at_end = |bytes: &[u8]| self.longest_prefix_before(bytes, bytes.len());
+        crate::redact_hexdump::hexdump_ranges(matcher, &prefix_at_end, text, ranges);
         for how in Decoding::ALL {
             if how.applies(text) {
                 let view = decode(text, how);

@@ -2,7 +2,8 @@
 //! `00000040  6f 6e 3a 20 …  |on: Bearer beare|`): a secret there is split over dump lines,
 //! in hex and in the ASCII column, so no needle matches the text. The dump's bytes are
 //! decoded, searched, and every dump line that holds part of a match is masked whole (its
-//! offset stays).
+//! offset stays). A dump stops at a size cap, so a block's end is treated as a cut: a
+//! secret's prefix there is masked too.
 
 use aho_corasick::AhoCorasick;
 
@@ -12,9 +13,15 @@ const SLOT: usize = 3;
 /// The offset column: eight hex digits, then a space.
 const OFFSET: usize = 9;
 
-/// Pushes, for every dump line in `text` that holds part of a needle match, the byte range
+/// Pushes, for every dump line in `text` that holds part of a needle match, or of the
+/// needle prefix that `prefix_at_end` finds at a block's end (its length), the byte range
 /// of the line after its offset column.
-pub(crate) fn hexdump_ranges(matcher: &AhoCorasick, text: &str, ranges: &mut Vec<(usize, usize)>) {
+pub(crate) fn hexdump_ranges(
+    matcher: &AhoCorasick,
+    prefix_at_end: &dyn Fn(&[u8]) -> Option<usize>,
+    text: &str,
+    ranges: &mut Vec<(usize, usize)>,
+) {
     // The current block of consecutive dump lines: decoded bytes, the line of each byte,
     // and each line's maskable range.
     let mut bytes: Vec<u8> = Vec::new();
@@ -29,15 +36,30 @@ pub(crate) fn hexdump_ranges(matcher: &AhoCorasick, text: &str, ranges: &mut Vec
                 bytes.extend(decoded);
                 lines.push((start + OFFSET, start + body.len()));
             }
-            None => flush(matcher, &mut bytes, &mut line_of, &mut lines, ranges),
+            None => flush(
+                matcher,
+                prefix_at_end,
+                &mut bytes,
+                &mut line_of,
+                &mut lines,
+                ranges,
+            ),
         }
         start += line.len();
     }
-    flush(matcher, &mut bytes, &mut line_of, &mut lines, ranges);
+    flush(
+        matcher,
+        prefix_at_end,
+        &mut bytes,
+        &mut line_of,
+        &mut lines,
+        ranges,
+    );
 }
 
 fn flush(
     matcher: &AhoCorasick,
+    prefix_at_end: &dyn Fn(&[u8]) -> Option<usize>,
     bytes: &mut Vec<u8>,
     line_of: &mut Vec<usize>,
     lines: &mut Vec<(usize, usize)>,
@@ -47,6 +69,10 @@ fn flush(
         for m in matcher.find_iter(bytes.as_slice()) {
             let (first, last) = (line_of[m.start()], line_of[m.end() - 1]);
             ranges.extend_from_slice(&lines[first..=last]);
+        }
+        if let Some(len) = prefix_at_end(bytes) {
+            let first = line_of[bytes.len() - len];
+            ranges.extend_from_slice(&lines[first..]);
         }
     }
     bytes.clear();
@@ -120,6 +146,20 @@ mod tests {
         assert!(out.contains(REDACTED) && out.contains("before\n") && out.contains("after\n"));
         // Lines without the secret stay.
         assert!(out.contains("|..GET /b HTTP/1.|"), "{out}");
+    }
+
+    #[test]
+    fn a_secret_prefix_where_the_dump_stops_is_masked() {
+        let mut r = Redactor::new();
+        r.add_secret("bearerLit8Nd3Xq");
+        // The dump stops at its cap inside the secret: "bear" | "erLit" on the last line.
+        let body = b"\x00\x01authorization: Bearer bearerLit";
+        let out = r.redact_str(&dump(body));
+        assert!(!out.contains("erLit") && !out.contains("4c 69 74"), "{out}");
+        assert!(!out.contains("bear"), "{out}");
+        assert!(out.contains(REDACTED), "{out}");
+        // The first line (no part of the secret) stays.
+        assert!(out.contains("|..authorization:|"), "{out}");
     }
 
     #[test]
