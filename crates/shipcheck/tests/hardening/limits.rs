@@ -195,21 +195,21 @@ fn two_hundred_hanging_checks_stop_at_the_global_timeout() {
         &m,
         &report,
         open,
-        "≤ 25 checks in flight, ≤ 2.5 s + 2.5 s (8 s without the global timeout)",
+        "≤ 25 checks and sockets at once, ≤ 2.5 s + 0.5 s (8 s without the global timeout)",
     );
     let checks = most_checks_at_once(&report);
     println!(
         "  (checks running at once per the report: {checks}; connections the server's threads counted: {}; client sockets ESTABLISHED, sampled every 2 ms: {open})",
         server.max_in_flight()
     );
-    // The runner never has more than 25 checks in flight. A timed-out check's socket is
-    // closed by its aborted connection task a little later, so at a wave boundary a few
-    // more sockets than checks can be open for milliseconds (not fixed: see
-    // docs/hardening.md); they stay within one more wave.
+    // The runner never has more than 25 checks in flight, and a timed-out check's socket
+    // is closed before its result is in, so never more sockets than checks either.
     assert!(checks <= 25, "{checks} checks in flight at once");
     assert!(checks >= 20, "the checks did run concurrently: {checks}");
-    assert!(open <= 50, "{open} connections open at once");
-    assert!(m.wall <= Duration::from_millis(5000), "took {:?}", m.wall);
+    assert!(open <= 25, "{open} connections open at once");
+    // The global timeout covers the report too (checks are cut 250 ms before it); what may
+    // go over is process start and exit under GNU time on a loaded machine.
+    assert!(m.wall <= Duration::from_millis(3000), "took {:?}", m.wall);
     assert_eq!(report["run"]["interrupted"], true, "{}", report["run"]);
     assert_eq!(count(&report, "passed"), 0);
     assert!(

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use shipcheck_test_support::faults::{Fault, FaultServer, ISSUED_TOKEN};
+use shipcheck_test_support::kube_api::KubeApi;
 use shipcheck_test_support::measure;
 
 use crate::audit::{Channel, scan};
@@ -46,8 +47,10 @@ const BEARER: &str = "bearerLit8Nd3Xq";
 const COOKIE: &str = "cookieLit9Fg2Hw";
 const BASIC_PW: &str = "basicPw4Jk8Lm";
 
-// HOOK (Kubernetes Secret values, being added on branch h-kube): add a `kubernetes` check
-// reading a Secret whose value is a planted secret here, and its value to `channels()`.
+/// A Kubernetes Secret's value (also written into kubectl's last-applied annotation, as
+/// `kubectl apply` leaves it), and the kubeconfig's bearer token.
+const K8S_VALUE: &str = "k8sSecretVal3Pz";
+const K8S_TOKEN: &str = "kubeTok9Xw2Re";
 
 fn channels() -> Vec<Channel> {
     let mut c: Vec<Channel> = DECLARED
@@ -61,10 +64,41 @@ fn channels() -> Vec<Channel> {
     c.push(Channel::new("cookie value", COOKIE));
     c.push(Channel::new("basic_auth password", BASIC_PW).with_basic("audit", BASIC_PW));
     c.push(Channel::new("capture marked secret", ISSUED_TOKEN));
+    c.push(Channel::new("Kubernetes Secret value", K8S_VALUE));
+    c.push(Channel::new("kubeconfig bearer token", K8S_TOKEN));
     c
 }
 
-fn plan(echo: &str, pg: &str, redis: &str) -> String {
+/// The Kubernetes API double, serving Secret `audit-creds` in namespace `audit` as the API
+/// does (values base64 in `data`, the applied manifest in an annotation).
+fn kube_api() -> KubeApi {
+    use base64::Engine as _;
+    let api = KubeApi::start(K8S_TOKEN);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(K8S_VALUE);
+    let applied = serde_json::json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": { "name": "audit-creds", "namespace": "audit" },
+        "stringData": { "password": K8S_VALUE },
+    })
+    .to_string();
+    api.put(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {
+            "name": "audit-creds",
+            "namespace": "audit",
+            "uid": "0d9f5c4e-5b1a-4c55-9d43-2f1f6b0e7a11",
+            "resourceVersion": "4242",
+            "creationTimestamp": "2026-12-01T10:00:00Z",
+            "annotations": { "kubectl.kubernetes.io/last-applied-configuration": applied },
+        },
+        "data": { "password": b64, "username": "YXVkaXQ=" },
+    }));
+    api
+}
+
+fn plan(echo: &str, pg: &str, redis: &str, kubeconfig: &str) -> String {
     format!(
         r#"name: secret audit
 secrets: [S_HEADER, S_JSON, S_FORM, S_QUERY, S_WEBHOOK, S_EXEC]
@@ -122,6 +156,15 @@ checks:
     expect: {{ tables: [users] }}
   - id: redis
     redis: "redis://audit:{URL_PW_REDIS}@{redis}/0"
+  - id: k8s-secret-keys
+    kubernetes: {{ kubeconfig: "{kubeconfig}", namespace: audit, secret: audit-creds }}
+    expect: {{ keys: [password, not-there] }}
+  - id: k8s-secret-json
+    kubernetes: {{ kubeconfig: "{kubeconfig}", namespace: audit, secret: audit-creds }}
+    expect: {{ json: {{ "$.data.password": {{ exists: true }}, "$.metadata": {{ contains: "nothing-here" }} }} }}
+  - id: k8s-wrong-token
+    kubernetes: {{ kubeconfig: "{kubeconfig}", context: wrong-token, namespace: audit, secret: audit-creds }}
+    expect: {{ found: true }}
 "#,
         host = echo.trim_start_matches("http://"),
     )
@@ -226,10 +269,14 @@ fn secret_audit_zero_leaks_in_every_output() {
     let echo = FaultServer::start(Fault::Echo);
     let (pg, redis) = (postgres_echo(), redis_echo());
     let dir = tempfile::tempdir().unwrap();
+    let kube = kube_api();
+    let kubeconfig = kube.kubeconfig(dir.path(), "audit");
     let plan_path = dir.path().join("plan.yaml");
+    let (pg_addr, redis_addr) = (pg.addr.to_string(), redis.addr.to_string());
+    let kubeconfig = kubeconfig.to_str().unwrap();
     std::fs::write(
         &plan_path,
-        plan(&echo.url(), &pg.addr.to_string(), &redis.addr.to_string()),
+        plan(&echo.url(), &pg_addr, &redis_addr, kubeconfig),
     )
     .unwrap();
     let plan_arg = plan_path.to_str().unwrap();
@@ -331,6 +378,17 @@ fn secret_audit_zero_leaks_in_every_output() {
         evidence("redis").contains("\"class\":\"auth\""),
         "{}",
         evidence("redis")
+    );
+    // The Kubernetes checks reached the API: the Secret's key names, a refused token.
+    assert!(
+        evidence("k8s-secret-keys").contains("not-there"),
+        "{}",
+        evidence("k8s-secret-keys")
+    );
+    assert!(
+        evidence("k8s-wrong-token").contains("\"class\":\"auth\""),
+        "{}",
+        evidence("k8s-wrong-token")
     );
     assert!(
         evidence("header-json-query").contains("<pre>"),
