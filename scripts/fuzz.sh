@@ -6,6 +6,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET…]      e.g. scripts/fuzz.sh 15, scripts/fuzz.sh 600 archive
 #   FUZZ_RUNS=1000000 scripts/fuzz.sh 3600   stop each target after that many executions
 #   FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10 s per input), FUZZ_MAX_LEN (16384 bytes)
+#   FUZZ_BUILD=dev                           unoptimised build: compiles in about half the
+#                                            time, runs slower (CI's short run, .ci/run)
 #
 # Seeds: fuzz/seeds/<target> and fuzz/regressions/<target> (committed), plus, copied at run
 # time into the working corpus fuzz/corpus/<target> (not committed), the deployment files of
@@ -32,9 +34,15 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # passes, `--cfg fuzzing`), so no RUSTC_BOOTSTRAP is needed. The code is safe Rust
 # (`unsafe_code = "forbid"`), so what a sanitizer would add is checks in C dependencies.
 # -a keeps debug assertions and overflow checks on in an optimised build.
-build_flags=(-O -a --sanitizer none --codegen-units 16)
+if [ "${FUZZ_BUILD:-release}" = dev ]; then
+  build_flags=(--dev -a --sanitizer none)
+  profile=debug
+else
+  build_flags=(-O -a --sanitizer none --codegen-units 16)
+  profile=release
+fi
 (cd fuzz && nice -n 5 cargo fuzz build "${build_flags[@]}")
-bin_dir=fuzz/target/x86_64-unknown-linux-gnu/release
+bin_dir="${CARGO_TARGET_DIR:-fuzz/target}/x86_64-unknown-linux-gnu/$profile"
 
 shared=../shared/corpus
 seed() { # seed TARGET FILE… — copy files into the working corpus (names kept unique)
