@@ -46,7 +46,8 @@ pub struct LintOptions {
 pub struct LintOutcome {
     /// Findings, sorted by path, line, column, rule.
     pub findings: Vec<Finding>,
-    /// Number of files linted (of a known kind).
+    /// Number of files linted: of a known kind, or named explicitly (a file of no known kind
+    /// named on the command line has a finding and counts).
     pub files_scanned: usize,
     /// Non-fatal config problems (unknown keys).
     pub config_warnings: Vec<String>,
@@ -250,6 +251,10 @@ pub(crate) fn lint_inputs_only(
             FileKind::Unknown => Parsed::Skipped,
         })
         .collect();
+    // Files linted: those of a known kind, and those named explicitly that are of no known
+    // kind (each has a finding saying so).
+    let files_scanned =
+        files.iter().filter(|f| f.kind != FileKind::Unknown).count() + unknown.len();
     let mut ctx = LintContext::new(&configs, opts.namespace.as_deref());
     for id in unknown {
         let Some(f) = files.get(id.0 as usize) else {
@@ -458,7 +463,7 @@ pub(crate) fn lint_inputs_only(
     }
     Ok(LintOutcome {
         findings,
-        files_scanned: files.iter().filter(|f| f.kind != FileKind::Unknown).count(),
+        files_scanned,
         config_warnings,
     })
 }
