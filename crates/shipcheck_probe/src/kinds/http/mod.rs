@@ -107,7 +107,7 @@ static DOC: KindDoc = KindDoc {
         KeyDoc {
             name: "follow_redirects",
             value: "integer",
-            doc: "follow at most this many redirects (default 0: the chain is recorded, not followed; at most 50)",
+            doc: "follow at most this many redirects (default 0: the chain is recorded, not followed; at most 20)",
         },
         KeyDoc {
             name: "insecure",

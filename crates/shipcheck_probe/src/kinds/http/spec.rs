@@ -46,8 +46,9 @@ pub(super) const MAX_SAMPLES: u64 = 1000;
 const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
 /// Largest `max_body`: 1 GiB.
 const MAX_MAX_BODY: u64 = 1024 * 1024 * 1024;
-/// Largest `follow_redirects`.
-const MAX_REDIRECTS: u64 = 50;
+/// Largest `follow_redirects`: the client's own cap, so a plan never asks for more than it
+/// would follow.
+const MAX_REDIRECTS: u64 = shipcheck_http::MAX_REDIRECTS as u64;
 
 /// `http:` — short form `{ get: URL }` or long form `{ method, url, … }`.
 #[derive(Debug, Clone)]
