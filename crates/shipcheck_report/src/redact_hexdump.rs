@@ -22,62 +22,58 @@ pub(crate) fn hexdump_ranges(
     text: &str,
     ranges: &mut Vec<(usize, usize)>,
 ) {
-    // The current block of consecutive dump lines: decoded bytes, the line of each byte,
-    // and each line's maskable range.
-    let mut bytes: Vec<u8> = Vec::new();
-    let mut line_of: Vec<usize> = Vec::new();
-    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut block = Block {
+        matcher,
+        prefix_at_end,
+        bytes: Vec::new(),
+        line_of: Vec::new(),
+        lines: Vec::new(),
+    };
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches('\n');
         match dump_line(body) {
             Some(decoded) => {
-                line_of.extend(std::iter::repeat_n(lines.len(), decoded.len()));
-                bytes.extend(decoded);
-                lines.push((start + OFFSET, start + body.len()));
+                let n = block.lines.len();
+                block.line_of.extend(std::iter::repeat_n(n, decoded.len()));
+                block.bytes.extend(decoded);
+                block.lines.push((start + OFFSET, start + body.len()));
             }
-            None => flush(
-                matcher,
-                prefix_at_end,
-                &mut bytes,
-                &mut line_of,
-                &mut lines,
-                ranges,
-            ),
+            None => block.flush(ranges),
         }
         start += line.len();
     }
-    flush(
-        matcher,
-        prefix_at_end,
-        &mut bytes,
-        &mut line_of,
-        &mut lines,
-        ranges,
-    );
+    block.flush(ranges);
 }
 
-fn flush(
-    matcher: &AhoCorasick,
-    prefix_at_end: &dyn Fn(&[u8]) -> Option<usize>,
-    bytes: &mut Vec<u8>,
-    line_of: &mut Vec<usize>,
-    lines: &mut Vec<(usize, usize)>,
-    ranges: &mut Vec<(usize, usize)>,
-) {
-    if !bytes.is_empty() {
-        for m in matcher.find_iter(bytes.as_slice()) {
-            let (first, last) = (line_of[m.start()], line_of[m.end() - 1]);
-            ranges.extend_from_slice(&lines[first..=last]);
+/// The current block of consecutive dump lines: decoded bytes, the line of each byte, and
+/// each line's maskable range.
+struct Block<'a> {
+    matcher: &'a AhoCorasick,
+    prefix_at_end: &'a dyn Fn(&[u8]) -> Option<usize>,
+    bytes: Vec<u8>,
+    line_of: Vec<usize>,
+    lines: Vec<(usize, usize)>,
+}
+
+impl Block<'_> {
+    /// Pushes the ranges of the lines that hold a match or the prefix at the block's end,
+    /// and starts a new block.
+    fn flush(&mut self, ranges: &mut Vec<(usize, usize)>) {
+        if !self.bytes.is_empty() {
+            for m in self.matcher.find_iter(self.bytes.as_slice()) {
+                let (first, last) = (self.line_of[m.start()], self.line_of[m.end() - 1]);
+                ranges.extend_from_slice(&self.lines[first..=last]);
+            }
+            if let Some(len) = (self.prefix_at_end)(&self.bytes) {
+                let first = self.line_of[self.bytes.len() - len];
+                ranges.extend_from_slice(&self.lines[first..]);
+            }
         }
-        if let Some(len) = prefix_at_end(bytes) {
-            let first = line_of[bytes.len() - len];
-            ranges.extend_from_slice(&lines[first..]);
-        }
+        self.bytes.clear();
+        self.line_of.clear();
+        self.lines.clear();
     }
-    bytes.clear();
-    line_of.clear();
-    lines.clear();
 }
 
 /// The bytes of one dump line (`{:08x} ` then up to 16 ` xx` slots, blank slots `   `,

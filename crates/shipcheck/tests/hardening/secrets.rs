@@ -363,38 +363,19 @@ fn secret_audit_zero_leaks_in_every_output() {
     if std::env::var_os("AUDIT_SHOW").is_some() {
         println!("{json}");
     }
-    assert!(
-        evidence("bearer-cookie").contains("binary body"),
-        "{}",
-        evidence("bearer-cookie")
-    );
-    assert!(
-        evidence("postgres").contains("password authentication failed"),
-        "{}",
-        evidence("postgres")
-    );
-    // The redis client reports a refused AUTH without the server's text.
-    assert!(
-        evidence("redis").contains("\"class\":\"auth\""),
-        "{}",
-        evidence("redis")
-    );
-    // The Kubernetes checks reached the API: the Secret's key names, a refused token.
-    assert!(
-        evidence("k8s-secret-keys").contains("not-there"),
-        "{}",
-        evidence("k8s-secret-keys")
-    );
-    assert!(
-        evidence("k8s-wrong-token").contains("\"class\":\"auth\""),
-        "{}",
-        evidence("k8s-wrong-token")
-    );
-    assert!(
-        evidence("header-json-query").contains("<pre>"),
-        "{}",
-        evidence("header-json-query")
-    );
+    // What each check's evidence must show: the binary body (a hex dump), the PostgreSQL
+    // error quoting what it was sent, the refused Redis AUTH (the client shows no server
+    // text), the Secret's key names, the refused kubeconfig token, the HTML error page.
+    for (id, shown) in [
+        ("bearer-cookie", "binary body"),
+        ("postgres", "password authentication failed"),
+        ("redis", "\"class\":\"auth\""),
+        ("k8s-secret-keys", "not-there"),
+        ("k8s-wrong-token", "\"class\":\"auth\""),
+        ("header-json-query", "<pre>"),
+    ] {
+        assert!(evidence(id).contains(shown), "{id}: {}", evidence(id));
+    }
     let channels = channels();
     let leaks = scan(&channels, &outputs);
     crate::audit::print_matrix(&channels, &outputs);
