@@ -365,12 +365,14 @@ fn secret_audit_zero_leaks_in_every_output() {
     }
     // What each check's evidence must show: the binary body (a hex dump), the PostgreSQL
     // error quoting what it was sent, the refused Redis AUTH (the client shows no server
-    // text), the Secret's key names, the refused kubeconfig token, the HTML error page.
+    // text), the Secret's key names (under the subject `keys`), the refused kubeconfig
+    // token, the HTML error page.
     for (id, shown) in [
         ("bearer-cookie", "binary body"),
         ("postgres", "password authentication failed"),
         ("redis", "\"class\":\"auth\""),
         ("k8s-secret-keys", "not-there"),
+        ("k8s-secret-keys", "\"subject\":\"keys\""),
         ("k8s-wrong-token", "\"class\":\"auth\""),
         ("header-json-query", "<pre>"),
     ] {

@@ -95,6 +95,8 @@ impl Facts for KubernetesFacts {
 pub(super) enum KubeQuery {
     /// The object exists.
     Found,
+    /// A Secret's key names (judged by [`HasKeys`]; selects like `Found`).
+    Keys,
     /// A workload is rolled out.
     Available,
     /// Every pod Running and Ready.
@@ -137,6 +139,7 @@ impl Select for KubeQuery {
     fn subject(&self) -> String {
         match self {
             KubeQuery::Found => "found".into(),
+            KubeQuery::Keys => "keys".into(),
             KubeQuery::Available => "available".into(),
             KubeQuery::PodsReady => "pods ready".into(),
             KubeQuery::Restarts => "restarts".into(),
@@ -160,7 +163,7 @@ impl Select for KubeQuery {
         let f: &KubernetesFacts = facts_as(facts, "kubernetes")?;
         let s = &f.subject;
         match self {
-            KubeQuery::Found => match s {
+            KubeQuery::Found | KubeQuery::Keys => match s {
                 Subject::Pods(_) | Subject::Events(_) | Subject::Pvc(None) => one_bool(!f.objects.is_empty()),
                 Subject::Service(_) => one_bool(!f.related.is_empty()),
                 _ => one_bool(f.object().is_ok()),
@@ -313,7 +316,7 @@ impl Select for KubeQuery {
                 (!bad.is_empty()).then(|| bad.join("; "))
             }
             KubeQuery::Condition(t) => status::condition(f.object().ok()?, t).map(|(_, why)| why).filter(|w| !w.is_empty()),
-            KubeQuery::Found => f.object().err(),
+            KubeQuery::Found | KubeQuery::Keys => f.object().err(),
             KubeQuery::PodCount => None,
         }
     }

@@ -125,7 +125,7 @@ impl ProbeKind for KubernetesKind {
             }
             "keys" => {
                 let keys: Vec<String> = cx.seq(v, "keys").unwrap_or_default().iter().filter_map(|k| cx.text(k, "a key name")).collect();
-                out.push(judge(KubeQuery::Found, HasKeys(keys), v.pos()));
+                out.push(judge(KubeQuery::Keys, HasKeys(keys), v.pos()));
                 return;
             }
             "conditions" => {
