@@ -72,44 +72,29 @@ fault_test!(
     "protocol"
 );
 
-#[test]
-fn fault_headers_dripped_one_byte_per_second() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case(
-        "headers dripped 1 B/s",
-        Fault::DripHeaders(Duration::from_secs(1)),
-    );
-    expect("headers dripped 1 B/s", &o, "error", "timeout", TIMEOUT);
-}
+fault_test!(
+    fault_headers_dripped_one_byte_per_second,
+    "headers dripped 1 B/s",
+    Fault::DripHeaders(Duration::from_secs(1)),
+    "error",
+    "timeout"
+);
 
-#[test]
-fn fault_body_dripped() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case(
-        "body dripped 1 B/200 ms",
-        Fault::DripBody(Duration::from_millis(200)),
-    );
-    expect("body dripped 1 B/200 ms", &o, "error", "timeout", TIMEOUT);
-}
+fault_test!(
+    fault_body_dripped,
+    "body dripped 1 B/200 ms",
+    Fault::DripBody(Duration::from_millis(200)),
+    "error",
+    "timeout"
+);
 
-#[test]
-fn fault_ten_gigabyte_content_length_trickled() {
-    if !crate::can_measure() {
-        return;
-    }
-    let o = fault_case("Content-Length 10 GB, trickle", Fault::HugeContentLength);
-    expect(
-        "Content-Length 10 GB, trickle",
-        &o,
-        "error",
-        "timeout",
-        TIMEOUT,
-    );
-}
+fault_test!(
+    fault_ten_gigabyte_content_length_trickled,
+    "Content-Length 10 GB, trickle",
+    Fault::HugeContentLength,
+    "error",
+    "timeout"
+);
 
 #[test]
 fn fault_chunked_body_that_never_ends() {
