@@ -8,7 +8,6 @@
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -59,13 +58,8 @@ async fn until_sees_a_helm_upgrade_land() {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = api.kubeconfig(dir.path(), "shop");
     // Helm finishes after the probe's third LIST: 4 deployed, its hook succeeded.
-    let changer = Arc::clone(&api);
-    let helm = std::thread::spawn(move || {
-        let until = Instant::now() + Duration::from_secs(20);
-        while changer.requests().len() < 3 && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        changer.put(release_secret(
+    let helm = api.change_after(3, |api| {
+        api.put(release_secret(
             4,
             "deployed",
             "Upgrade complete",

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use shipcheck_report::Status;
@@ -74,14 +73,7 @@ async fn until_sees_a_deployment_become_available_while_it_rolls_out() {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = api.kubeconfig(dir.path(), "shop");
     // The rollout finishes after the probe's third attempt (two LISTs each).
-    let changer = Arc::clone(&api);
-    let roller = std::thread::spawn(move || {
-        let until = Instant::now() + Duration::from_secs(20);
-        while changer.requests().len() < 6 && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        roll_out(&changer);
-    });
+    let roller = api.change_after(6, roll_out);
     let yaml = format!(
         "name: t\nchecks:\n  - id: api\n    until: {{ within: 20s, every: 100ms }}\n    kubernetes: {{ kubeconfig: \"{}\", deployment: api }}\n    expect: {{ image: registry.example.com/shop/api:1.5.0 }}\n",
         kubeconfig.display()

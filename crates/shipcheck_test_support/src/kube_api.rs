@@ -410,6 +410,23 @@ impl KubeApi {
         files.iter().for_each(|f| self.load(f));
     }
 
+    /// Runs `change` on a thread once the API has received `requests` requests (at most
+    /// 20 s from now): a controller acting while a probe polls with `until:`.
+    pub fn change_after(
+        self: &Arc<Self>,
+        requests: usize,
+        change: impl FnOnce(&KubeApi) + Send + 'static,
+    ) -> JoinHandle<()> {
+        let api = Arc::clone(self);
+        std::thread::spawn(move || {
+            let until = std::time::Instant::now() + Duration::from_secs(20);
+            while api.requests().len() < requests && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            change(&api);
+        })
+    }
+
     /// Every request line received so far (`GET /apis/apps/v1/namespaces/shop/deployments?limit=…`).
     pub fn requests(&self) -> Vec<String> {
         self.with(|s| s.requests.clone())
